@@ -1,0 +1,40 @@
+package dev.semisup.api;
+
+/**
+ * How the operator starts a worker pod and how the worker reads it: the command line and the
+ * environment variables. Both sides use these names, so they cannot drift apart.
+ *
+ * <p>Command: {@code semisup stage <step-id>} (e.g. {@code semisup stage infer}).
+ */
+public final class WorkerContract {
+
+  /** The run spec as JSON. */
+  public static final String ENV_SPEC = "SEMISUP_SPEC";
+  /** Alternative to {@link #ENV_SPEC}: a file holding the spec (JSON or YAML, or a whole manifest). */
+  public static final String ENV_SPEC_FILE = "SEMISUP_SPEC_FILE";
+  public static final String ENV_RUN_NAME = "SEMISUP_RUN_NAME";
+  public static final String ENV_RUN_NAMESPACE = "SEMISUP_RUN_NAMESPACE";
+  /** The run's key prefix, already resolved (spec prefix or runs/namespace/name). */
+  public static final String ENV_STORE_PREFIX = "SEMISUP_STORE_PREFIX";
+  /** Shard index of an Indexed Job pod, set by Kubernetes. */
+  public static final String ENV_SHARD_INDEX = "JOB_COMPLETION_INDEX";
+  /** Object store credentials, from the Secret named by storage.credentialsSecret. */
+  public static final String ENV_ACCESS_KEY = "AWS_ACCESS_KEY_ID";
+  public static final String ENV_SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
+  /** Keys of the credentials Secret. */
+  public static final String SECRET_ACCESS_KEY = "accessKey";
+  public static final String SECRET_SECRET_KEY = "secretKey";
+  /** Written by the worker on failure; Kubernetes copies it into the pod's termination message. */
+  public static final String TERMINATION_LOG = "/dev/termination-log";
+
+  public static final String COMMAND = "semisup";
+  public static final String STAGE_SUBCOMMAND = "stage";
+
+  /** Exit codes of the semisup command. */
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_BAD_INPUT = 2;
+
+  private WorkerContract() {
+  }
+}

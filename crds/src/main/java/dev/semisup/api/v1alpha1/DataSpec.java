@@ -1,0 +1,108 @@
+package dev.semisup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+/** The three sets and the image geometry every model of the run sees. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DataSpec {
+
+  @Required
+  @Min(2)
+  @JsonPropertyDescription("Number of classes of the labeled set")
+  private Integer classes;
+
+  @Min(8)
+  @Max(1024)
+  @JsonPropertyDescription("Side in pixels images are resized to; default from the labeled format (idx 28, cifar 32, else 224)")
+  private Integer imageSize;
+
+  @Min(1)
+  @Max(3)
+  @JsonPropertyDescription("Colour channels the model sees; default from the labeled format (idx 1, else 3)")
+  private Integer channels;
+
+  @JsonPropertyDescription("Per-channel mean of pixel values in [0,1], subtracted before the model")
+  private List<Double> mean;
+
+  @JsonPropertyDescription("Per-channel standard deviation of pixel values in [0,1]")
+  private List<Double> std;
+
+  @JsonPropertyDescription("Whether a horizontal flip keeps an image's class (true for clothes and photos, false for digits)")
+  private Boolean horizontalFlip = true;
+
+  @Required
+  private DataSourceSpec labeled;
+
+  @Required
+  private DataSourceSpec unlabeled;
+
+  @Required
+  private DataSourceSpec validation;
+
+  public Integer getClasses() { return classes; }
+  public void setClasses(Integer classes) { this.classes = classes; }
+  public Integer getImageSize() { return imageSize; }
+  public void setImageSize(Integer imageSize) { this.imageSize = imageSize; }
+  public Integer getChannels() { return channels; }
+  public void setChannels(Integer channels) { this.channels = channels; }
+  public List<Double> getMean() { return mean; }
+  public void setMean(List<Double> mean) { this.mean = mean; }
+  public List<Double> getStd() { return std; }
+  public void setStd(List<Double> std) { this.std = std; }
+  public Boolean getHorizontalFlip() { return horizontalFlip; }
+  public void setHorizontalFlip(Boolean horizontalFlip) { this.horizontalFlip = horizontalFlip; }
+  public DataSourceSpec getLabeled() { return labeled; }
+  public void setLabeled(DataSourceSpec labeled) { this.labeled = labeled; }
+  public DataSourceSpec getUnlabeled() { return unlabeled; }
+  public void setUnlabeled(DataSourceSpec unlabeled) { this.unlabeled = unlabeled; }
+  public DataSourceSpec getValidation() { return validation; }
+  public void setValidation(DataSourceSpec validation) { this.validation = validation; }
+
+  public int resolvedImageSize() {
+    if (imageSize != null) {
+      return imageSize;
+    }
+    DataFormat format = labeled == null ? null : labeled.getFormat();
+    if (format == DataFormat.IDX) {
+      return 28;
+    }
+    return format == DataFormat.CIFAR ? 32 : 224;
+  }
+
+  public int resolvedChannels() {
+    if (channels != null) {
+      return channels;
+    }
+    return labeled != null && labeled.getFormat() == DataFormat.IDX ? 1 : 3;
+  }
+
+  /** Mean per channel; the default 0.5 centres pixels in [0,1]. */
+  public double[] resolvedMean() {
+    return perChannel(mean, 0.5);
+  }
+
+  /** Std per channel; the default 0.25 maps [0,1] to about [-2,2]. */
+  public double[] resolvedStd() {
+    return perChannel(std, 0.25);
+  }
+
+  public boolean flipsKeepClass() { return !Boolean.FALSE.equals(horizontalFlip); }
+
+  private double[] perChannel(List<Double> values, double fallback) {
+    int channelCount = resolvedChannels();
+    double[] out = new double[channelCount];
+    for (int c = 0; c < channelCount; c++) {
+      if (values == null || values.isEmpty()) {
+        out[c] = fallback;
+      } else {
+        out[c] = values.get(Math.min(c, values.size() - 1));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.semisup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What each worker pod gets and where it may run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ResourcesSpec {
+
+  @JsonPropertyDescription("Worker image")
+  private String image = "ghcr.io/semisup/semisup-worker:0.1.0";
+
+  private String imagePullPolicy = "IfNotPresent";
+
+  @Min(0)
+  @Max(16)
+  @JsonPropertyDescription("nvidia.com/gpu per pod")
+  private Integer gpus = 0;
+
+  @JsonPropertyDescription("CPU request and limit per pod; also the worker's thread count")
+  private String cpu = "2";
+
+  @JsonPropertyDescription("Memory request and limit per pod")
+  private String memory = "4Gi";
+
+  private Map<String, String> nodeSelector = new LinkedHashMap<>();
+
+  private List<Toleration> tolerations = new ArrayList<>();
+
+  private String priorityClassName;
+
+  @Min(0)
+  @Max(20)
+  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit)")
+  private Integer retries = 2;
+
+  @JsonPropertyDescription("Kueue LocalQueue; becomes the kueue.x-k8s.io/queue-name label of every Job")
+  private String queueName;
+
+  @Min(0)
+  @JsonPropertyDescription("Seconds a finished Job and its pods are kept")
+  private Integer ttlSecondsAfterFinished = 3600;
+
+  @JsonPropertyDescription("ServiceAccount of worker pods (no API token is mounted)")
+  private String serviceAccountName = "semisup-worker";
+
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public String getImagePullPolicy() { return imagePullPolicy; }
+  public void setImagePullPolicy(String imagePullPolicy) { this.imagePullPolicy = imagePullPolicy; }
+  public Integer getGpus() { return gpus; }
+  public void setGpus(Integer gpus) { this.gpus = gpus; }
+  public String getCpu() { return cpu; }
+  public void setCpu(String cpu) { this.cpu = cpu; }
+  public String getMemory() { return memory; }
+  public void setMemory(String memory) { this.memory = memory; }
+  public Map<String, String> getNodeSelector() { return nodeSelector; }
+  public void setNodeSelector(Map<String, String> nodeSelector) { this.nodeSelector = nodeSelector; }
+  public List<Toleration> getTolerations() { return tolerations; }
+  public void setTolerations(List<Toleration> tolerations) { this.tolerations = tolerations; }
+  public String getPriorityClassName() { return priorityClassName; }
+  public void setPriorityClassName(String priorityClassName) { this.priorityClassName = priorityClassName; }
+  public Integer getRetries() { return retries; }
+  public void setRetries(Integer retries) { this.retries = retries; }
+  public String getQueueName() { return queueName; }
+  public void setQueueName(String queueName) { this.queueName = queueName; }
+  public Integer getTtlSecondsAfterFinished() { return ttlSecondsAfterFinished; }
+  public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) { this.ttlSecondsAfterFinished = ttlSecondsAfterFinished; }
+  public String getServiceAccountName() { return serviceAccountName; }
+  public void setServiceAccountName(String serviceAccountName) { this.serviceAccountName = serviceAccountName; }
+}

@@ -1,0 +1,44 @@
+package dev.semisup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Building the sampled dataset index: top-P classes per image, top-K images per class. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SamplingSpec {
+
+  @Min(1)
+  @JsonPropertyDescription("Images kept per class (the paper's K)")
+  private Integer topK = 16000;
+
+  @Min(1)
+  @JsonPropertyDescription("Classes an image may be kept under (the paper's P)")
+  private Integer topP = 10;
+
+  @Min(1)
+  @Max(10000)
+  @JsonPropertyDescription("Parallel inference pods; pool image i goes to shard i mod shards")
+  private Integer shards = 1;
+
+  @JsonPropertyDescription("Train the student on the teacher's distribution instead of the hard pseudo-label (beyond the paper)")
+  private Boolean softTargets = false;
+
+  @JsonPropertyDescription("Mix the labeled images into the student's pre-training (beyond the paper)")
+  private Boolean mixLabeled = false;
+
+  public Integer getTopK() { return topK; }
+  public void setTopK(Integer topK) { this.topK = topK; }
+  public Integer getTopP() { return topP; }
+  public void setTopP(Integer topP) { this.topP = topP; }
+  public Integer getShards() { return shards; }
+  public void setShards(Integer shards) { this.shards = shards; }
+  public Boolean getSoftTargets() { return softTargets; }
+  public void setSoftTargets(Boolean softTargets) { this.softTargets = softTargets; }
+  public Boolean getMixLabeled() { return mixLabeled; }
+  public void setMixLabeled(Boolean mixLabeled) { this.mixLabeled = mixLabeled; }
+
+  public boolean soft() { return Boolean.TRUE.equals(softTargets); }
+  public boolean mixesLabeled() { return Boolean.TRUE.equals(mixLabeled); }
+}

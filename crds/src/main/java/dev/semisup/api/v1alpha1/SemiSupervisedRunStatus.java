@@ -1,0 +1,55 @@
+package dev.semisup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the operator observed; written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SemiSupervisedRunStatus {
+
+  private RunPhase phase;
+
+  @JsonPropertyDescription("The step now running or last run, e.g. infer or student-r2")
+  private String stage;
+
+  @JsonPropertyDescription("Human-readable progress of the current step, e.g. 'epoch 3/10' or '5/8 shards'")
+  private String progress;
+
+  private Long observedGeneration;
+
+  private List<Condition> conditions = new ArrayList<>();
+
+  private List<StageStatus> stages = new ArrayList<>();
+
+  @JsonPropertyDescription("Artifact URIs by name: spec, teacher, index, student, finetune, report")
+  private Map<String, String> artifacts = new LinkedHashMap<>();
+
+  private RunMetrics metrics = new RunMetrics();
+
+  @JsonPropertyDescription("Value of the semisup.dev/retry annotation already acted on")
+  private String handledRetry;
+
+  public RunPhase getPhase() { return phase; }
+  public void setPhase(RunPhase phase) { this.phase = phase; }
+  public String getStage() { return stage; }
+  public void setStage(String stage) { this.stage = stage; }
+  public String getProgress() { return progress; }
+  public void setProgress(String progress) { this.progress = progress; }
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public List<StageStatus> getStages() { return stages; }
+  public void setStages(List<StageStatus> stages) { this.stages = stages; }
+  public Map<String, String> getArtifacts() { return artifacts; }
+  public void setArtifacts(Map<String, String> artifacts) { this.artifacts = artifacts; }
+  public RunMetrics getMetrics() { return metrics; }
+  public void setMetrics(RunMetrics metrics) { this.metrics = metrics; }
+  public String getHandledRetry() { return handledRetry; }
+  public void setHandledRetry(String handledRetry) { this.handledRetry = handledRetry; }
+}

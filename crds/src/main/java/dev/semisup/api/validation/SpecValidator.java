@@ -1,0 +1,285 @@
+package dev.semisup.api.validation;
+
+import dev.semisup.api.v1alpha1.Architecture;
+import dev.semisup.api.v1alpha1.DataFormat;
+import dev.semisup.api.v1alpha1.DataSourceSpec;
+import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.api.v1alpha1.NoiseSpec;
+import dev.semisup.api.v1alpha1.ResourcesSpec;
+import dev.semisup.api.v1alpha1.SamplingSpec;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.v1alpha1.StorageSpec;
+import dev.semisup.api.v1alpha1.TrainingSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a spec and returns every problem at once, each with its field path, so a user fixes a
+ * manifest in one go. Pure: no I/O (whether a file exists is the worker's check).
+ */
+public final class SpecValidator {
+
+  /** Where the run will execute: a cluster needs an S3 endpoint; local mode may use a directory. */
+  public enum Target { LOCAL, CLUSTER }
+
+  private static final Pattern URI = Pattern.compile("^(s3://[^/]+/.*|file:///?.+)$");
+  private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+
+  private SpecValidator() {
+  }
+
+  public static List<Problem> validate(SemiSupervisedRunSpec spec, Target target) {
+    List<Problem> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add(new Problem("spec", "is missing"));
+      return problems;
+    }
+    storage(spec.getStorage(), target, problems);
+    data(spec.getData(), problems);
+    if (spec.getTeacher() == null) {
+      problems.add(new Problem("spec.teacher", "is required"));
+    } else {
+      architecture("spec.teacher.architecture", spec.getTeacher().getArchitecture(), problems);
+      if (spec.getTeacher().getCheckpoint() != null && !URI.matcher(spec.getTeacher().getCheckpoint()).matches()) {
+        problems.add(new Problem("spec.teacher.checkpoint", "must be s3://bucket/key or file:///path"));
+      }
+      training("spec.teacher.training", spec.getTeacher().getTraining(), problems);
+    }
+    if (spec.getStudent() == null) {
+      problems.add(new Problem("spec.student", "is required"));
+    } else {
+      architecture("spec.student.architecture", spec.getStudent().getArchitecture(), problems);
+      training("spec.student.training", spec.getStudent().getTraining(), problems);
+      training("spec.student.finetuning", spec.getStudent().getFinetuning(), problems);
+      noise(spec.getStudent().getNoise(), problems);
+    }
+    sampling(spec.getSampling(), spec.getData() == null ? null : spec.getData().getClasses(), problems);
+    if (spec.getRounds() == null || spec.getRounds() < 1 || spec.getRounds() > 10) {
+      problems.add(new Problem("spec.rounds", "must be between 1 and 10, was " + spec.getRounds()));
+    }
+    resources(spec.getResources(), problems);
+    if (target == Target.CLUSTER && spec.getData() != null) {
+      for (var source : new String[] {"labeled", "unlabeled", "validation"}) {
+        DataSourceSpec s = sourceNamed(spec.getData(), source);
+        if (s != null && s.getUri() != null && s.getUri().startsWith("file:")) {
+          problems.add(new Problem("spec.data." + source + ".uri",
+              "file:// is only for local mode; a cluster reads data from s3://"));
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static DataSourceSpec sourceNamed(DataSpec data, String name) {
+    return switch (name) {
+      case "labeled" -> data.getLabeled();
+      case "unlabeled" -> data.getUnlabeled();
+      default -> data.getValidation();
+    };
+  }
+
+  private static void storage(StorageSpec storage, Target target, List<Problem> problems) {
+    if (storage == null) {
+      if (target == Target.CLUSTER) {
+        problems.add(new Problem("spec.storage", "is required on a cluster (endpoint, bucket, credentialsSecret)"));
+      }
+      return;
+    }
+    if (storage.getBucket() == null || !BUCKET.matcher(storage.getBucket()).matches()) {
+      problems.add(new Problem("spec.storage.bucket",
+          "must be an S3 bucket name (3-63 lower-case letters, digits, '.' or '-'), was " + storage.getBucket()));
+    }
+    String endpoint = storage.getEndpoint();
+    if (endpoint != null && !endpoint.isBlank() && !endpoint.matches("^https?://[^/]+/?$")) {
+      problems.add(new Problem("spec.storage.endpoint", "must be http(s)://host[:port], was " + endpoint));
+    }
+    if (target == Target.CLUSTER) {
+      if (endpoint == null || endpoint.isBlank()) {
+        problems.add(new Problem("spec.storage.endpoint", "is required on a cluster"));
+      }
+      if (storage.getCredentialsSecret() == null || storage.getCredentialsSecret().isBlank()) {
+        problems.add(new Problem("spec.storage.credentialsSecret",
+            "is required on a cluster: a Secret with keys accessKey and secretKey"));
+      }
+    }
+    if (storage.getPrefix() != null && storage.getPrefix().contains("..")) {
+      problems.add(new Problem("spec.storage.prefix", "must not contain '..'"));
+    }
+  }
+
+  private static void data(DataSpec data, List<Problem> problems) {
+    if (data == null) {
+      problems.add(new Problem("spec.data", "is required (labeled, unlabeled, validation)"));
+      return;
+    }
+    if (data.getClasses() == null || data.getClasses() < 2) {
+      problems.add(new Problem("spec.data.classes", "must be at least 2, was " + data.getClasses()));
+    }
+    if (data.getImageSize() != null && (data.getImageSize() < 8 || data.getImageSize() > 1024)) {
+      problems.add(new Problem("spec.data.imageSize", "must be between 8 and 1024, was " + data.getImageSize()));
+    }
+    if (data.getChannels() != null && data.getChannels() != 1 && data.getChannels() != 3) {
+      problems.add(new Problem("spec.data.channels", "must be 1 or 3, was " + data.getChannels()));
+    }
+    int channels = data.resolvedChannels();
+    for (var entry : new Object[][] {{"mean", data.getMean()}, {"std", data.getStd()}}) {
+      @SuppressWarnings("unchecked")
+      List<Double> values = (List<Double>) entry[1];
+      if (values != null && !values.isEmpty() && values.size() != 1 && values.size() != channels) {
+        problems.add(new Problem("spec.data." + entry[0], "needs 1 or " + channels + " values, has " + values.size()));
+      }
+    }
+    if (data.getStd() != null && data.getStd().stream().anyMatch(v -> v == null || v <= 0)) {
+      problems.add(new Problem("spec.data.std", "values must be > 0"));
+    }
+    source("spec.data.labeled", data.getLabeled(), true, problems);
+    source("spec.data.unlabeled", data.getUnlabeled(), false, problems);
+    source("spec.data.validation", data.getValidation(), true, problems);
+    DataSourceSpec labeled = data.getLabeled();
+    DataSourceSpec pool = data.getUnlabeled();
+    if (labeled != null && labeled.getPerClass() != null && labeled.getPerClass() < 1) {
+      problems.add(new Problem("spec.data.labeled.perClass", "must be at least 1, was " + labeled.getPerClass()));
+    }
+    if (pool != null && pool.getPerClass() != null) {
+      problems.add(new Problem("spec.data.unlabeled.perClass", "applies to the labeled set only"));
+    }
+    if (data.getValidation() != null && data.getValidation().getPerClass() != null) {
+      problems.add(new Problem("spec.data.validation.perClass", "applies to the labeled set only"));
+    }
+    if (pool != null && pool.excludesLabeled() && labeled != null
+        && (!Objects.equals(pool.getUri(), labeled.getUri()) || pool.getFormat() != labeled.getFormat())) {
+      problems.add(new Problem("spec.data.unlabeled.excludeLabeled",
+          "needs the same uri and format as spec.data.labeled (the pool is the rest of that set)"));
+    }
+    if (labeled != null && labeled.excludesLabeled()) {
+      problems.add(new Problem("spec.data.labeled.excludeLabeled", "applies to the unlabeled pool only"));
+    }
+  }
+
+  private static void source(String field, DataSourceSpec source, boolean needsLabels, List<Problem> problems) {
+    if (source == null) {
+      problems.add(new Problem(field, "is required"));
+      return;
+    }
+    if (source.getUri() == null || source.getUri().isBlank()) {
+      problems.add(new Problem(field + ".uri", "is required"));
+    } else if (!URI.matcher(source.getUri()).matches()) {
+      problems.add(new Problem(field + ".uri", "must be s3://bucket/key or file:///path, was " + source.getUri()));
+    }
+    if (source.getFormat() == null) {
+      problems.add(new Problem(field + ".format", "is required: idx, cifar, tar or folder"));
+    } else if (source.getFormat() == DataFormat.IDX && needsLabels && source.getLabelsUri() == null) {
+      problems.add(new Problem(field + ".labelsUri", "is required for idx data: the idx1 labels file"));
+    } else if (source.getFormat() != DataFormat.IDX && source.getLabelsUri() != null) {
+      problems.add(new Problem(field + ".labelsUri", "applies to idx data only"));
+    }
+    if (source.getLabelsUri() != null && !URI.matcher(source.getLabelsUri()).matches()) {
+      problems.add(new Problem(field + ".labelsUri", "must be s3://bucket/key or file:///path"));
+    }
+    if (source.getLimit() != null && source.getLimit() < 1) {
+      problems.add(new Problem(field + ".limit", "must be at least 1, was " + source.getLimit()));
+    }
+  }
+
+  private static void architecture(String field, String name, List<Problem> problems) {
+    if (name == null || name.isBlank()) {
+      problems.add(new Problem(field, "is required: one of " + Architecture.NAMES));
+    } else if (!Architecture.known(name)) {
+      problems.add(new Problem(field, "unknown model '" + name + "': one of " + Architecture.NAMES));
+    }
+  }
+
+  private static void training(String field, TrainingSpec training, List<Problem> problems) {
+    if (training == null) {
+      return;
+    }
+    if (training.getEpochs() == null || training.getEpochs() < 1) {
+      problems.add(new Problem(field + ".epochs", "must be at least 1, was " + training.getEpochs()));
+    }
+    if (training.getBatchSize() == null || training.getBatchSize() < 1 || training.getBatchSize() > 65536) {
+      problems.add(new Problem(field + ".batchSize", "must be between 1 and 65536, was " + training.getBatchSize()));
+    }
+    if (training.getLearningRate() == null || !(training.getLearningRate() > 0)) {
+      problems.add(new Problem(field + ".learningRate", "must be > 0, was " + training.getLearningRate()));
+    }
+    if (training.getWeightDecay() == null || training.getWeightDecay() < 0) {
+      problems.add(new Problem(field + ".weightDecay", "must be >= 0, was " + training.getWeightDecay()));
+    }
+    if (training.getMomentum() == null || training.getMomentum() < 0 || training.getMomentum() >= 1) {
+      problems.add(new Problem(field + ".momentum", "must be in [0, 1), was " + training.getMomentum()));
+    }
+    if (training.getSchedule() == null) {
+      problems.add(new Problem(field + ".schedule", "must be cosine, step or constant"));
+    }
+    if (training.getSeed() == null) {
+      problems.add(new Problem(field + ".seed", "is required"));
+    }
+  }
+
+  private static void noise(NoiseSpec noise, List<Problem> problems) {
+    if (noise == null) {
+      return;
+    }
+    if (noise.getDropout() != null && (noise.getDropout() < 0 || noise.getDropout() > 0.9)) {
+      problems.add(new Problem("spec.student.noise.dropout", "must be in [0, 0.9], was " + noise.getDropout()));
+    }
+    if (noise.getStochasticDepth() != null && (noise.getStochasticDepth() < 0 || noise.getStochasticDepth() > 0.9)) {
+      problems.add(new Problem("spec.student.noise.stochasticDepth",
+          "must be in [0, 0.9], was " + noise.getStochasticDepth()));
+    }
+  }
+
+  private static void sampling(SamplingSpec sampling, Integer classes, List<Problem> problems) {
+    if (sampling == null) {
+      return;
+    }
+    if (sampling.getTopK() == null || sampling.getTopK() < 1) {
+      problems.add(new Problem("spec.sampling.topK", "must be at least 1, was " + sampling.getTopK()));
+    }
+    if (sampling.getTopP() == null || sampling.getTopP() < 1) {
+      problems.add(new Problem("spec.sampling.topP", "must be at least 1, was " + sampling.getTopP()));
+    } else if (classes != null && sampling.getTopP() > classes) {
+      problems.add(new Problem("spec.sampling.topP",
+          "must not exceed spec.data.classes (" + classes + "), was " + sampling.getTopP()));
+    }
+    if (sampling.getShards() == null || sampling.getShards() < 1 || sampling.getShards() > 10000) {
+      problems.add(new Problem("spec.sampling.shards", "must be between 1 and 10000, was " + sampling.getShards()));
+    }
+  }
+
+  private static void resources(ResourcesSpec resources, List<Problem> problems) {
+    if (resources == null) {
+      return;
+    }
+    if (resources.getImage() == null || resources.getImage().isBlank()) {
+      problems.add(new Problem("spec.resources.image", "is required"));
+    }
+    if (resources.getGpus() != null && (resources.getGpus() < 0 || resources.getGpus() > 16)) {
+      problems.add(new Problem("spec.resources.gpus", "must be between 0 and 16, was " + resources.getGpus()));
+    }
+    quantity("spec.resources.cpu", resources.getCpu(), problems);
+    quantity("spec.resources.memory", resources.getMemory(), problems);
+    if (resources.getRetries() != null && (resources.getRetries() < 0 || resources.getRetries() > 20)) {
+      problems.add(new Problem("spec.resources.retries", "must be between 0 and 20, was " + resources.getRetries()));
+    }
+    if (resources.getTtlSecondsAfterFinished() != null && resources.getTtlSecondsAfterFinished() < 0) {
+      problems.add(new Problem("spec.resources.ttlSecondsAfterFinished", "must be >= 0"));
+    }
+  }
+
+  private static void quantity(String field, String value, List<Problem> problems) {
+    if (value == null) {
+      return;
+    }
+    try {
+      if (Quantity.getAmountInBytes(new Quantity(value)).signum() <= 0) {
+        problems.add(new Problem(field, "must be > 0, was " + value));
+      }
+    } catch (RuntimeException e) {
+      problems.add(new Problem(field, "is not a Kubernetes quantity (e.g. 2, 500m, 4Gi): " + value));
+    }
+  }
+}

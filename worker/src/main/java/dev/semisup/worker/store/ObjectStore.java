@@ -1,0 +1,60 @@
+package dev.semisup.worker.store;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The run's artifact store: one bucket, keys as given by {@code ObjectLayout}. Two
+ * implementations keep the same layout: S3 (MinIO SDK) and a local directory.
+ *
+ * <p>Writes are all-or-nothing: an object becomes visible only when its write completes, so a
+ * reader never sees half an object (a killed pod leaves either the old object or none).
+ */
+public interface ObjectStore extends AutoCloseable {
+
+  void put(String key, byte[] bytes) throws IOException;
+
+  default void putString(String key, String text) throws IOException {
+    put(key, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A stream whose bytes become the object when it is closed without error; for objects too large
+   * to hold in memory (model parameters, candidate shards).
+   */
+  OutputStream create(String key) throws IOException;
+
+  /** Reads an object; a missing key throws {@link FileNotFoundException} naming the key. */
+  InputStream open(String key) throws IOException;
+
+  default byte[] get(String key) throws IOException {
+    try (InputStream in = open(key)) {
+      return in.readAllBytes();
+    }
+  }
+
+  default String getString(String key) throws IOException {
+    return new String(get(key), StandardCharsets.UTF_8);
+  }
+
+  boolean exists(String key) throws IOException;
+
+  /** Keys starting with the prefix, sorted. */
+  List<String> list(String prefix) throws IOException;
+
+  void delete(String key) throws IOException;
+
+  /** The object's address for people and status: s3://bucket/key or file:///dir/key. */
+  String uri(String key);
+
+  /** Fails with a message naming the store if it cannot be reached or the bucket is missing. */
+  void checkReachable() throws IOException;
+
+  @Override
+  default void close() throws IOException {
+  }
+}
