@@ -1,0 +1,39 @@
+package dev.semisup.api.report;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * report.json: the result of a whole run, written by the last finetune step.
+ *
+ * @param teacherAccuracy        validation accuracy of the round-1 teacher (null when given as checkpoint and not evaluated)
+ * @param studentAccuracy        the last round's student after pre-training, before fine-tuning
+ * @param finalAccuracy          the last round's fine-tuned student
+ * @param sampledImages          entries of the last round's sampled index
+ * @param pseudoLabelPrecision   share of the index whose pseudo-label equals the pool's hidden label, when known
+ * @param rounds                 per-round numbers
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record RunReport(
+    String run,
+    Double teacherAccuracy,
+    Double studentAccuracy,
+    Double finalAccuracy,
+    Long sampledImages,
+    Double pseudoLabelPrecision,
+    List<Round> rounds) {
+
+  /** One round: teacher in, index, student, fine-tuned student out. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Round(
+      int round,
+      Double teacherAccuracy,
+      Double studentAccuracy,
+      Double finalAccuracy,
+      long sampledImages,
+      Double pseudoLabelPrecision) {
+  }
+}
