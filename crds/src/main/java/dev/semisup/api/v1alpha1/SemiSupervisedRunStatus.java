@@ -34,6 +34,13 @@ public class SemiSupervisedRunStatus {
   @JsonPropertyDescription("Value of the semisup.dev/retry annotation already acted on")
   private String handledRetry;
 
+  @JsonPropertyDescription("JSON of the spec parts fixed at start (storage, data, teacher, student, sampling, rounds) as"
+      + " the operator accepted them; later edits of those parts are reported and ignored")
+  private String acceptedSpec;
+
+  @JsonPropertyDescription("Generation whose spec the run accepted at start")
+  private Long acceptedGeneration;
+
   public RunPhase getPhase() { return phase; }
   public void setPhase(RunPhase phase) { this.phase = phase; }
   public String getStage() { return stage; }
@@ -52,4 +59,8 @@ public class SemiSupervisedRunStatus {
   public void setMetrics(RunMetrics metrics) { this.metrics = metrics; }
   public String getHandledRetry() { return handledRetry; }
   public void setHandledRetry(String handledRetry) { this.handledRetry = handledRetry; }
+  public String getAcceptedSpec() { return acceptedSpec; }
+  public void setAcceptedSpec(String acceptedSpec) { this.acceptedSpec = acceptedSpec; }
+  public Long getAcceptedGeneration() { return acceptedGeneration; }
+  public void setAcceptedGeneration(Long acceptedGeneration) { this.acceptedGeneration = acceptedGeneration; }
 }

@@ -1,0 +1,113 @@
+package dev.semisup.operator;
+
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.operator.config.OperatorConfig;
+import dev.semisup.operator.health.HealthServer;
+import dev.semisup.operator.jobs.JobLauncher;
+import dev.semisup.operator.metrics.OperatorMetrics;
+import dev.semisup.operator.observer.ArtifactReaders;
+import dev.semisup.operator.observer.MinioArtifactReaders;
+import dev.semisup.operator.reconciler.SemiSupervisedRunReconciler;
+import dev.semisup.operator.status.EventRecorder;
+import dev.semisup.operator.status.StatusRecorder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the operator: a Kubernetes client from the pod's service account (or kubeconfig), the
+ * SemiSupervisedRun controller, and the health/metrics HTTP server. Settings come from the
+ * environment, see {@link OperatorConfig}; logs are plain text or JSON ({@code LOG_FORMAT=json}).
+ */
+public final class OperatorMain {
+
+  /** The operator's User-Agent: it tells its requests apart in audit logs (and in the e2e request log). */
+  public static final String USER_AGENT = "semisup-operator/0.1.0";
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(withUserAgent(Config.autoConfigure(null))).build();
+    RunningOperator running = start(client, config);
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "operator-shutdown"));
+    new CountDownLatch(1).await();
+  }
+
+  public static Config withUserAgent(Config config) {
+    return new ConfigBuilder(config).withUserAgent(USER_AGENT).build();
+  }
+
+  /** Builds and starts the operator with the MinIO artifact reader: what main and the e2e tests run. */
+  public static RunningOperator start(KubernetesClient client, OperatorConfig config) throws IOException {
+    return start(client, config, MinioArtifactReaders::new);
+  }
+
+  /** The same, with another way to read artifacts (unit tests pass a fake). */
+  public static RunningOperator start(KubernetesClient client, OperatorConfig config,
+      Function<KubernetesClient, ArtifactReaders> readers) throws IOException {
+    OperatorMetrics metrics = new OperatorMetrics();
+    Clock clock = Clock.systemUTC();
+    SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(new JobLauncher(client),
+        readers.apply(client), new EventRecorder(client, clock), new StatusRecorder(), metrics,
+        config.progressInterval(), clock);
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          // Status goes out as a JSON patch of the status subresource: one code path for real API
+          // servers and the mock (which has no server-side apply).
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withCloseClientOnStop(false);
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME,
+            config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, config.exitOnLostLeadership()));
+      }
+    });
+    operator.register(reconciler, c -> {
+      c.withName(SemiSupervisedRunReconciler.NAME)
+          // The retry annotation changes metadata, not the generation: every change must reconcile.
+          .withGenerationAware(false);
+      if (config.watchesAllNamespaces()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(config.watchNamespaces());
+      }
+    });
+    HealthServer health = new HealthServer(config.httpPort(),
+        () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        () -> operator.getRuntimeInfo().isStarted(),
+        metrics::scrape);
+    operator.start();
+    LOG.info("semisup operator started: namespaces {}, leader election {}, http port {}",
+        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.leaderElection(), health.port());
+    return new RunningOperator(operator, health, metrics);
+  }
+
+  /** A started operator: stop it with {@link #close()}. */
+  public record RunningOperator(Operator operator, HealthServer health, OperatorMetrics metrics)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      try {
+        operator.stop();
+      } finally {
+        health.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.semisup.operator.jobs;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Creates stage Jobs (idempotently) and reads why one failed. */
+public class JobLauncher {
+
+  /** Job-controller label on every pod of a Job. */
+  public static final String POD_JOB_LABEL = "batch.kubernetes.io/job-name";
+  public static final String POD_JOB_LABEL_LEGACY = "job-name";
+
+  private final KubernetesClient client;
+
+  public JobLauncher(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public enum Created { CREATED, ALREADY_THERE }
+
+  /**
+   * Creates the Job; a 409 means an earlier reconcile (or an operator before a restart) already
+   * made it, which is as good as creating it: names are per step attempt, so it is the same Job.
+   *
+   * @throws JobRejectedException when the API server refuses the Job itself (400/422): a spec
+   *     value (node selector, toleration, quantity) that Kubernetes does not accept
+   */
+  public Created create(Job job) throws JobRejectedException {
+    try {
+      client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
+      return Created.CREATED;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Created.ALREADY_THERE;
+      }
+      if (e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
+        String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        throw new JobRejectedException("Job " + job.getMetadata().getName() + " was rejected by the API server: " + reason);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The failed pod's termination message (what the worker wrote to /dev/termination-log, or the
+   * tail of its log), else the Job's own Failed condition.
+   */
+  public String failureMessage(Job job, JobState state) {
+    String namespace = job.getMetadata().getNamespace();
+    String name = job.getMetadata().getName();
+    try {
+      List<Pod> pods = client.pods().inNamespace(namespace).withLabel(POD_JOB_LABEL_LEGACY, name).list().getItems();
+      Optional<String> message = pods.stream()
+          .sorted(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp())).reversed())
+          .map(JobLauncher::terminationMessage)
+          .flatMap(Optional::stream)
+          .findFirst();
+      if (message.isPresent()) {
+        return message.get();
+      }
+    } catch (KubernetesClientException e) {
+      // No pods to read (gone with the Job's TTL, or no permission): the Job's words will do.
+    }
+    return state.describeFailure();
+  }
+
+  private static Optional<String> terminationMessage(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    for (ContainerStatus container : pod.getStatus().getContainerStatuses()) {
+      for (var state : new io.fabric8.kubernetes.api.model.ContainerState[] {container.getState(), container.getLastState()}) {
+        ContainerStateTerminated terminated = state == null ? null : state.getTerminated();
+        if (terminated != null && terminated.getExitCode() != null && terminated.getExitCode() != 0
+            && terminated.getMessage() != null && !terminated.getMessage().isBlank()) {
+          String message = terminated.getMessage().strip();
+          return Optional.of(message.length() > 1000 ? "..." + message.substring(message.length() - 1000) : message);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The API server refused a Job: a user-caused error the run reports, never retried blindly. */
+  public static class JobRejectedException extends Exception {
+    public JobRejectedException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package dev.semisup.operator.jobs;
+
+import dev.semisup.api.WorkerContract;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.v1alpha1.ResourcesSpec;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one step of a run's plan into its {@code batch/v1} Job. Pure: no I/O, so every field is
+ * checked by unit tests.
+ *
+ * <p>The pod gets the run spec as JSON, object-store credentials only as {@code secretKeyRef}s
+ * (the operator never copies their values), no Kubernetes API token, a non-root read-only root
+ * filesystem with a writable {@code /tmp}, and threads equal to its CPU limit.
+ */
+public final class StageJobFactory {
+
+  public static final String CONTAINER = "worker";
+  public static final String TMP_VOLUME = "tmp";
+  public static final long RUN_AS_USER = 1000L;
+
+  private StageJobFactory() {
+  }
+
+  /**
+   * @param spec the spec the Jobs run with (the accepted one, see the reconciler)
+   */
+  public static Job jobFor(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step, int attempt) {
+    String runName = run.getMetadata().getName();
+    String namespace = run.getMetadata().getNamespace();
+    ResourcesSpec resources = spec.getResources() == null ? new ResourcesSpec() : spec.getResources();
+    Map<String, String> labels = labels(runName, step, attempt, resources);
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(StageJobs.jobName(runName, step.id(), attempt))
+          .withNamespace(namespace)
+          .withLabels(labels)
+          .withOwnerReferences(ownerOf(run))
+        .endMetadata()
+        .withSpec(jobSpec(run, spec, step, resources, labels))
+        .build();
+  }
+
+  public static Map<String, String> labels(String runName, PlannedStep step, int attempt, ResourcesSpec resources) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(StageJobs.NAME, StageJobs.WORKER);
+    labels.put(StageJobs.INSTANCE, runName);
+    labels.put(StageJobs.COMPONENT, step.stage().wireName());
+    labels.put(StageJobs.MANAGED_BY, StageJobs.OPERATOR);
+    labels.put(StageJobs.RUN, runName);
+    labels.put(StageJobs.STEP, step.id());
+    labels.put(StageJobs.ATTEMPT, Integer.toString(attempt));
+    if (resources.getQueueName() != null && !resources.getQueueName().isBlank()) {
+      labels.put(StageJobs.KUEUE_QUEUE, resources.getQueueName());
+    }
+    return labels;
+  }
+
+  public static OwnerReference ownerOf(SemiSupervisedRun run) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(run.getApiVersion())
+        .withKind(run.getKind())
+        .withName(run.getMetadata().getName())
+        .withUid(run.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  private static JobSpec jobSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+      ResourcesSpec resources, Map<String, String> labels) {
+    JobSpecBuilder job = new JobSpecBuilder()
+        .withBackoffLimit(resources.getRetries() == null ? 0 : resources.getRetries())
+        .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
+        .withNewTemplate()
+          .withNewMetadata().withLabels(labels).endMetadata()
+          .withSpec(podSpec(run, spec, step, resources))
+        .endTemplate();
+    if (step.sharded()) {
+      // One pod per shard; Kubernetes gives each its index as JOB_COMPLETION_INDEX.
+      job.withCompletionMode("Indexed").withCompletions(step.shards()).withParallelism(step.shards());
+    } else {
+      job.withCompletions(1).withParallelism(1);
+    }
+    return job.build();
+  }
+
+  private static PodSpec podSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+      ResourcesSpec resources) {
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(resources.getServiceAccountName())
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withRunAsUser(RUN_AS_USER)
+          .withRunAsGroup(RUN_AS_USER)
+          .withFsGroup(RUN_AS_USER)
+          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container(run, spec, step, resources))
+        .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume();
+    if (resources.getNodeSelector() != null && !resources.getNodeSelector().isEmpty()) {
+      pod.withNodeSelector(resources.getNodeSelector());
+    }
+    if (resources.getTolerations() != null && !resources.getTolerations().isEmpty()) {
+      pod.withTolerations(resources.getTolerations());
+    }
+    if (resources.getPriorityClassName() != null && !resources.getPriorityClassName().isBlank()) {
+      pod.withPriorityClassName(resources.getPriorityClassName());
+    }
+    return pod.build();
+  }
+
+  private static Container container(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+      ResourcesSpec resources) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(resources.getImage())
+        .withImagePullPolicy(resources.getImagePullPolicy())
+        .withCommand(WorkerContract.COMMAND, WorkerContract.STAGE_SUBCOMMAND, step.id())
+        .withEnv(env(run, spec, resources))
+        .withResources(resources(resources))
+        .withTerminationMessagePath(WorkerContract.TERMINATION_LOG)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withRunAsUser(RUN_AS_USER)
+          .withAllowPrivilegeEscalation(false)
+          .withReadOnlyRootFilesystem(true)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
+        .build();
+  }
+
+  static List<EnvVar> env(SemiSupervisedRun run, SemiSupervisedRunSpec spec, ResourcesSpec resources) {
+    String namespace = run.getMetadata().getNamespace();
+    String name = run.getMetadata().getName();
+    String secret = spec.getStorage().getCredentialsSecret();
+    int threads = threads(resources.getCpu());
+    List<EnvVar> env = new ArrayList<>();
+    env.add(literal(WorkerContract.ENV_SPEC, Manifests.toJson(spec)));
+    env.add(literal(WorkerContract.ENV_RUN_NAME, name));
+    env.add(literal(WorkerContract.ENV_RUN_NAMESPACE, namespace));
+    env.add(literal(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name)));
+    env.add(fromSecret(WorkerContract.ENV_ACCESS_KEY, secret, WorkerContract.SECRET_ACCESS_KEY));
+    env.add(fromSecret(WorkerContract.ENV_SECRET_KEY, secret, WorkerContract.SECRET_SECRET_KEY));
+    env.add(literal("OMP_NUM_THREADS", Integer.toString(threads)));
+    env.add(literal("SEMISUP_THREADS", Integer.toString(threads)));
+    env.add(literal("JAVA_TOOL_OPTIONS", "-Dai.djl.pytorch.num_threads=" + threads
+        + " -Dai.djl.pytorch.num_interop_threads=1"));
+    // DJL otherwise tries to reach its telemetry endpoint when the engine starts.
+    env.add(literal("OPT_OUT_TRACKING", "true"));
+    return env;
+  }
+
+  /** The pod's CPU limit rounded up, at least 1: the worker's intra-op thread count. */
+  public static int threads(String cpu) {
+    if (cpu == null || cpu.isBlank()) {
+      return 1;
+    }
+    BigDecimal cores = Quantity.getAmountInBytes(new Quantity(cpu));
+    return Math.max(1, cores.setScale(0, RoundingMode.CEILING).intValueExact());
+  }
+
+  private static ResourceRequirements resources(ResourcesSpec resources) {
+    Map<String, Quantity> amounts = new LinkedHashMap<>();
+    if (resources.getCpu() != null && !resources.getCpu().isBlank()) {
+      amounts.put("cpu", new Quantity(resources.getCpu()));
+    }
+    if (resources.getMemory() != null && !resources.getMemory().isBlank()) {
+      amounts.put("memory", new Quantity(resources.getMemory()));
+    }
+    if (resources.getGpus() != null && resources.getGpus() > 0) {
+      amounts.put("nvidia.com/gpu", new Quantity(Integer.toString(resources.getGpus())));
+    }
+    // Requests equal limits: a training pod that bursts then gets throttled only runs slower
+    // in ways that are hard to see; equal values give the Guaranteed QoS class.
+    return new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .withRequests(new LinkedHashMap<>(amounts))
+        .withLimits(new LinkedHashMap<>(amounts))
+        .build();
+  }
+
+  private static EnvVar literal(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static EnvVar fromSecret(String name, String secret, String key) {
+    return new EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).withOptional(false)
+        .endSecretKeyRef().endValueFrom()
+        .build();
+  }
+}

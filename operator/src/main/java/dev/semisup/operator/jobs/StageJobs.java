@@ -1,0 +1,81 @@
+package dev.semisup.operator.jobs;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Names and labels of stage Jobs, and finding a step's Jobs among those the run owns.
+ *
+ * <p>A step's first attempt is {@code <run>-<step>}; a retry from the failed step adds
+ * {@code -a<N>} so the failed Job stays for inspection and a new one never collides with it.
+ */
+public final class StageJobs {
+
+  public static final String NAME = "app.kubernetes.io/name";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String RUN = "semisup.dev/run";
+  public static final String STEP = "semisup.dev/stage";
+  public static final String ATTEMPT = "semisup.dev/attempt";
+  public static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+  public static final String WORKER = "semisup-worker";
+  public static final String OPERATOR = "semisup-operator";
+  /** Selector of every Job this operator made (the informer's label selector). */
+  public static final String SELECTOR = MANAGED_BY + "=" + OPERATOR;
+
+  /** Job names become the pods' job-name label, which Kubernetes caps at 63 characters. */
+  private static final int MAX_NAME = 63;
+
+  private StageJobs() {
+  }
+
+  public static String jobName(String run, String stepId, int attempt) {
+    String name = run + "-" + stepId + (attempt > 1 ? "-a" + attempt : "");
+    if (name.length() <= MAX_NAME) {
+      return name;
+    }
+    String hash = sha256(name).substring(0, 8);
+    return name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[-.]+$", "") + "-" + hash;
+  }
+
+  public static int attemptOf(Job job) {
+    String value = labels(job).get(ATTEMPT);
+    try {
+      return value == null ? 1 : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  public static String stepOf(Job job) {
+    return labels(job).get(STEP);
+  }
+
+  /** The newest attempt's Job of a step among the run's Jobs. */
+  public static Optional<Job> latest(Collection<Job> jobs, String stepId) {
+    return jobs.stream()
+        .filter(job -> stepId.equals(stepOf(job)))
+        .max(Comparator.comparingInt(StageJobs::attemptOf));
+  }
+
+  private static Map<String, String> labels(Job job) {
+    Map<String, String> labels = job.getMetadata().getLabels();
+    return labels == null ? Map.of() : labels;
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.semisup.operator.observer;
+
+import dev.semisup.api.report.RunReport;
+import dev.semisup.api.report.StageMetrics;
+import dev.semisup.api.report.StageProgress;
+import java.util.Optional;
+
+/**
+ * What the operator reads from a run's object store: small JSON files written by the worker, by
+ * their keys in {@link dev.semisup.api.layout.ObjectLayout}. Empty when the object is not there
+ * (yet); {@link StorageUnreachableException} when the store cannot be asked.
+ */
+public interface ArtifactReader {
+
+  Optional<StageProgress> progress(String key) throws StorageUnreachableException;
+
+  Optional<StageMetrics> metrics(String key) throws StorageUnreachableException;
+
+  Optional<RunReport> report(String key) throws StorageUnreachableException;
+}

@@ -1,0 +1,129 @@
+package dev.semisup.operator.observer;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.WorkerContract;
+import dev.semisup.api.report.RunReport;
+import dev.semisup.api.report.StageMetrics;
+import dev.semisup.api.report.StageProgress;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.v1alpha1.StorageSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.errors.ErrorResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads artifacts with the MinIO SDK. The credentials come from the Secret named by
+ * {@code spec.storage.credentialsSecret} in the run's namespace, read at each call (so a rotated
+ * Secret is picked up) and never logged; clients are kept per endpoint and Secret version.
+ */
+public final class MinioArtifactReaders implements ArtifactReaders {
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final KubernetesClient kubernetes;
+  private final Map<String, MinioClient> clients = new ConcurrentHashMap<>();
+
+  public MinioArtifactReaders(KubernetesClient kubernetes) {
+    this.kubernetes = kubernetes;
+  }
+
+  @Override
+  public ArtifactReader readerFor(SemiSupervisedRun run) throws StorageUnreachableException {
+    StorageSpec storage = run.getSpec().getStorage();
+    String namespace = run.getMetadata().getNamespace();
+    String secretName = storage.getCredentialsSecret();
+    Secret secret;
+    try {
+      secret = kubernetes.secrets().inNamespace(namespace).withName(secretName).get();
+    } catch (RuntimeException e) {
+      throw new StorageUnreachableException("SecretUnreadable",
+          "cannot read Secret " + namespace + "/" + secretName + " (spec.storage.credentialsSecret): " + e.getMessage(), e);
+    }
+    if (secret == null) {
+      throw new StorageUnreachableException("SecretNotFound",
+          "Secret " + namespace + "/" + secretName + " named by spec.storage.credentialsSecret does not exist", null);
+    }
+    String accessKey = value(secret, WorkerContract.SECRET_ACCESS_KEY);
+    String secretKey = value(secret, WorkerContract.SECRET_SECRET_KEY);
+    if (accessKey == null || secretKey == null) {
+      throw new StorageUnreachableException("SecretIncomplete", "Secret " + namespace + "/" + secretName
+          + " needs keys " + WorkerContract.SECRET_ACCESS_KEY + " and " + WorkerContract.SECRET_SECRET_KEY, null);
+    }
+    String key = storage.getEndpoint() + "|" + namespace + "/" + secretName + "@" + secret.getMetadata().getResourceVersion();
+    MinioClient client = clients.computeIfAbsent(key, k -> {
+      MinioClient c = MinioClient.builder()
+          .endpoint(storage.getEndpoint())
+          .region(storage.getRegion())
+          .credentials(accessKey, secretKey)
+          .build();
+      // The SDK waits minutes by default; a status refresh must not.
+      c.setTimeout(TimeUnit.SECONDS.toMillis(3), TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(5));
+      return c;
+    });
+    return new Reader(client, storage.getBucket(), storage.getEndpoint());
+  }
+
+  private static String value(Secret secret, String key) {
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    return secret.getStringData() == null ? null : secret.getStringData().get(key);
+  }
+
+  private record Reader(MinioClient client, String bucket, String endpoint) implements ArtifactReader {
+
+    @Override
+    public Optional<StageProgress> progress(String key) throws StorageUnreachableException {
+      return read(key, StageProgress.class);
+    }
+
+    @Override
+    public Optional<StageMetrics> metrics(String key) throws StorageUnreachableException {
+      return read(key, StageMetrics.class);
+    }
+
+    @Override
+    public Optional<RunReport> report(String key) throws StorageUnreachableException {
+      return read(key, RunReport.class);
+    }
+
+    private <T> Optional<T> read(String key, Class<T> type) throws StorageUnreachableException {
+      try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+        return Optional.of(JSON.readValue(in, type));
+      } catch (ErrorResponseException e) {
+        String code = e.errorResponse().code();
+        if ("NoSuchKey".equals(code)) {
+          return Optional.empty();
+        }
+        if ("NoSuchBucket".equals(code)) {
+          throw new StorageUnreachableException("BucketNotFound",
+              "bucket " + bucket + " (spec.storage.bucket) does not exist at " + endpoint, e);
+        }
+        throw new StorageUnreachableException("AccessDenied".equals(code) ? "AccessDenied" : "StorageError",
+            "s3://" + bucket + "/" + key + " at " + endpoint + ": " + code + " " + e.errorResponse().message(), e);
+      } catch (com.fasterxml.jackson.core.JacksonException e) {
+        // A half-written or foreign file is not an outage; skip it this time.
+        return Optional.empty();
+      } catch (IOException e) {
+        throw new StorageUnreachableException("ConnectionFailed",
+            "cannot reach " + endpoint + " (spec.storage.endpoint): " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+      } catch (Exception e) {
+        throw new StorageUnreachableException("StorageError",
+            "reading s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e, e);
+      }
+    }
+  }
+}

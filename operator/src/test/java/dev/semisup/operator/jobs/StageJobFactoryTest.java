@@ -1,0 +1,167 @@
+package dev.semisup.operator.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.operator.testing.Runs;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class StageJobFactoryTest {
+
+  private final SemiSupervisedRun run = owned(Runs.run("fmnist"));
+
+  private static SemiSupervisedRun owned(SemiSupervisedRun run) {
+    run.getMetadata().setUid("0b6f1c1e-8d59-4a43-9a4e-6f1d2c3b4a5e");
+    return run;
+  }
+
+  private Job job(String stepId, int attempt) {
+    SemiSupervisedRunSpec spec = run.getSpec();
+    return StageJobFactory.jobFor(run, spec, StagePlan.of(spec).require(stepId), attempt);
+  }
+
+  @Test
+  void teacherJobCarriesNameLabelsOwnerAndRetries() {
+    Job job = job("teacher", 1);
+
+    assertThat(job.getMetadata().getName()).isEqualTo("fmnist-teacher");
+    assertThat(job.getMetadata().getNamespace()).isEqualTo("ml");
+    assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "semisup-worker")
+        .containsEntry("app.kubernetes.io/instance", "fmnist")
+        .containsEntry("app.kubernetes.io/component", "teacher")
+        .containsEntry("app.kubernetes.io/managed-by", "semisup-operator")
+        .containsEntry("semisup.dev/run", "fmnist")
+        .containsEntry("semisup.dev/stage", "teacher")
+        .doesNotContainKey("kueue.x-k8s.io/queue-name");
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(job.getMetadata().getLabels());
+    var owner = job.getMetadata().getOwnerReferences().get(0);
+    assertThat(owner.getApiVersion()).isEqualTo("semisup.dev/v1alpha1");
+    assertThat(owner.getKind()).isEqualTo("SemiSupervisedRun");
+    assertThat(owner.getName()).isEqualTo("fmnist");
+    assertThat(owner.getUid()).isEqualTo("0b6f1c1e-8d59-4a43-9a4e-6f1d2c3b4a5e");
+    assertThat(owner.getController()).isTrue();
+    assertThat(owner.getBlockOwnerDeletion()).isTrue();
+    assertThat(job.getSpec().getBackoffLimit()).isEqualTo(2);
+    assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(3600);
+    assertThat(job.getSpec().getCompletionMode()).isNull();
+    assertThat(job.getSpec().getCompletions()).isEqualTo(1);
+  }
+
+  @Test
+  void retryAttemptsGetASuffix() {
+    assertThat(job("select", 2).getMetadata().getName()).isEqualTo("fmnist-select-a2");
+    assertThat(job("select", 2).getMetadata().getLabels()).containsEntry("semisup.dev/attempt", "2");
+    assertThat(StageJobs.jobName("r".repeat(70), "finetune-r2", 3)).hasSizeLessThanOrEqualTo(63)
+        .isEqualTo(StageJobs.jobName("r".repeat(70), "finetune-r2", 3));
+  }
+
+  @Test
+  void inferIsAnIndexedJobWithOnePodPerShard() {
+    Job job = job("infer", 1);
+    assertThat(job.getSpec().getCompletionMode()).isEqualTo("Indexed");
+    assertThat(job.getSpec().getCompletions()).isEqualTo(2);
+    assertThat(job.getSpec().getParallelism()).isEqualTo(2);
+  }
+
+  @Test
+  void podRunsTheStageCommandWithTheSpecAndSecretRefsOnly() throws Exception {
+    Container container = pod(job("infer", 1)).getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("ghcr.io/semisup/semisup-worker:0.1.0");
+    assertThat(container.getCommand()).containsExactly("semisup", "stage", "infer");
+    Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(Manifests.parseSpec(env.get("SEMISUP_SPEC").getValue(), "env").getSampling().getShards()).isEqualTo(2);
+    assertThat(env.get("SEMISUP_RUN_NAME").getValue()).isEqualTo("fmnist");
+    assertThat(env.get("SEMISUP_RUN_NAMESPACE").getValue()).isEqualTo("ml");
+    assertThat(env.get("SEMISUP_STORE_PREFIX").getValue()).isEqualTo("runs/ml/fmnist");
+    assertThat(env.get("OPT_OUT_TRACKING").getValue()).isEqualTo("true");
+    for (var pair : List.of(List.of("AWS_ACCESS_KEY_ID", "accessKey"), List.of("AWS_SECRET_ACCESS_KEY", "secretKey"))) {
+      EnvVar credential = env.get(pair.get(0));
+      assertThat(credential.getValue()).isNull();
+      assertThat(credential.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-credentials");
+      assertThat(credential.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(pair.get(1));
+    }
+    // Only the two credentials come from elsewhere; every other value is the operator's own.
+    assertThat(container.getEnv().stream().filter(e -> e.getValueFrom() != null)).hasSize(2);
+    assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+  }
+
+  @Test
+  void podIsNonRootReadOnlyWithoutApiToken() {
+    PodSpec pod = pod(job("teacher", 1));
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getServiceAccountName()).isEqualTo("semisup-worker");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+    var security = pod.getContainers().get(0).getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getRunAsUser()).isEqualTo(1000L);
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).singleElement()
+        .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes()).singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+  }
+
+  @Test
+  void resourcesSchedulingAndThreadsFollowTheSpec() {
+    var resources = run.getSpec().getResources();
+    resources.setGpus(1);
+    resources.setCpu("3500m");
+    resources.setMemory("6Gi");
+    resources.setNodeSelector(Map.of("nvidia.com/gpu.product", "NVIDIA-H100"));
+    resources.setTolerations(List.of(new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists")
+        .withEffect("NoSchedule").build()));
+    resources.setPriorityClassName("batch-low");
+    resources.setQueueName("team-a");
+    resources.setRetries(5);
+    resources.setTtlSecondsAfterFinished(600);
+    resources.setServiceAccountName("trainer");
+    resources.setImage("registry.local/semisup-worker:dev");
+
+    Job job = job("student", 1);
+    PodSpec pod = pod(job);
+    Container container = pod.getContainers().get(0);
+    Map<String, Quantity> expected = Map.of("cpu", new Quantity("3500m"), "memory", new Quantity("6Gi"),
+        "nvidia.com/gpu", new Quantity("1"));
+    assertThat(container.getResources().getRequests()).isEqualTo(expected);
+    assertThat(container.getResources().getLimits()).isEqualTo(expected);
+    assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-H100");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    assertThat(pod.getPriorityClassName()).isEqualTo("batch-low");
+    assertThat(pod.getServiceAccountName()).isEqualTo("trainer");
+    assertThat(container.getImage()).isEqualTo("registry.local/semisup-worker:dev");
+    assertThat(job.getMetadata().getLabels()).containsEntry("kueue.x-k8s.io/queue-name", "team-a");
+    assertThat(job.getSpec().getBackoffLimit()).isEqualTo(5);
+    assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(600);
+    Map<String, String> env = container.getEnv().stream().filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertThat(env).containsEntry("OMP_NUM_THREADS", "4").containsEntry("SEMISUP_THREADS", "4");
+    assertThat(env.get("JAVA_TOOL_OPTIONS")).contains("-Dai.djl.pytorch.num_threads=4");
+  }
+
+  @Test
+  void noGpuMeansNoGpuResource() {
+    Container container = pod(job("select", 1)).getContainers().get(0);
+    assertThat(container.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    assertThat(StageJobFactory.threads("500m")).isEqualTo(1);
+    assertThat(StageJobFactory.threads("2")).isEqualTo(2);
+  }
+
+  private static PodSpec pod(Job job) {
+    return job.getSpec().getTemplate().getSpec();
+  }
+}

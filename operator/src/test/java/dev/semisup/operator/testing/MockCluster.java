@@ -1,0 +1,186 @@
+package dev.semisup.operator.testing;
+
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.operator.OperatorMain;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * Fabric8's mock API server in CRUD mode with the SemiSupervisedRun CRD registered (so status is
+ * a subresource), a client for the test, one with the operator's User-Agent, and the parts of the
+ * Job controller and kubelet tests play: finishing Jobs and leaving failed pods behind.
+ */
+public final class MockCluster implements AutoCloseable {
+
+  public static final String CRD = "/META-INF/fabric8/semisupervisedruns.semisup.dev-v1.yml";
+  public static final String TEST_USER_AGENT = "semisup-test";
+
+  /** MockWebServer logs every request through java.util.logging at INFO; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final List<RecordedRequest> requests = new ArrayList<>();
+
+  public MockCluster() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(List.of()), false);
+    server.init();
+    client = clientWithUserAgent(TEST_USER_AGENT);
+    try (InputStream crd = MockCluster.class.getResourceAsStream(CRD)) {
+      if (crd == null) {
+        throw new IllegalStateException(CRD + " is not on the classpath: build the crds module first");
+      }
+      client.apiextensions().v1().customResourceDefinitions()
+          .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A new client of this server whose requests carry the operator's User-Agent. */
+  public KubernetesClient operatorClient() {
+    return new KubernetesClientBuilder().withConfig(OperatorMain.withUserAgent(baseConfig())).build();
+  }
+
+  public KubernetesClient clientWithUserAgent(String userAgent) {
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder(baseConfig()).withUserAgent(userAgent).build()).build();
+  }
+
+  private Config baseConfig() {
+    try (KubernetesClient c = server.createClient()) {
+      return new ConfigBuilder(c.getConfiguration()).withRequestTimeout(10_000).build();
+    }
+  }
+
+  public void credentialsSecret(String namespace, String name, String accessKey, String secretKey) {
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withStringData(Map.of("accessKey", accessKey, "secretKey", secretKey)).build()).create();
+  }
+
+  public SemiSupervisedRun create(SemiSupervisedRun run) {
+    return client.resource(run).create();
+  }
+
+  public SemiSupervisedRun get(String namespace, String name) {
+    return client.resources(SemiSupervisedRun.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public SemiSupervisedRun edit(String namespace, String name, UnaryOperator<SemiSupervisedRun> change) {
+    return client.resources(SemiSupervisedRun.class).inNamespace(namespace).withName(name).edit(change);
+  }
+
+  public List<Job> jobs(String namespace, String run) {
+    return client.batch().v1().jobs().inNamespace(namespace).withLabel("semisup.dev/run", run).list().getItems();
+  }
+
+  public Job job(String namespace, String name) {
+    return client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+  }
+
+  /** What the Job controller writes when every pod (every index, for infer) succeeded. */
+  public Job completeJob(String namespace, String name) {
+    return client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(job -> {
+      if (job.getStatus() == null) {
+        job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatus());
+      }
+      int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+      job.getStatus().setActive(0);
+      job.getStatus().setSucceeded(completions);
+      if ("Indexed".equals(job.getSpec().getCompletionMode())) {
+        job.getStatus().setCompletedIndexes(completions == 1 ? "0" : "0-" + (completions - 1));
+      }
+      job.getStatus().setCompletionTime(java.time.Instant.now().toString());
+      job.getStatus().getConditions().add(new JobConditionBuilder().withType("Complete").withStatus("True")
+          .withReason("CompletionsReached").withMessage("Reached expected number of succeeded pods").build());
+      return job;
+    });
+  }
+
+  /** A Job that ran out of retries; with a message, also the failed pod the kubelet leaves. */
+  public Job failJob(String namespace, String name, String terminationMessage) {
+    Job failed = client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(job -> {
+      if (job.getStatus() == null) {
+        job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatus());
+      }
+      job.getStatus().setActive(0);
+      job.getStatus().setFailed(job.getSpec().getBackoffLimit() + 1);
+      job.getStatus().getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
+          .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit").build());
+      return job;
+    });
+    if (terminationMessage != null) {
+      client.pods().inNamespace(namespace).resource(new PodBuilder()
+          .withNewMetadata().withName(name + "-x7k2p").withNamespace(namespace)
+            .withLabels(Map.of("job-name", name, "batch.kubernetes.io/job-name", name)).endMetadata()
+          .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec()
+          .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
+              .withNewState().withNewTerminated().withExitCode(1).withMessage(terminationMessage).endTerminated()
+              .endState().build()).endStatus()
+          .build()).create();
+    }
+    return failed;
+  }
+
+  /** Every request the server received so far (the log is drained into this list). */
+  public synchronized List<RecordedRequest> requests() {
+    try {
+      RecordedRequest request;
+      while ((request = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+        requests.add(request);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return List.copyOf(requests);
+  }
+
+  /** (verb, group/resource[/subresource]) of the requests sent with the given User-Agent. */
+  public Set<String> apiCalls(String userAgentPrefix) {
+    Set<String> calls = new TreeSet<>();
+    for (RecordedRequest request : requests()) {
+      String agent = request.getHeader("User-Agent");
+      if (agent != null && agent.startsWith(userAgentPrefix)) {
+        ApiCall.of(request.getMethod(), request.getPath()).ifPresent(call -> calls.add(call.toString()));
+      }
+    }
+    return calls;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
