@@ -29,9 +29,9 @@ public record Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) 
         continue;
       }
       data.writeInt(buffer.length);
-      for (float v : buffer) {
-        data.writeFloat(v);
-      }
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(buffer.length * Float.BYTES);
+      bytes.asFloatBuffer().put(buffer);
+      data.write(bytes.array());
     }
     data.flush();
   }
@@ -55,10 +55,10 @@ public record Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) 
         if (length < 0) {
           continue;
         }
+        byte[] bytes = new byte[length * Float.BYTES];
+        data.readFully(bytes);
         momentum[i] = new float[length];
-        for (int j = 0; j < length; j++) {
-          momentum[i][j] = data.readFloat();
-        }
+        java.nio.ByteBuffer.wrap(bytes).asFloatBuffer().get(momentum[i]);
       }
       return new Checkpoint(epochs, parameters, momentum);
     } catch (java.io.EOFException e) {

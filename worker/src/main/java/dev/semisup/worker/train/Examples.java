@@ -1,5 +1,6 @@
 package dev.semisup.worker.train;
 
+import dev.semisup.worker.data.ImageRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
 public final class Examples {
 
   private final int classes;
-  private final List<byte[]> pixels = new ArrayList<>();
+  private final List<ImageRecord> images = new ArrayList<>();
   private final List<int[]> targetClasses = new ArrayList<>();
   private final List<float[]> targetWeights = new ArrayList<>();
 
@@ -18,17 +19,17 @@ public final class Examples {
     this.classes = classes;
   }
 
-  public void addHard(byte[] image, int label) {
+  public void addHard(ImageRecord image, int label) {
     if (label < 0 || label >= classes) {
       throw new IllegalArgumentException("label " + label + " outside 0.." + (classes - 1));
     }
-    pixels.add(image);
+    images.add(image);
     targetClasses.add(new int[] {label});
     targetWeights.add(new float[] {1f});
   }
 
   /** Soft target: the given classes with weights (renormalised to sum to 1). */
-  public void addSoft(byte[] image, int[] classIds, float[] weights) {
+  public void addSoft(ImageRecord image, int[] classIds, float[] weights) {
     float sum = 0;
     for (float w : weights) {
       sum += w;
@@ -37,21 +38,21 @@ public final class Examples {
     for (int i = 0; i < weights.length; i++) {
       normalised[i] = sum > 0 ? weights[i] / sum : 1f / weights.length;
     }
-    pixels.add(image);
+    images.add(image);
     targetClasses.add(classIds.clone());
     targetWeights.add(normalised);
   }
 
   public int size() {
-    return pixels.size();
+    return images.size();
   }
 
   public int classes() {
     return classes;
   }
 
-  public byte[] pixels(int i) {
-    return pixels.get(i);
+  public ImageRecord image(int i) {
+    return images.get(i);
   }
 
   /** Writes example i's target distribution into out[offset .. offset + classes). */

@@ -1,10 +1,11 @@
 package dev.semisup.worker.train;
 
+import dev.semisup.worker.data.ImageRecord;
 import java.util.Random;
 
-/** Turns one 8-bit image into normalised model input, augmenting it with the given generator. */
+/** Turns one image into normalised model input, augmenting it with the given generator. */
 @FunctionalInterface
 public interface PixelTransform {
 
-  void apply(byte[] pixels, float[] out, int offset, Random random);
+  void apply(ImageRecord image, float[] out, int offset, Random random);
 }

@@ -94,7 +94,7 @@ public final class TrainingLoop {
             int count = Math.min(batchSize, examples.size() - from);
             for (int i = 0; i < count; i++) {
               int example = order[from + i];
-              transform.apply(examples.pixels(example), images, i * pixels, random);
+              transform.apply(examples.image(example), images, i * pixels, random);
               examples.writeTarget(example, targets, i * classes);
             }
             long step = (long) epoch * batchesPerEpoch + b;

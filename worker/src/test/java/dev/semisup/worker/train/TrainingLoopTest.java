@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semisup.api.v1alpha1.TrainingSpec;
+import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class TrainingLoopTest {
 
   static final ModelShape SHAPE = new ModelShape(1, 8, 3);
-  static final PixelTransform PLAIN = (pixels, out, offset, random) -> {
+  static final PixelTransform PLAIN = (image, out, offset, random) -> {
+    byte[] pixels = image.pixels();
     for (int i = 0; i < pixels.length; i++) {
       out[offset + i] = ((pixels[i] & 0xff) / 255f - 0.5f) / 0.25f;
     }
@@ -31,9 +33,13 @@ class TrainingLoopTest {
     Examples examples = new Examples(3);
     for (int i = 0; i < perClass * 3; i++) {
       int label = i % 3;
-      examples.addHard(bandImage(label, random), label);
+      examples.addHard(record(i, bandImage(label, random)), label);
     }
     return examples;
+  }
+
+  static ImageRecord record(long ordinal, byte[] pixels) {
+    return new ImageRecord(ordinal, "band-" + ordinal, ImageRecord.UNLABELED, 1, 8, 8, pixels);
   }
 
   static byte[] bandImage(int label, Random random) {
@@ -87,7 +93,7 @@ class TrainingLoopTest {
       int[] labels = new int[30];
       for (int i = 0; i < 30; i++) {
         labels[i] = i % 3;
-        PLAIN.apply(bandImage(labels[i], random), images, i * 64, random);
+        PLAIN.apply(record(i, bandImage(labels[i], random)), images, i * 64, random);
       }
       float[] probabilities = network.probabilities(images, 30);
       for (int i = 0; i < 30; i++) {
