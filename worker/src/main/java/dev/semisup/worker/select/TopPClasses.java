@@ -32,8 +32,12 @@ public final class TopPClasses {
     int size = Math.min(p, probabilities.length);
     int[] heap = new int[size]; // class indices; heap[0] is the worst kept class
     int kept = 0;
+    float worst = Float.NEGATIVE_INFINITY; // probability at heap[0] once the heap is full
     for (int c = 0; c < probabilities.length; c++) {
       float probability = probabilities[c];
+      if (probability < worst) {
+        continue; // the common case for p << classes: one primitive comparison
+      }
       if (Float.isNaN(probability)) {
         // A NaN would sort above every real probability and silently become a pseudo-label.
         throw new IllegalArgumentException("probability of class " + c + " is NaN");
@@ -41,16 +45,21 @@ public final class TopPClasses {
       if (kept < size) {
         heap[kept] = c;
         siftUp(heap, kept++, probabilities);
-      } else if (size > 0 && better(c, heap[0], probabilities)) {
+      } else if (better(c, heap[0], probabilities)) {
         heap[0] = c;
         siftDown(heap, 0, size, probabilities);
+      } else {
+        continue;
+      }
+      if (kept == size) {
+        worst = probabilities[heap[0]];
       }
     }
     // Heap sort in place: popping the worst to the back leaves the array best first.
     for (int end = size - 1; end > 0; end--) {
-      int worst = heap[0];
+      int worstClass = heap[0];
       heap[0] = heap[end];
-      heap[end] = worst;
+      heap[end] = worstClass;
       siftDown(heap, 0, end, probabilities);
     }
     float[] keptProbabilities = new float[size];
