@@ -16,6 +16,9 @@ final class CandidateEncoding {
   /** Keys are file names or shard members; a longer one means a corrupt length field. */
   static final int MAX_KEY_BYTES = 1 << 16;
 
+  /** A header with more classes is corrupt; checked before sizing the class index from it. */
+  static final int MAX_CLASSES = 1 << 20;
+
   private CandidateEncoding() {
   }
 

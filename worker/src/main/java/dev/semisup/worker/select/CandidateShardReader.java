@@ -60,7 +60,7 @@ public final class CandidateShardReader implements Closeable {
       int classes = in.readInt();
       int k = in.readInt();
       int topP = in.readInt();
-      if (classes < 1 || k < 1 || topP < 1 || topP > classes) {
+      if (classes < 1 || classes > CandidateEncoding.MAX_CLASSES || k < 1 || topP < 1 || topP > classes) {
         throw new IOException(name + ": corrupt header (classes " + classes + ", k " + k + ", topP " + topP + ")");
       }
       long[] offsets = new long[classes + 1];

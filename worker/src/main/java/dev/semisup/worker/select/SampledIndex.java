@@ -139,7 +139,7 @@ public final class SampledIndex {
         }
         classes = in.readInt();
         topP = in.readInt();
-        if (classes < 1 || topP < 1 || topP > classes) {
+        if (classes < 1 || classes > CandidateEncoding.MAX_CLASSES || topP < 1 || topP > classes) {
           throw new IOException(name + ": corrupt header (classes " + classes + ", topP " + topP + ")");
         }
       } catch (EOFException e) {

@@ -94,6 +94,10 @@ class CandidateShardsTest {
 
     assertThatThrownBy(() -> readEverything(bytes))
         .isInstanceOf(IOException.class).hasMessageContaining("class 0 has 99 candidates (top-K is 3)");
+
+    ByteBuffer.wrap(bytes).putInt(8, Integer.MAX_VALUE); // classes: refused before sizing the index
+    assertThatThrownBy(() -> readEverything(bytes))
+        .isInstanceOf(IOException.class).hasMessageContaining(NAME + ": corrupt header (classes 2147483647");
   }
 
   @Test
