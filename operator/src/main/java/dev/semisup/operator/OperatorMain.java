@@ -59,8 +59,9 @@ public final class OperatorMain {
       Function<KubernetesClient, ArtifactReaders> readers) throws IOException {
     OperatorMetrics metrics = new OperatorMetrics();
     Clock clock = Clock.systemUTC();
+    EventRecorder events = new EventRecorder(client, clock);
     SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(new JobLauncher(client),
-        readers.apply(client), new EventRecorder(client, clock), new StatusRecorder(), metrics,
+        readers.apply(client), events, new StatusRecorder(), metrics,
         config.progressInterval(), clock);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -79,8 +80,10 @@ public final class OperatorMain {
     });
     operator.register(reconciler, c -> {
       c.withName(SemiSupervisedRunReconciler.NAME)
-          // The retry annotation changes metadata, not the generation: every change must reconcile.
-          .withGenerationAware(false);
+          // The retry annotation changes metadata, not the generation, so generation-aware
+          // filtering would miss it; our own status writes, though, need no second look.
+          .withGenerationAware(false)
+          .withOnUpdateFilter(OperatorMain::specOrMetadataChanged);
       if (config.watchesAllNamespaces()) {
         c.watchingAllNamespaces();
       } else {
@@ -94,18 +97,25 @@ public final class OperatorMain {
     operator.start();
     LOG.info("semisup operator started: namespaces {}, leader election {}, http port {}",
         config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.leaderElection(), health.port());
-    return new RunningOperator(operator, health, metrics);
+    return new RunningOperator(operator, health, metrics, events);
+  }
+
+  static boolean specOrMetadataChanged(SemiSupervisedRun after, SemiSupervisedRun before) {
+    return !java.util.Objects.equals(after.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !java.util.Objects.equals(after.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+        || after.getMetadata().getDeletionTimestamp() != null;
   }
 
   /** A started operator: stop it with {@link #close()}. */
-  public record RunningOperator(Operator operator, HealthServer health, OperatorMetrics metrics)
-      implements AutoCloseable {
+  public record RunningOperator(Operator operator, HealthServer health, OperatorMetrics metrics,
+      EventRecorder events) implements AutoCloseable {
 
     @Override
     public void close() {
       try {
         operator.stop();
       } finally {
+        events.close();
         health.close();
       }
     }

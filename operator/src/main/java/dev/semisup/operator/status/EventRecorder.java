@@ -13,19 +13,42 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that writes Kubernetes Events about runs: each step's start, success and
- * failure, and rejected specs. An event that cannot be written is logged, never fails a reconcile.
+ * failure, and rejected specs. Events go out in order on one background thread, so a reconcile
+ * never waits for them; one that cannot be written is logged, never fails a reconcile.
  */
-public class EventRecorder {
+public class EventRecorder implements AutoCloseable {
 
   public static final String COMPONENT = "semisup-operator";
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "event-recorder");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
     this.clock = clock;
+  }
+
+  /** Waits for the events already recorded to be sent (tests read them right after a reconcile). */
+  public void flush() {
+    try {
+      sender.submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    flush();
+    sender.shutdown();
   }
 
   public void normal(SemiSupervisedRun run, String reason, String message) {
@@ -62,10 +85,13 @@ public class EventRecorder {
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .build();
-    try {
-      client.v1().events().inNamespace(namespace).resource(event).create();
-    } catch (RuntimeException e) {
-      LOG.warn("cannot record event {} on {}/{}: {}", reason, namespace, run.getMetadata().getName(), e.getMessage());
-    }
+    sender.execute(() -> {
+      try {
+        client.v1().events().inNamespace(namespace).resource(event).create();
+      } catch (RuntimeException e) {
+        LOG.warn("cannot record event {} on {}/{}: {}", reason, namespace, event.getInvolvedObject().getName(),
+            e.getMessage());
+      }
+    });
   }
 }

@@ -36,8 +36,9 @@ public final class ReconcilerHarness implements AutoCloseable {
   public final FakeArtifacts artifacts = new FakeArtifacts();
   public final OperatorMetrics metrics = new OperatorMetrics();
   private final KubernetesClient operatorClient = cluster.operatorClient();
+  private final EventRecorder events = new EventRecorder(operatorClient, Clock.systemUTC());
   public final SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(
-      new JobLauncher(operatorClient), artifacts, new EventRecorder(operatorClient, Clock.systemUTC()),
+      new JobLauncher(operatorClient), artifacts, events,
       new StatusRecorder(), metrics, Duration.ofSeconds(10), Clock.systemUTC());
 
   /** One reconcile of the named run; returns what the reconciler asked JOSDK to do. */
@@ -66,6 +67,7 @@ public final class ReconcilerHarness implements AutoCloseable {
   }
 
   public List<Event> events() {
+    events.flush();
     return cluster.client().v1().events().inNamespace(Runs.NAMESPACE).list().getItems();
   }
 
@@ -75,6 +77,7 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    events.close();
     operatorClient.close();
     cluster.close();
   }
