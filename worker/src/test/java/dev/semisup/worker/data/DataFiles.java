@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -121,6 +122,6 @@ final class DataFiles {
   }
 
   static byte[] cls(int label) {
-    return (label + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return (label + "\n").getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -3,6 +3,7 @@ package dev.semisup.worker.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ImageGeometryTest {
@@ -60,7 +61,7 @@ class ImageGeometryTest {
   @Test
   void resizeKeepsAFlatImageFlatBothWays() {
     byte[] flat = new byte[3 * 6 * 10];
-    java.util.Arrays.fill(flat, (byte) 77);
+    Arrays.fill(flat, (byte) 77);
 
     for (int size : new int[] {3, 5, 17}) {
       ImageRecord resized = new ImageGeometry(3, size).fit(image(3, 6, 10, flat));
