@@ -19,6 +19,7 @@ final class BinaryInput implements Closeable {
   private final String uri;
   private final boolean gzip;
   private final InputStream in;
+  private final byte[] skipBuffer = new byte[8192];
   private long offset;
 
   private BinaryInput(String uri, boolean gzip, InputStream in) {
@@ -93,30 +94,18 @@ final class BinaryInput implements Closeable {
     }
   }
 
-  /** Moves past bytes without looking at them (images a shard does not want). */
+  /**
+   * Moves past bytes without decoding them (images a shard does not want). It reads rather than
+   * calls InputStream.skip, which on some streams (files) moves past the end without complaint
+   * and would hide a truncated file.
+   */
   void skip(long length, String expected) throws IOException {
+    byte[] scratch = skipBuffer;
     long left = length;
     while (left > 0) {
-      long n;
-      try {
-        n = in.skip(left);
-        if (n == 0) {
-          // skip may return 0 before the end; one read tells end of file from a slow stream.
-          if (in.read() < 0) {
-            throw truncated(expected);
-          }
-          n = 1;
-        }
-      } catch (EOFException e) {
-        throw truncated(expected);
-      } catch (IOException e) {
-        if (e.getMessage() != null && e.getMessage().startsWith(uri)) {
-          throw e;
-        }
-        throw unreadable(e);
-      }
-      left -= n;
-      offset += n;
+      int chunk = (int) Math.min(left, scratch.length);
+      readFully(scratch, 0, chunk, expected);
+      left -= chunk;
     }
   }
 

@@ -108,13 +108,17 @@ public final class FolderSource implements ImageSource, LabelScan {
       boolean allInSubfolders = true;
       TreeSet<String> classes = new TreeSet<>();
       for (String file : images) {
+        if (!file.startsWith(source.folderUri)) {
+          // Keys and class names are cut out of the URI; a store spelling it otherwise would garble them.
+          throw new IOException(source.folderUri + ": listing returned " + file + ", which is not under it");
+        }
         String relative = file.substring(source.folderUri.length());
         int slash = relative.indexOf('/');
         if (slash < 0) {
           allInSubfolders = false;
-          break;
+        } else {
+          classes.add(relative.substring(0, slash));
         }
-        classes.add(relative.substring(0, slash));
       }
       List<String> classNames = allInSubfolders && source.readLabels ? List.copyOf(classes) : List.of();
       List<String> files = images.subList(0, (int) Math.min(source.limit, images.size()));

@@ -8,7 +8,9 @@ import static dev.semisup.worker.data.DataFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,6 +125,27 @@ class IdxSourceTest {
 
     assertThatThrownBy(() -> Passes.readAll(source(images, null), ordinal -> ordinal == 2))
         .hasMessageContaining(TestFileBlobs.uri(images) + ": truncated at offset 37");
+  }
+
+  @Test
+  void truncationAmongUnwantedImagesIsFoundEvenWhereSkipLies() throws IOException {
+    Path images = write(dir.resolve("images"), Arrays.copyOf(idxImages(3, 4, 4), 16 + 16 + 5));
+    // Like FileInputStream, a store stream may "skip" past its end without complaint.
+    TestFileBlobs lyingSkip = new TestFileBlobs() {
+      @Override
+      public InputStream open(String uri) throws IOException {
+        return new FilterInputStream(super.open(uri)) {
+          @Override
+          public long skip(long n) {
+            return n;
+          }
+        };
+      }
+    };
+    IdxSource source = new IdxSource(lyingSkip, TestFileBlobs.uri(images), null, MNIST, Long.MAX_VALUE);
+
+    assertThatThrownBy(() -> Passes.readAll(source, ordinal -> ordinal == 0))
+        .hasMessage(TestFileBlobs.uri(images) + ": truncated at offset 37: expected 3 images of 4x4");
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** {@link Blobs} for file:// URIs only, so the data tests do not depend on the real store clients. */
-final class TestFileBlobs implements Blobs {
+class TestFileBlobs implements Blobs {
 
   static String uri(Path path) {
     String uri = path.toUri().toString();
