@@ -113,7 +113,7 @@ final class BinaryInput implements Closeable {
     return new EOFException(uri + ": truncated at offset " + offset + where() + ": expected " + expected);
   }
 
-  /** A format error at the current offset, e.g. a bad magic number or label. */
+  /** A format error found at the given offset, e.g. a bad magic number or label. */
   IOException corrupt(long at, String problem) {
     return new IOException(uri + ": " + problem + " at offset " + at + where());
   }
