@@ -15,7 +15,6 @@ import dev.semisup.worker.stage.StageContext;
 import dev.semisup.worker.stage.StageTask;
 import dev.semisup.worker.stage.TeacherModels;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -79,9 +78,7 @@ public final class InferStage implements StageTask {
       } while (image != null);
       skipped = stream.skipped();
     }
-    try (OutputStream out = context.store().create(context.layout().candidateShard(step, shard))) {
-      CandidateShardWriter.write(topK, topP, out);
-    }
+    context.store().write(context.layout().candidateShard(step, shard), out -> CandidateShardWriter.write(topK, topP, out));
     double seconds = (System.nanoTime() - started) / 1e9;
     progress.finish(scored, scored, scored / Math.max(seconds, 1e-9));
     LOG.info("{} shard {}/{}: scored {} pool images ({} unreadable, skipped) at {} images/s; kept {} candidates",

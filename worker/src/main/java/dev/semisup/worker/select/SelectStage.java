@@ -11,7 +11,6 @@ import dev.semisup.worker.stage.StageContext;
 import dev.semisup.worker.stage.StageTask;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class SelectStage implements StageTask {
     List<Long> ordinals = new ArrayList<>();
     long entries;
     String indexKey = context.layout().indexPart(step, 0);
-    try (OutputStream out = context.store().create(indexKey)) {
+    try {
       for (int shard = 0; shard < infer.shards(); shard++) {
         String key = context.layout().candidateShard(infer, shard);
         if (!context.store().exists(context.layout().shardSuccess(infer, shard))) {
@@ -51,12 +50,16 @@ public final class SelectStage implements StageTask {
         }
         shards.add(CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
       }
-      SampledIndex.Writer index = new SampledIndex.Writer(out, classes, topP);
-      entries = ShardMerge.merge(shards, candidate -> {
-        index.accept(candidate);
-        ordinals.add(candidate.ordinal());
+      long[] merged = new long[1];
+      context.store().write(indexKey, out -> {
+        SampledIndex.Writer index = new SampledIndex.Writer(out, classes, topP);
+        merged[0] = ShardMerge.merge(shards, candidate -> {
+          index.accept(candidate);
+          ordinals.add(candidate.ordinal());
+        });
+        index.finish();
       });
-      index.finish();
+      entries = merged[0];
     } finally {
       for (CandidateShardReader shard : shards) {
         shard.close();

@@ -18,7 +18,6 @@ import dev.semisup.worker.train.StoreCheckpoints;
 import dev.semisup.worker.train.TrainingLoop;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +56,7 @@ public final class ModelTraining {
       TrainingLoop.Result result = new TrainingLoop(network, recipe.training(), transform)
           .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
 
-      try (OutputStream out = context.store().create(context.layout().model(step))) {
-        network.saveParameters(out);
-      }
+      context.store().write(context.layout().model(step), network::saveParameters);
       Augmentation plain = Augmentation.of(Augmentation.Strength.NONE, data);
       Evaluation.Result evaluation = Evaluation.of(network, DataSources.validation(data, context.blobs()),
           (image, out, offset, random) -> plain.apply(image, random, out, offset), EVALUATION_BATCH);

@@ -5,7 +5,6 @@ import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.worker.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,9 +42,11 @@ public final class StoreCheckpoints implements TrainingLoop.Checkpoints {
 
   @Override
   public void save(Checkpoint checkpoint) throws IOException {
-    try (OutputStream out = store.create(layout.checkpoint(step, checkpoint.epochsDone()))) {
-      checkpoint.write(new java.io.BufferedOutputStream(out, 1 << 20));
-    }
+    store.write(layout.checkpoint(step, checkpoint.epochsDone()), out -> {
+      java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 20);
+      checkpoint.write(buffered);
+      buffered.flush();
+    });
     List<String> keys = store.list(layout.checkpoints(step));
     for (int i = 0; i < keys.size() - KEEP; i++) {
       store.delete(keys.get(i));
