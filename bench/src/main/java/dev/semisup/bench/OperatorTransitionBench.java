@@ -89,6 +89,12 @@ public final class OperatorTransitionBench {
               && r.getStatus().getPhase() == RunPhase.Succeeded).count();
           long failed = all.stream().filter(r -> r.getStatus() != null
               && r.getStatus().getPhase() == RunPhase.Failed).count();
+          long duplicated = all.stream().filter(r -> r.getStatus() != null && r.getStatus().getConditions().stream()
+              .map(c -> c.getType()).distinct().count() != r.getStatus().getConditions().size()).count();
+          if (duplicated > 0) {
+            errors.add(duplicated + " runs with a condition type twice");
+            break;
+          }
           if (failed > 0) {
             errors.add(failed + " runs Failed");
             break;

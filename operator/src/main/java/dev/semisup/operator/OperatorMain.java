@@ -69,6 +69,9 @@ public final class OperatorMain {
           // servers and the mock (which has no server-side apply).
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
+          // Keep our own status write in the cache until the watch delivers a newer version
+          // (Kubernetes resourceVersions are etcd revisions: they only grow).
+          .withParseResourceVersions(true)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           .withCloseClientOnStop(false);
       if (config.leaderElection()) {

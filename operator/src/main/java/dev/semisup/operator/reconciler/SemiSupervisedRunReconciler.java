@@ -304,8 +304,9 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     private Duration launch(PlannedStep step, StageStatus stage, int attempt) {
       Job job = StageJobFactory.jobFor(run, spec, step, attempt);
       boolean firstSight = stage.getPhase() != StagePhase.Running || stage.getAttempts() != attempt;
+      JobLauncher.Created created;
       try {
-        JobLauncher.Created created = launcher.create(job);
+        created = launcher.create(job);
         if (created == JobLauncher.Created.CREATED && jobEvents != null) {
           // So the next reconcile sees it even before the watch delivers it.
           jobEvents.handleRecentResourceCreate(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(job), job);
@@ -326,6 +327,9 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
         stage.setProgress(null);
         stage.setImagesPerSecond(null);
         stage.setEtaSeconds(null);
+      }
+      if (created == JobLauncher.Created.CREATED) {
+        // Only the reconcile that made the Job announces it: one event and count per Job.
         metrics.stepStarted(step.stage().wireName());
         events.normal(run, "StepStarted", step.id() + " started as Job " + job.getMetadata().getName()
             + (attempt > 1 ? " (attempt " + attempt + ")" : ""));

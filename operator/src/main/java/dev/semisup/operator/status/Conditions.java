@@ -27,6 +27,8 @@ public final class Conditions {
       String now, Long generation) {
     String value = status ? "True" : "False";
     Optional<Condition> existing = find(conditions, type);
+    // One entry per type: drop any second one a concurrent writer may have appended.
+    existing.ifPresent(first -> conditions.removeIf(c -> c != first && Objects.equals(type, c.getType())));
     if (existing.isPresent()) {
       Condition condition = existing.get();
       if (!value.equals(condition.getStatus())) {

@@ -10,14 +10,15 @@ import java.time.Duration;
 /**
  * The one place that decides whether a run's status is written. A reconcile starts with
  * {@link #snapshot}, changes the status in memory, and ends with {@link #record}: an unchanged
- * status is not written (no event storm, no conflicts); a changed one goes out as a JOSDK status
- * patch, which JOSDK retries on conflict.
+ * status is not written (no write storms, no conflicts); a changed one goes out as JOSDK's status
+ * patch (a JSON patch of the status subresource), and JOSDK keeps the written version in its cache
+ * until the watch delivers it (see {@code withParseResourceVersions} in OperatorMain).
  */
 public class StatusRecorder {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A deep copy of the status as read, to compare with at the end. */
+  /** A copy of the status as read, to compare with at the end. */
   public String snapshot(SemiSupervisedRun run) {
     if (run.getStatus() == null) {
       run.setStatus(new SemiSupervisedRunStatus());

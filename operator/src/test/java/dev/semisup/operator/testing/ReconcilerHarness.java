@@ -41,15 +41,14 @@ public final class ReconcilerHarness implements AutoCloseable {
       new JobLauncher(operatorClient), artifacts, events,
       new StatusRecorder(), metrics, Duration.ofSeconds(10), Clock.systemUTC());
 
-  /** One reconcile of the named run; returns what the reconciler asked JOSDK to do. */
+  /** One reconcile of the named run; a status it asks for is written as JOSDK would; returns its answer. */
   public UpdateControl<SemiSupervisedRun> reconcile(String name) throws Exception {
     SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
     List<Job> jobs = cluster.client().batch().v1().jobs().inNamespace(Runs.NAMESPACE)
         .withLabel(StageJobs.RUN, name).list().getItems();
     UpdateControl<SemiSupervisedRun> control = reconciler.reconcile(run, new FakeContext(jobs));
     if (control.isPatchStatus()) {
-      SemiSupervisedRun patched = control.getResource().orElseThrow();
-      operatorClient.resource(patched).updateStatus();
+      operatorClient.resource(control.getResource().orElseThrow()).updateStatus();
     }
     return control;
   }

@@ -1,0 +1,78 @@
+package dev.semisup.e2e;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real worker, with faults a test asks for: a step's pod fails a number of times with a given
+ * message (as the worker would, through the termination log), or waits at a gate until released.
+ */
+public final class ScriptedWorker implements PodRunner {
+
+  private final PodRunner worker;
+  private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+  private final Map<String, String> failureMessages = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> arrived = new ConcurrentHashMap<>();
+
+  public ScriptedWorker(PodRunner worker) {
+    this.worker = worker;
+  }
+
+  /** The next {@code times} pods of the run's step fail with {@code message}. */
+  public void fail(String run, String step, int times, String message) {
+    failuresLeft.put(run + "/" + step, new AtomicInteger(times));
+    failureMessages.put(run + "/" + step, message);
+  }
+
+  /** Pods of the run's step wait until {@link #release}; returns a latch that opens when one arrives. */
+  public CountDownLatch hold(String run, String step) {
+    gates.put(run + "/" + step, new CountDownLatch(1));
+    CountDownLatch arrival = new CountDownLatch(1);
+    arrived.put(run + "/" + step, arrival);
+    return arrival;
+  }
+
+  public void release(String run, String step) {
+    CountDownLatch gate = gates.remove(run + "/" + step);
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  @Override
+  public int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    String key = env.get("SEMISUP_RUN_NAME") + "/" + args[args.length - 1];
+    CountDownLatch arrival = arrived.get(key);
+    if (arrival != null) {
+      arrival.countDown();
+    }
+    CountDownLatch gate = gates.get(key);
+    if (gate != null) {
+      try {
+        if (!gate.await(2, TimeUnit.MINUTES)) {
+          return 1;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      }
+    }
+    AtomicInteger left = failuresLeft.get(key);
+    if (left != null && left.getAndDecrement() > 0) {
+      String message = failureMessages.get(key);
+      err.println("semisup: " + message);
+      try {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(env.get("SEMISUP_TERMINATION_LOG")), message);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return 1;
+    }
+    return worker.run(args, env, out, err);
+  }
+}

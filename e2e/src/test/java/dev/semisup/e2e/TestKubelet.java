@@ -1,0 +1,250 @@
+package dev.semisup.e2e;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays the Job controller and the kubelet for the Jobs the operator creates: runs each pod's
+ * container in this JVM with exactly the pod's arguments and environment (secretKeyRefs resolved
+ * from the Secret, JOB_COMPLETION_INDEX for Indexed Jobs, one call per index), retries a failed
+ * pod up to the Job's backoffLimit, leaves failed pods with their termination message, and writes
+ * the Job's status (succeeded, failed, completedIndexes, Complete/Failed conditions) as the Job
+ * controller would.
+ */
+public final class TestKubelet implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TestKubelet.class);
+
+  private final KubernetesClient client;
+  private final PodRunner runner;
+  private final Path scratch;
+  private final ExecutorService pods = Executors.newFixedThreadPool(2, r -> {
+    Thread thread = new Thread(r, "test-kubelet");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger podsRun = new AtomicInteger();
+  private final SharedIndexInformer<Job> informer;
+
+  public TestKubelet(KubernetesClient client, String namespace, PodRunner runner) throws IOException {
+    this.client = client;
+    this.runner = runner;
+    this.scratch = Files.createTempDirectory("test-kubelet");
+    this.informer = client.batch().v1().jobs().inNamespace(namespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Job job) {
+        admit(job);
+      }
+
+      @Override
+      public void onUpdate(Job before, Job after) {
+        admit(after);
+      }
+
+      @Override
+      public void onDelete(Job job, boolean unknown) {
+      }
+    });
+  }
+
+  /** Pods (one per index and attempt) run so far. */
+  public int podsRun() {
+    return podsRun.get();
+  }
+
+  private void admit(Job job) {
+    if (finished(job.getStatus()) || !started.add(job.getMetadata().getUid())) {
+      return;
+    }
+    pods.execute(() -> {
+      try {
+        runJob(job);
+      } catch (RuntimeException | IOException e) {
+        LOG.error("test kubelet could not run Job {}", job.getMetadata().getName(), e);
+      }
+    });
+  }
+
+  private static boolean finished(JobStatus status) {
+    return status != null && status.getConditions() != null && status.getConditions().stream()
+        .anyMatch(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
+  }
+
+  private void runJob(Job job) throws IOException {
+    String namespace = job.getMetadata().getNamespace();
+    String name = job.getMetadata().getName();
+    Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Map<String, String> env = environment(namespace, container.getEnv());
+    List<String> argv = new ArrayList<>(container.getCommand());
+    argv.remove(0); // the executable, "semisup"
+    if (container.getArgs() != null) {
+      argv.addAll(container.getArgs());
+    }
+    boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
+    int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+    int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+    int failures = 0;
+    List<Integer> done = new ArrayList<>();
+    status(namespace, name, s -> s.setActive(1));
+    for (int index = 0; index < completions; index++) {
+      while (true) {
+        Map<String, String> podEnv = new LinkedHashMap<>(env);
+        if (indexed) {
+          podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
+        }
+        Path terminationLog = scratch.resolve(name + "-" + index + "-" + failures + ".termination-log");
+        Files.deleteIfExists(terminationLog);
+        Files.createFile(terminationLog);
+        podEnv.put("SEMISUP_TERMINATION_LOG", terminationLog.toString());
+        StringWriter err = new StringWriter();
+        int code;
+        podsRun.incrementAndGet();
+        try (PrintWriter errWriter = new PrintWriter(err, true);
+            PrintWriter out = new PrintWriter(new StringWriter(), true)) {
+          code = runner.run(argv.toArray(String[]::new), podEnv, out, errWriter);
+        } catch (RuntimeException e) {
+          code = 1;
+          err.append(e.toString());
+        }
+        if (code == 0) {
+          done.add(index);
+          int succeeded = done.size();
+          String completed = indexes(done);
+          status(namespace, name, s -> {
+            s.setSucceeded(succeeded);
+            if (indexed) {
+              s.setCompletedIndexes(completed);
+            }
+          });
+          break;
+        }
+        failures++;
+        String message = Files.readString(terminationLog, StandardCharsets.UTF_8);
+        if (message.isBlank()) {
+          // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
+          String log = err.toString();
+          message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
+        }
+        failedPod(namespace, name, index, failures, code, message.strip());
+        int failed = failures;
+        status(namespace, name, s -> s.setFailed(failed));
+        if (failures > backoffLimit) {
+          status(namespace, name, s -> {
+            s.setActive(0);
+            s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
+                .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+                .withLastTransitionTime(Instant.now().toString()).build());
+          });
+          return;
+        }
+      }
+    }
+    status(namespace, name, s -> {
+      s.setActive(0);
+      s.setCompletionTime(Instant.now().toString());
+      s.getConditions().add(new JobConditionBuilder().withType("Complete").withStatus("True")
+          .withReason("CompletionsReached").withMessage("Reached expected number of succeeded pods")
+          .withLastTransitionTime(Instant.now().toString()).build());
+    });
+  }
+
+  private Map<String, String> environment(String namespace, List<EnvVar> vars) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar var : vars) {
+      if (var.getValueFrom() == null) {
+        env.put(var.getName(), var.getValue());
+        continue;
+      }
+      SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+      if (ref == null) {
+        throw new IllegalStateException("the test kubelet resolves secretKeyRef only, not " + var.getValueFrom());
+      }
+      Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+      if (secret == null) {
+        throw new IllegalStateException("CreateContainerConfigError: secret " + ref.getName() + " not found");
+      }
+      String value = secret.getData() != null && secret.getData().containsKey(ref.getKey())
+          ? new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8)
+          : secret.getStringData().get(ref.getKey());
+      env.put(var.getName(), value);
+    }
+    return env;
+  }
+
+  private void failedPod(String namespace, String job, int index, int attempt, int code, String message) {
+    client.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(job + "-" + index + "-" + attempt).withNamespace(namespace)
+          .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
+        .withNewSpec().addNewContainer().withName("worker").withImage("in-process").endContainer().endSpec()
+        .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
+            .withNewState().withNewTerminated().withExitCode(code).withMessage(message).endTerminated().endState()
+            .build()).endStatus()
+        .build()).create();
+  }
+
+  private void status(String namespace, String name, java.util.function.Consumer<JobStatus> change) {
+    client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(job -> {
+      if (job.getStatus() == null) {
+        job.setStatus(new JobStatus());
+      }
+      change.accept(job.getStatus());
+      return job;
+    });
+  }
+
+  /** completedIndexes as the Job controller writes it: "0-2,5". */
+  static String indexes(List<Integer> done) {
+    List<Integer> sorted = done.stream().sorted().toList();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < sorted.size(); ) {
+      int j = i;
+      while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+        j++;
+      }
+      sb.append(sb.length() == 0 ? "" : ",").append(sorted.get(i));
+      if (j > i) {
+        sb.append('-').append(sorted.get(j));
+      }
+      i = j + 1;
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    informer.close();
+    pods.shutdownNow();
+    pods.awaitTermination(30, TimeUnit.SECONDS);
+  }
+}
