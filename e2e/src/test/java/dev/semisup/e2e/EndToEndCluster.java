@@ -60,7 +60,7 @@ public final class EndToEndCluster implements AutoCloseable {
     return operator;
   }
 
-  public SemiSupervisedRun tinyRun(String name) {
+  public SemiSupervisedRun tinyRun(String name) throws Exception {
     return TinyData.run(NAMESPACE, name, storeProxy.endpoint(), s3.bucket(), SECRET);
   }
 

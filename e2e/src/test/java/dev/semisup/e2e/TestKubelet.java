@@ -53,6 +53,16 @@ public final class TestKubelet implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  /**
+   * Every pod runs on this one thread, one at a time (two cores; one JVM stands in for every node).
+   * One thread, not one per pod: PyTorch's grad mode is per thread and DJL sets it on the thread
+   * that loads the engine, as the main thread of a real pod would.
+   */
+  private final ExecutorService node = Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "test-node");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final AtomicInteger podsRun = new AtomicInteger();
   private final SharedIndexInformer<Job> informer;
@@ -132,7 +142,7 @@ public final class TestKubelet implements AutoCloseable {
         podsRun.incrementAndGet();
         try (PrintWriter errWriter = new PrintWriter(err, true);
             PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-          code = runner.run(argv.toArray(String[]::new), podEnv, out, errWriter);
+          code = runPod(name, argv.toArray(String[]::new), podEnv, out, errWriter);
         } catch (RuntimeException e) {
           code = 1;
           err.append(e.toString());
@@ -177,6 +187,18 @@ public final class TestKubelet implements AutoCloseable {
           .withReason("CompletionsReached").withMessage("Reached expected number of succeeded pods")
           .withLastTransitionTime(Instant.now().toString()).build());
     });
+  }
+
+  private int runPod(String job, String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    try {
+      return node.submit(() -> runner.run(args, env, out, err)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    } catch (java.util.concurrent.ExecutionException e) {
+      err.println("pod of " + job + " crashed: " + e.getCause());
+      return 1;
+    }
   }
 
   private Map<String, String> environment(String namespace, List<EnvVar> vars) {
@@ -244,6 +266,7 @@ public final class TestKubelet implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     informer.close();
+    node.shutdownNow();
     pods.shutdownNow();
     pods.awaitTermination(30, TimeUnit.SECONDS);
   }

@@ -61,7 +61,7 @@ public final class OperatorMain {
     Clock clock = Clock.systemUTC();
     EventRecorder events = new EventRecorder(client, clock);
     SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(new JobLauncher(client),
-        readers.apply(client), events, new StatusRecorder(), metrics,
+        readers.apply(client), events, new StatusRecorder(client), metrics,
         config.progressInterval(), clock);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

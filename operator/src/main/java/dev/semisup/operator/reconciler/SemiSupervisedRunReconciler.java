@@ -64,6 +64,7 @@ import java.util.stream.Collectors;
 public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun> {
 
   public static final String NAME = "semisupervisedrun";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final JobLauncher launcher;
   private final ArtifactReaders readers;
@@ -106,23 +107,30 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     List<Problem> problems = SpecValidator.validate(run.getSpec(), SpecValidator.Target.CLUSTER);
     if (!problems.isEmpty()) {
       walk.rejectSpec(problems);
-      return statusRecorder.record(run, snapshot, null);
+      return statusRecorder.record(run, snapshot, null, context);
     }
     walk.acceptSpec();
     Duration next = walk.run();
-    return statusRecorder.record(run, snapshot, next);
+    return statusRecorder.record(run, snapshot, next, context);
   }
 
   @Override
   public ErrorStatusUpdateControl<SemiSupervisedRun> updateErrorStatus(SemiSupervisedRun run,
       Context<SemiSupervisedRun> context, Exception e) {
     metrics.reconcileFailed();
-    if (run.getStatus() == null) {
-      run.setStatus(new SemiSupervisedRunStatus());
+    LOG.warn("reconcile of {}/{} failed; retrying", run.getMetadata().getNamespace(), run.getMetadata().getName(), e);
+    SemiSupervisedRun latest = context.getClient().resources(SemiSupervisedRun.class)
+        .inNamespace(run.getMetadata().getNamespace()).withName(run.getMetadata().getName()).get();
+    if (latest != null) {
+      if (latest.getStatus() == null) {
+        latest.setStatus(new SemiSupervisedRunStatus());
+      }
+      Conditions.set(latest.getStatus().getConditions(), Conditions.PROGRESSING, false, "ReconcileError",
+          "the operator could not reconcile this run and retries: " + e.getMessage(), now(),
+          latest.getMetadata().getGeneration());
+      statusRecorder.write(latest, context);
     }
-    Conditions.set(run.getStatus().getConditions(), Conditions.PROGRESSING, false, "ReconcileError",
-        "the operator could not reconcile this run and retries: " + e.getMessage(), now(), run.getMetadata().getGeneration());
-    return ErrorStatusUpdateControl.patchStatus(run);
+    return ErrorStatusUpdateControl.<SemiSupervisedRun>noStatusUpdate();
   }
 
   private String now() {

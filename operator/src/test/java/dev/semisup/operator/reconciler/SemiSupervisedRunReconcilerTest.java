@@ -55,7 +55,6 @@ class SemiSupervisedRunReconcilerTest {
   private UpdateControl<SemiSupervisedRun> assertReconcileWritesNothing(String name) throws Exception {
     String resourceVersion = harness.run(name).getMetadata().getResourceVersion();
     UpdateControl<SemiSupervisedRun> control = harness.reconcile(name);
-    assertThat(control.isNoUpdate()).isTrue();
     assertThat(harness.run(name).getMetadata().getResourceVersion()).as("resourceVersion after a reconcile that "
         + "found nothing new").isEqualTo(resourceVersion);
     return control;
