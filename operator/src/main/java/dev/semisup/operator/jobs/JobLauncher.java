@@ -24,22 +24,20 @@ public class JobLauncher {
     this.client = client;
   }
 
-  public enum Created { CREATED, ALREADY_THERE }
-
   /**
    * Creates the Job; a 409 means an earlier reconcile (or an operator before a restart) already
    * made it, which is as good as creating it: names are per step attempt, so it is the same Job.
    *
+   * @return the Job as created, or empty when it was already there
    * @throws JobRejectedException when the API server refuses the Job itself (400/422): a spec
    *     value (node selector, toleration, quantity) that Kubernetes does not accept
    */
-  public Created create(Job job) throws JobRejectedException {
+  public Optional<Job> create(Job job) throws JobRejectedException {
     try {
-      client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
-      return Created.CREATED;
+      return Optional.of(client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return Created.ALREADY_THERE;
+        return Optional.empty();
       }
       if (e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();

@@ -312,12 +312,14 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     private Duration launch(PlannedStep step, StageStatus stage, int attempt) {
       Job job = StageJobFactory.jobFor(run, spec, step, attempt);
       boolean firstSight = stage.getPhase() != StagePhase.Running || stage.getAttempts() != attempt;
-      JobLauncher.Created created;
+      Optional<Job> created;
       try {
         created = launcher.create(job);
-        if (created == JobLauncher.Created.CREATED && jobEvents != null) {
-          // So the next reconcile sees it even before the watch delivers it.
-          jobEvents.handleRecentResourceCreate(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(job), job);
+        if (created.isPresent() && jobEvents != null) {
+          // The next reconcile sees it before the watch delivers it, and the watch's add event
+          // of this very version triggers no reconcile of its own.
+          jobEvents.handleRecentResourceCreate(
+              io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(created.get()), created.get());
         }
       } catch (JobRejectedException e) {
         stage.setAttempts(attempt);
@@ -336,7 +338,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
         stage.setImagesPerSecond(null);
         stage.setEtaSeconds(null);
       }
-      if (created == JobLauncher.Created.CREATED) {
+      if (created.isPresent()) {
         // Only the reconcile that made the Job announces it: one event and count per Job.
         metrics.stepStarted(step.stage().wireName());
         events.normal(run, "StepStarted", step.id() + " started as Job " + job.getMetadata().getName()
