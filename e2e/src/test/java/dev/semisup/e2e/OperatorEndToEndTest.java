@@ -265,7 +265,8 @@ class OperatorEndToEndTest {
     assertThat(missing).as("e2e/%s lacks calls the operator made; update it with%n"
         + "  cp e2e/%s e2e/%s%n(or run the e2e tests with -Dsemisup.updateRecorded=true) and check the Helm chart's RBAC",
         RECORDED, REGENERATED, RECORDED).isEmpty();
-    assertThat(made).contains("create batch/jobs", "patch semisup.dev/semisupervisedruns/status", "get /secrets");
+    assertThat(made).contains("create batch/jobs", "update semisup.dev/semisupervisedruns/status", "get /secrets",
+        "watch batch/jobs", "watch semisup.dev/semisupervisedruns");
   }
 
   // ---- helpers
