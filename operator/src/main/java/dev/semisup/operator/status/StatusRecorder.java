@@ -66,6 +66,9 @@ public class StatusRecorder {
       }
       return true;
     } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return true; // deleted meanwhile: its Jobs go with it, nothing to record
+      }
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }

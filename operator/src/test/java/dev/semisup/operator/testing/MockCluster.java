@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -49,9 +48,20 @@ public final class MockCluster implements AutoCloseable {
   private final List<RecordedRequest> requests = new ArrayList<>();
 
   public MockCluster() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
+    // CRUD for everything, plus one canned answer: the SelfSubjectRulesReview leader election
+    // asks for at start (the CRUD dispatcher has no authorization API).
+    Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> canned =
+        new HashMap<>();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), canned,
+        new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(canned), false);
     server.init();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+            .withNewStatus().withIncomplete(false)
+              .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+                .withVerbs("get", "create", "update").endResourceRule()
+            .endStatus().build())
+        .always();
     client = clientWithUserAgent(TEST_USER_AGENT);
     try (InputStream crd = MockCluster.class.getResourceAsStream(CRD)) {
       if (crd == null) {
