@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# End-to-end on a real cluster: kind + both images + the chart with its MinIO + a tiny
+# Fashion-MNIST run that has to reach status.phase=Succeeded. Needs docker, kind, curl or a local
+# copy of Fashion-MNIST; helm and kubectl come from .tools/ (scripts/install-helm.sh) or PATH.
+#
+#   e2e/kind/run.sh                 # whole flow, deletes the cluster at the end
+#   KEEP_CLUSTER=1 e2e/kind/run.sh  # keep it for a look around afterwards
+#
+# Environment: E2E_TIMEOUT (seconds to wait for the run, default 1800), FASHION_MNIST_DIR (folder
+# with the four *-ubyte.gz files; default /usr/share/datasets/fashion-mnist, else downloaded),
+# TRAIN_IMAGES / TEST_IMAGES (slice size, default 3000 / 1000), KIND_NODE_IMAGE (kindest/node:...).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cluster=semisup-e2e
+context="kind-$cluster"
+namespace=semisup
+release=semisup
+run=tiny
+timeout="${E2E_TIMEOUT:-1800}"
+train_images="${TRAIN_IMAGES:-3000}"
+test_images="${TEST_IMAGES:-1000}"
+worker_image=semisup-worker:e2e
+operator_image=semisup-operator:e2e
+mc_image=quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z
+upstream=http://fashion-mnist.s3-website.eu-central-1.amazonaws.com
+work="$(mktemp -d)"
+cluster_created=false
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf '\nE2E FAILED: %s\n' "$*" >&2; exit 1; }
+
+find_tool() { # name, repo-local path
+  if [[ -x "$repo/$2" ]]; then echo "$repo/$2"; elif command -v "$1" >/dev/null; then command -v "$1"; fi
+}
+
+k() { "$kubectl" --context "$context" -n "$namespace" "$@"; }
+
+diagnostics() {
+  echo "---- SemiSupervisedRuns"
+  k get ssr -o yaml || true
+  echo "---- Jobs and pods"
+  k get jobs,pods -o wide || true
+  for job in $(k get jobs -o name 2>/dev/null); do
+    echo "---- logs of $job"
+    k logs "$job" --all-containers --tail=200 || true
+  done
+  echo "---- operator logs"
+  k logs deployment/semisup-operator --tail=300 || true
+  echo "---- events"
+  k get events --sort-by=.lastTimestamp | tail -50 || true
+}
+
+finish() {
+  local status=$?
+  if [[ $status -ne 0 && $cluster_created == true ]]; then
+    step "diagnostics (exit status $status)"
+    diagnostics
+  fi
+  if [[ $cluster_created == true && "${KEEP_CLUSTER:-}" != 1 ]]; then
+    step "deleting kind cluster $cluster"
+    kind delete cluster --name "$cluster" || true
+  fi
+  rm -rf "$work"
+  if [[ $status -eq 0 ]]; then
+    printf '\nE2E PASSED\n'
+  else
+    printf '\nE2E FAILED (exit status %s)\n' "$status" >&2
+  fi
+}
+trap finish EXIT
+
+# Cuts the first N items out of an IDX file (gz) and writes a gzip'd IDX file holding only them:
+# magic, the new count, the rest of the header, then N items.
+idx_slice() { # source.gz target.gz count header_bytes item_bytes
+  local source="$1" target="$2" count="$3" header="$4" item="$5"
+  {
+    { gzip -dc "$source" || true; } | head -c 4
+    printf '%b' "$(printf '\\0%03o\\0%03o\\0%03o\\0%03o' \
+      $((count >> 24 & 255)) $((count >> 16 & 255)) $((count >> 8 & 255)) $((count & 255)))"
+    { gzip -dc "$source" | tail -c +9 || true; } | head -c $((header - 8 + count * item))
+  } | gzip -c > "$target"
+  local size
+  size=$(gzip -dc "$target" | wc -c)
+  [[ $size -eq $((header + count * item)) ]] || die "slice $target has $size bytes, expected $((header + count * item))"
+}
+
+step "checking tools"
+command -v docker >/dev/null || die "docker is needed"
+command -v kind >/dev/null || die "kind is needed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
+helm="$(find_tool helm .tools/helm/helm)"
+kubectl="$(find_tool kubectl .tools/kubectl/kubectl)"
+if [[ -z $helm || -z $kubectl ]]; then
+  echo "helm or kubectl missing: installing them into .tools/"
+  "$repo/scripts/install-helm.sh" >/dev/null
+  helm="$repo/.tools/helm/helm"
+  kubectl="$repo/.tools/kubectl/kubectl"
+fi
+docker version --format 'docker {{.Server.Version}}'
+kind version
+"$helm" version --short
+"$kubectl" version --client | head -1
+
+step "preparing a Fashion-MNIST slice ($train_images training, $test_images test images)"
+data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
+files=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+if [[ ! -f "$data/${files[0]}" ]]; then
+  data="$work/download"
+  mkdir -p "$data"
+  for f in "${files[@]}"; do
+    echo "downloading $upstream/$f"
+    curl -fsSL --retry 3 -o "$data/$f" "$upstream/$f"
+  done
+fi
+echo "source: $data"
+mkdir -p "$work/slice"
+idx_slice "$data/train-images-idx3-ubyte.gz" "$work/slice/train-images-idx3-ubyte.gz" "$train_images" 16 784
+idx_slice "$data/train-labels-idx1-ubyte.gz" "$work/slice/train-labels-idx1-ubyte.gz" "$train_images" 8 1
+idx_slice "$data/t10k-images-idx3-ubyte.gz" "$work/slice/t10k-images-idx3-ubyte.gz" "$test_images" 16 784
+idx_slice "$data/t10k-labels-idx1-ubyte.gz" "$work/slice/t10k-labels-idx1-ubyte.gz" "$test_images" 8 1
+ls -l "$work/slice"
+
+step "creating kind cluster $cluster"
+if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
+  echo "a cluster named $cluster exists from an earlier run: deleting it"
+  kind delete cluster --name "$cluster"
+fi
+cluster_created=true
+kind create cluster --name "$cluster" --wait 180s ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"}
+
+step "building $worker_image (Dockerfile.worker)"
+DOCKER_BUILDKIT=1 docker build -f "$repo/Dockerfile.worker" -t "$worker_image" "$repo"
+step "building $operator_image (Dockerfile.operator)"
+DOCKER_BUILDKIT=1 docker build -f "$repo/Dockerfile.operator" -t "$operator_image" "$repo"
+
+step "loading both images into the cluster"
+kind load docker-image --name "$cluster" "$worker_image" "$operator_image"
+
+step "helm install $release (minio.enabled=true) into namespace $namespace"
+"$helm" install "$release" "$repo/helm/semisup-operator" \
+  --kube-context "$context" --namespace "$namespace" --create-namespace \
+  --set image.repository=semisup-operator --set image.tag=e2e --set image.pullPolicy=Never \
+  --set minio.enabled=true --set minio.persistence.size=2Gi \
+  --wait --timeout 10m
+k rollout status deployment/semisup-operator --timeout=180s
+k rollout status deployment/semisup-minio --timeout=180s
+
+step "starting an mc pod to upload the slice"
+k apply -f - <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: e2e-mc
+spec:
+  automountServiceAccountToken: false
+  restartPolicy: Never
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    runAsGroup: 1000
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: mc
+      image: $mc_image
+      command: ["/bin/sh", "-c", "sleep 7200"]
+      env:
+        - name: ACCESS_KEY
+          valueFrom:
+            secretKeyRef: {name: semisup-minio, key: accessKey}
+        - name: SECRET_KEY
+          valueFrom:
+            secretKeyRef: {name: semisup-minio, key: secretKey}
+        - name: MC_HOST_store
+          value: http://\$(ACCESS_KEY):\$(SECRET_KEY)@semisup-minio.$namespace.svc:9000
+        - name: MC_CONFIG_DIR
+          value: /tmp/.mc
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+  volumes:
+    - name: tmp
+      emptyDir: {}
+YAML
+k wait --for=condition=Ready pod/e2e-mc --timeout=180s
+
+step "uploading the slice to s3://semisup/datasets/fashion-mnist-slice/"
+for f in "${files[@]}"; do
+  echo "  $f"
+  k exec -i e2e-mc -- mc pipe --quiet "store/semisup/datasets/fashion-mnist-slice/$f" < "$work/slice/$f" >/dev/null
+done
+k exec e2e-mc -- mc ls store/semisup/datasets/fashion-mnist-slice/
+
+step "applying e2e/kind/tiny-run.yaml"
+k apply -f "$repo/e2e/kind/tiny-run.yaml"
+
+step "waiting up to ${timeout}s for $run to reach Succeeded"
+deadline=$((SECONDS + timeout))
+last=""
+while true; do
+  phase="$(k get ssr "$run" -o jsonpath='{.status.phase}')"
+  now="$(k get ssr "$run" -o jsonpath='{.status.phase} {.status.stage} {.status.progress}')"
+  if [[ "$now" != "$last" ]]; then
+    printf '  %s  %s\n' "$(date -u +%H:%M:%S)" "$now"
+    last="$now"
+  fi
+  case "$phase" in
+    Succeeded) break ;;
+    Failed) die "run $run Failed: $(k get ssr "$run" -o jsonpath='{.status.conditions}')" ;;
+  esac
+  if (( SECONDS > deadline )); then
+    die "run $run did not succeed within ${timeout}s (last: $now)"
+  fi
+  sleep 10
+done
+
+step "result"
+k get ssr -o wide
+final="$(k get ssr "$run" -o jsonpath='{.status.metrics.finalAccuracy}')"
+[[ -n "$final" ]] || die "status.metrics.finalAccuracy is empty"
+report="$(k get ssr "$run" -o jsonpath='{.status.artifacts.report}')"
+report="${report:-s3://semisup/runs/$namespace/$run/report.json}"
+echo "report: $report"
+k exec e2e-mc -- mc cat "store/${report#s3://}"
+echo
+echo "final accuracy: $final"
