@@ -126,6 +126,28 @@ class ExampleManifestSchemaTest {
     }
   }
 
+  /** Run manifests shown in docs/*.md (```yaml blocks with kind: SemiSupervisedRun). */
+  @Test
+  void manifestsInTheDocsPassTheCrdSchema() throws IOException {
+    Path docs = Repo.root().resolve("docs");
+    assertThat(docs).isDirectory();
+    int checked = 0;
+    try (Stream<Path> files = Files.list(docs)) {
+      for (Path doc : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+        for (String block : Files.readString(doc).split("```yaml\n")) {
+          int end = block.indexOf("```");
+          if (end < 0 || !block.substring(0, end).contains("kind: SemiSupervisedRun")) {
+            continue;
+          }
+          JsonNode run = YAML.readTree(block.substring(0, end));
+          assertThat(errors(run)).as("schema errors of a manifest in %s", doc).isEmpty();
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("manifests in docs/cluster.md").isPositive();
+  }
+
   @Test
   void theBaseOfTheNegativeCasesIsValid() throws IOException {
     assertThat(errors(valid())).isEmpty();
