@@ -24,9 +24,39 @@ public interface ObjectStore extends AutoCloseable {
 
   /**
    * A stream whose bytes become the object when it is closed without error; for objects too large
-   * to hold in memory (model parameters, candidate shards).
+   * to hold in memory (model parameters, candidate shards). A stream never closed leaves nothing.
+   * Both stores return a {@link PendingObject}; prefer {@link #write}, which discards the bytes
+   * when the writer fails instead of publishing a truncated object.
    */
   OutputStream create(String key) throws IOException;
+
+  /** Writes the bytes of one object into a stream. */
+  @FunctionalInterface
+  interface Writer {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Streams an object from {@code writer}: published when it returns, discarded when it throws
+   * (try-with-resources around {@link #create} would publish the truncated bytes instead).
+   */
+  default void write(String key, Writer writer) throws IOException {
+    OutputStream out = create(key);
+    try {
+      writer.writeTo(out);
+    } catch (Throwable failure) {
+      if (out instanceof PendingObject pending) {
+        try {
+          pending.discard();
+        } catch (IOException | RuntimeException e) {
+          failure.addSuppressed(e);
+        }
+      }
+      // A stream that cannot be discarded is left unclosed: abandoned, it publishes nothing.
+      throw failure;
+    }
+    out.close();
+  }
 
   /** Reads an object; a missing key throws {@link FileNotFoundException} naming the key. */
   InputStream open(String key) throws IOException;

@@ -1,0 +1,115 @@
+package dev.semisup.worker.cli;
+
+import dev.semisup.api.WorkerContract;
+import dev.semisup.api.layout.ObjectLayout;
+import dev.semisup.api.manifest.ManifestException;
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.validation.Problem;
+import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.stage.BadInputException;
+import dev.semisup.worker.stage.StageContext;
+import dev.semisup.worker.stage.StageRunner;
+import dev.semisup.worker.store.StoreConnection;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code semisup stage STEP}: what a worker pod runs. The spec comes from SEMISUP_SPEC, the
+ * store prefix from SEMISUP_STORE_PREFIX, credentials from AWS_ACCESS_KEY_ID/SECRET, and an
+ * infer shard's index from JOB_COMPLETION_INDEX (set by the Indexed Job).
+ */
+@Command(name = "stage", description = "Run one step of a run's plan, as a worker pod does.")
+final class StageCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "STEP", description = "Step id: teacher, infer, select, student, finetune (-r2... for later rounds).")
+  String stepId;
+
+  @Option(names = "--spec-file", description = "Spec or whole manifest (YAML/JSON) instead of $" + WorkerContract.ENV_SPEC + ".")
+  Path specFile;
+
+  @Option(names = "--store", description = "Local store directory when the spec names no S3 endpoint (default ${DEFAULT-VALUE}).",
+      defaultValue = ".semisup/store")
+  Path localStore;
+
+  @Option(names = "--shard", description = "Infer shard index (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
+  Integer shard;
+
+  private final Map<String, String> env;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  StageCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    Threads.configure(env);
+    SemiSupervisedRunSpec spec;
+    try {
+      spec = SpecSource.read(env, specFile);
+    } catch (ManifestException e) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+    }
+    boolean cluster = spec.getStorage() != null && spec.getStorage().getEndpoint() != null
+        && !spec.getStorage().getEndpoint().isBlank();
+    List<Problem> problems = SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL);
+    if (!problems.isEmpty()) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", problems).getMessage());
+    }
+    StagePlan plan = StagePlan.of(spec);
+    PlannedStep step;
+    int shardIndex;
+    try {
+      step = plan.require(stepId);
+      shardIndex = shard != null ? shard : Integer.parseInt(env.getOrDefault(WorkerContract.ENV_SHARD_INDEX, "0"));
+    } catch (IllegalArgumentException e) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+    }
+    String name = env.getOrDefault(WorkerContract.ENV_RUN_NAME, "local");
+    String namespace = env.getOrDefault(WorkerContract.ENV_RUN_NAMESPACE, "default");
+    String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name));
+    try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, localStore)) {
+      StageContext context = new StageContext(name, spec, plan, step, shardIndex, new ObjectLayout(prefix),
+          connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
+      StageRunner.Outcome outcome = StageRunner.run(context);
+      out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
+          + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
+      return WorkerContract.EXIT_OK;
+    } catch (BadInputException | IllegalArgumentException e) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + e);
+    }
+  }
+
+  /** Prints the message and leaves it where Kubernetes copies it into the pod's status. */
+  private int fail(int code, String message) {
+    err.println("semisup: " + message);
+    Path log = Path.of(env.getOrDefault("SEMISUP_TERMINATION_LOG", WorkerContract.TERMINATION_LOG));
+    if (Files.isWritable(log)) {
+      try {
+        Files.writeString(log, message.length() > 4000 ? message.substring(0, 4000) : message, StandardCharsets.UTF_8);
+      } catch (IOException ignored) {
+        // The message is on stderr too; the termination log is a convenience.
+      }
+    }
+    return code;
+  }
+}

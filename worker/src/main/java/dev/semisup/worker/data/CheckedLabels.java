@@ -1,0 +1,64 @@
+package dev.semisup.worker.data;
+
+import java.io.IOException;
+import java.util.function.LongPredicate;
+
+/**
+ * A view of a labeled or validation set that fails on an image without a class in 0..classes-1:
+ * a missing .cls, a wrong class folder or labels file would otherwise train on garbage.
+ */
+public final class CheckedLabels implements ImageSource {
+
+  private final ImageSource source;
+  private final int classes;
+
+  public CheckedLabels(ImageSource source, int classes) {
+    this.source = source;
+    this.classes = classes;
+  }
+
+  /** The error for an image whose label is missing or out of range, or null when it is fine. */
+  static IOException problem(String sourceName, String key, int label, int classes) {
+    if (label == ImageRecord.UNLABELED) {
+      return new IOException(sourceName + ": image " + key + " has no label");
+    }
+    if (label < 0 || label >= classes) {
+      return new IOException(sourceName + ": image " + key + " has label " + label
+          + ", outside 0.." + (classes - 1) + " (data.classes is " + classes + ")");
+    }
+    return null;
+  }
+
+  @Override
+  public ImageStream open(LongPredicate wanted) throws IOException {
+    ImageStream stream = source.open(wanted);
+    return new ImageStream() {
+      @Override
+      public ImageRecord next() throws IOException {
+        ImageRecord image = stream.next();
+        if (image != null) {
+          IOException problem = problem(source.describe(), image.key(), image.label(), classes);
+          if (problem != null) {
+            throw problem;
+          }
+        }
+        return image;
+      }
+
+      @Override
+      public long skipped() {
+        return stream.skipped();
+      }
+
+      @Override
+      public void close() throws IOException {
+        stream.close();
+      }
+    };
+  }
+
+  @Override
+  public String describe() {
+    return source.describe();
+  }
+}

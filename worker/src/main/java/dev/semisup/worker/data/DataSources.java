@@ -1,0 +1,65 @@
+package dev.semisup.worker.data;
+
+import dev.semisup.api.v1alpha1.DataSourceSpec;
+import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.worker.store.Blobs;
+import java.io.IOException;
+import java.util.Objects;
+
+/** Opens the run's image sets from their specs: the one place that knows which reader reads what. */
+public final class DataSources {
+
+  private DataSources() {
+  }
+
+  /**
+   * The raw source as the spec describes it, labels included (evaluation may read a pool's hidden
+   * labels this way), at the run's geometry, limited to the spec's first {@code limit} images.
+   *
+   * @param skipCorrupt true for pools: undecodable images are skipped and counted, not fatal
+   */
+  public static ImageSource open(DataSourceSpec source, DataSpec data, Blobs blobs, boolean skipCorrupt) {
+    return open(source, data, blobs, skipCorrupt, true);
+  }
+
+  /** The labeled set: the seeded perClass choice, or the whole source; a corrupt image is fatal. */
+  public static LabeledSubset labeled(DataSpec data, Blobs blobs) throws IOException {
+    DataSourceSpec labeled = data.getLabeled();
+    return LabeledSubset.of(labeled, open(labeled, data, blobs, false), data.getClasses());
+  }
+
+  /** The validation set, every image checked to have a class; a corrupt image is fatal. */
+  public static ImageSource validation(DataSpec data, Blobs blobs) {
+    return new CheckedLabels(open(data.getValidation(), data, blobs, false), data.getClasses());
+  }
+
+  /**
+   * The unlabeled pool: its labels are never read, corrupt images are skipped, and with
+   * {@code excludeLabeled} the labeled set's images are left out (same ordinals, same choice).
+   */
+  public static UnlabeledPool pool(DataSpec data, Blobs blobs) throws IOException {
+    DataSourceSpec pool = data.getUnlabeled();
+    ImageSource images = open(pool, data, blobs, true, false);
+    if (!pool.excludesLabeled()) {
+      return new UnlabeledPool(images);
+    }
+    DataSourceSpec labeled = data.getLabeled();
+    if (!Objects.equals(pool.getUri(), labeled.getUri()) || pool.getFormat() != labeled.getFormat()) {
+      throw new IllegalArgumentException("data.unlabeled.excludeLabeled: needs the uri and format of data.labeled, "
+          + "was " + pool.getUri() + " vs " + labeled.getUri());
+    }
+    return new UnlabeledPool(images, labeled(data, blobs)::contains);
+  }
+
+  static ImageSource open(DataSourceSpec source, DataSpec data, Blobs blobs, boolean skipCorrupt, boolean readLabels) {
+    ImageGeometry geometry = ImageGeometry.of(data);
+    long limit = source.getLimit() == null ? Long.MAX_VALUE : source.getLimit();
+    String uri = source.getUri();
+    return switch (source.getFormat()) {
+      case IDX -> new IdxSource(blobs, uri, readLabels ? source.getLabelsUri() : null, geometry, limit);
+      case CIFAR -> new CifarSource(blobs, uri, data.getClasses(), readLabels, geometry, limit);
+      case TAR -> new TarShardSource(blobs, uri, readLabels, skipCorrupt, geometry, limit);
+      case FOLDER -> new FolderSource(blobs, uri, readLabels, skipCorrupt, geometry, limit);
+    };
+  }
+}

@@ -1,0 +1,326 @@
+package dev.semisup.worker.data;
+
+import dev.semisup.worker.store.Blobs;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongPredicate;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * WebDataset-style tar shards: members that share a key (the member name up to the first '.' of
+ * its base name) are one sample; {@code key.jpg|jpeg|png} is the image and an optional
+ * {@code key.cls} holds the class number as text. Samples without an image are passed over and
+ * get no ordinal. The URI is one .tar file or a folder of them, read in sorted order with ordinals
+ * running on across shards. Keys are {@code <shard file name>/<sample key>}.
+ */
+public final class TarShardSource implements ImageSource, LabelScan {
+
+  private static final int BUFFER = 1 << 16;
+  private static final int RECORD = 512;
+
+  private final Blobs blobs;
+  private final String uri;
+  private final boolean readLabels;
+  private final boolean skipCorrupt;
+  private final ImageGeometry geometry;
+  private final long limit;
+
+  /**
+   * @param readLabels  false for a pool: .cls members are not read, images come UNLABELED
+   * @param skipCorrupt skip (and count) undecodable images instead of failing
+   */
+  public TarShardSource(Blobs blobs, String uri, boolean readLabels, boolean skipCorrupt,
+      ImageGeometry geometry, long limit) {
+    this.blobs = blobs;
+    this.uri = uri;
+    this.readLabels = readLabels;
+    this.skipCorrupt = skipCorrupt;
+    this.geometry = geometry;
+    this.limit = limit;
+  }
+
+  @Override
+  public String describe() {
+    return uri;
+  }
+
+  @Override
+  public ImageStream open(LongPredicate wanted) throws IOException {
+    return new Stream(ShardFiles.list(blobs, uri, ".tar"), wanted);
+  }
+
+  @Override
+  public void scanLabels(Sink sink) throws IOException {
+    // No ordinal is wanted, so no image bytes are read: only headers and .cls members.
+    try (Stream stream = new Stream(ShardFiles.list(blobs, uri, ".tar"), ordinal -> false)) {
+      Sample sample;
+      while ((sample = stream.nextSample()) != null) {
+        sink.label(sample.ordinal, sample.label());
+      }
+    }
+  }
+
+  /** One key's members, as far as they have been read. */
+  private final class Sample {
+    final String shard;
+    final String key;
+    long ordinal = -1;
+    boolean wanted;
+    byte[] image;
+    String cls;
+
+    Sample(String shard, String key) {
+      this.shard = shard;
+      this.key = key;
+    }
+
+    boolean hasImage() {
+      return ordinal >= 0;
+    }
+
+    int label() throws IOException {
+      if (!readLabels || cls == null) {
+        return ImageRecord.UNLABELED;
+      }
+      try {
+        int label = Integer.parseInt(cls.trim());
+        if (label >= 0) {
+          return label;
+        }
+      } catch (NumberFormatException e) {
+        // reported below with the member's name
+      }
+      throw new IOException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
+    }
+  }
+
+  private final class Stream implements ImageStream {
+    private final List<String> shards;
+    private final LongPredicate wanted;
+    private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
+    private int shardIndex = -1;
+    private String shard;
+    private Counted counted;
+    private TarArchiveInputStream tar;
+    private boolean shardEnded;
+    private long dataEnd;
+    private TarArchiveEntry lookahead;
+    private long nextOrdinal;
+
+    Stream(List<String> shards, LongPredicate wanted) {
+      this.shards = shards;
+      this.wanted = wanted;
+    }
+
+    @Override
+    public ImageRecord next() throws IOException {
+      Sample sample;
+      while ((sample = nextSample()) != null) {
+        if (!sample.wanted) {
+          continue;
+        }
+        String key = ShardFiles.name(sample.shard) + "/" + sample.key;
+        try {
+          return geometry.fit(ImageDecoder.decode(sample.image, sample.ordinal, key, sample.label()));
+        } catch (ImageDecoder.CorruptImageException e) {
+          corrupt.onCorrupt(sample.shard + ": member " + sample.key, e);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public long skipped() {
+      return corrupt.skipped();
+    }
+
+    /** The next sample with an image, its bytes read only when its ordinal is wanted; null at the end. */
+    Sample nextSample() throws IOException {
+      while (nextOrdinal < limit) {
+        if (tar == null && !openNextShard()) {
+          return null;
+        }
+        TarArchiveEntry entry = lookahead != null ? lookahead : nextFileEntry();
+        lookahead = null;
+        if (entry == null) {
+          closeShard();
+          continue;
+        }
+        String key = keyOf(entry.getName());
+        Sample sample = new Sample(shard, key);
+        // WebDataset writes a sample's members next to each other: the group ends at a new key.
+        while (entry != null && key.equals(keyOf(entry.getName()))) {
+          absorb(sample, entry);
+          entry = nextFileEntry();
+        }
+        lookahead = entry;
+        if (sample.hasImage()) {
+          return sample;
+        }
+      }
+      return null;
+    }
+
+    private void absorb(Sample sample, TarArchiveEntry entry) throws IOException {
+      String extension = extensionOf(entry.getName());
+      boolean image = extension.equals("jpg") || extension.equals("jpeg") || extension.equals("png");
+      if (image && !sample.hasImage() && nextOrdinal < limit) {
+        sample.ordinal = nextOrdinal++;
+        sample.wanted = wanted.test(sample.ordinal);
+        if (sample.wanted) {
+          sample.image = readMember(entry);
+        }
+      } else if (extension.equals("cls") && readLabels) {
+        sample.cls = new String(readMember(entry), StandardCharsets.UTF_8);
+      }
+    }
+
+    private byte[] readMember(TarArchiveEntry entry) throws IOException {
+      if (entry.getSize() > Integer.MAX_VALUE - 16) {
+        throw new IOException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
+      }
+      byte[] bytes = new byte[(int) entry.getSize()];
+      int done = 0;
+      try {
+        while (done < bytes.length) {
+          int n = tar.read(bytes, done, bytes.length - done);
+          if (n < 0) {
+            break;
+          }
+          done += n;
+        }
+      } catch (IOException e) {
+        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", e);
+      }
+      if (done < bytes.length) {
+        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", null);
+      }
+      return bytes;
+    }
+
+    /** The next regular file of this shard; null at its end, after checking the end is real. */
+    private TarArchiveEntry nextFileEntry() throws IOException {
+      if (shardEnded) {
+        return null;
+      }
+      while (true) {
+        TarArchiveEntry entry;
+        try {
+          entry = tar.getNextEntry();
+        } catch (IOException e) {
+          if (e.getMessage() != null && e.getMessage().startsWith(shard)) {
+            throw e;
+          }
+          throw truncatedOrCorrupt(e);
+        }
+        if (entry == null) {
+          shardEnded = true;
+          // commons-compress reads a shard cut at a member boundary as a clean end; only a
+          // zero end-of-archive record after the last member's data says the shard is whole.
+          if (counted.offset < dataEnd + RECORD) {
+            throw truncated("an end-of-archive record after the last member", null);
+          }
+          return null;
+        }
+        dataEnd = counted.offset + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
+        if (entry.isFile()) {
+          return entry;
+        }
+      }
+    }
+
+    private boolean openNextShard() throws IOException {
+      if (++shardIndex >= shards.size()) {
+        return false;
+      }
+      shard = shards.get(shardIndex);
+      counted = new Counted(new BufferedInputStream(blobs.open(shard), BUFFER));
+      tar = new TarArchiveInputStream(counted);
+      shardEnded = false;
+      dataEnd = 0;
+      return true;
+    }
+
+    private void closeShard() throws IOException {
+      if (tar != null) {
+        tar.close();
+        tar = null;
+      }
+    }
+
+    private IOException truncated(String expected, IOException cause) {
+      return new IOException(shard + ": truncated at offset " + counted.offset + ": expected " + expected, cause);
+    }
+
+    private IOException truncatedOrCorrupt(IOException cause) {
+      if (cause.getMessage() != null && cause.getMessage().toLowerCase(Locale.ROOT).contains("truncated")) {
+        return truncated("the rest of the tar archive", cause);
+      }
+      return new IOException(shard + ": not a readable tar archive at offset " + counted.offset + ": " + cause.getMessage(), cause);
+    }
+
+    @Override
+    public void close() throws IOException {
+      closeShard();
+    }
+  }
+
+  /** The member name up to the first '.' of its base name: "a/b/x.seg.png" has key "a/b/x". */
+  static String keyOf(String member) {
+    int base = member.lastIndexOf('/') + 1;
+    int dot = member.indexOf('.', base);
+    return dot < 0 ? member : member.substring(0, dot);
+  }
+
+  /** What follows the key's dot, lower case: "x.JPG" gives "jpg", "x.seg.png" gives "seg.png". */
+  static String extensionOf(String member) {
+    int base = member.lastIndexOf('/') + 1;
+    int dot = member.indexOf('.', base);
+    return dot < 0 ? "" : member.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /** Counts the bytes the tar reader took, for offsets in error messages and the end check. */
+  private static final class Counted extends FilterInputStream {
+    long offset;
+
+    Counted(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        offset++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int from, int length) throws IOException {
+      int n = in.read(buffer, from, length);
+      if (n > 0) {
+        offset += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = in.skip(n);
+      offset += skipped;
+      return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.semisup.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Model parameters as a stream: name, shape and float32 values of every parameter (batch-norm
+ * running statistics included), in the block's order. Loading copies values into the existing
+ * arrays instead of replacing them: DJL's own loader swaps in new PyTorch tensors that are no
+ * longer attached to autograd, so a resumed model could not be trained further.
+ */
+final class ParameterCodec {
+
+  private static final int MAGIC = 0x53534d50; // "SSMP"
+  private static final int VERSION = 1;
+
+  private ParameterCodec() {
+  }
+
+  static void write(PairList<String, Parameter> parameters, DataOutputStream out) throws IOException {
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(parameters.size());
+    for (Pair<String, Parameter> pair : parameters) {
+      NDArray array = pair.getValue().getArray();
+      out.writeUTF(pair.getKey());
+      long[] dims = array.getShape().getShape();
+      out.writeInt(dims.length);
+      for (long dim : dims) {
+        out.writeLong(dim);
+      }
+      float[] values = array.toType(DataType.FLOAT32, false).toFloatArray();
+      ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+      bytes.asFloatBuffer().put(values);
+      out.writeInt(values.length);
+      out.write(bytes.array());
+    }
+  }
+
+  static void read(PairList<String, Parameter> parameters, DataInputStream in, String name) throws IOException {
+    try {
+      if (in.readInt() != MAGIC) {
+        throw new IOException(name + ": not a semisup model parameter file");
+      }
+      int version = in.readInt();
+      if (version != VERSION) {
+        throw new IOException(name + ": parameter file version " + version + " is not supported");
+      }
+      int count = in.readInt();
+      if (count != parameters.size()) {
+        throw new IOException(name + ": holds " + count + " parameters, the model has " + parameters.size());
+      }
+      for (Pair<String, Parameter> pair : parameters) {
+        String stored = in.readUTF();
+        long[] dims = new long[in.readInt()];
+        for (int i = 0; i < dims.length; i++) {
+          dims[i] = in.readLong();
+        }
+        NDArray array = pair.getValue().getArray();
+        if (!stored.equals(pair.getKey()) || !array.getShape().equals(new Shape(dims))) {
+          throw new IOException(name + ": parameter " + stored + Arrays.toString(dims) + " does not match the model's "
+              + pair.getKey() + array.getShape());
+        }
+        byte[] bytes = new byte[in.readInt() * Float.BYTES];
+        in.readFully(bytes);
+        FloatBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
+        float[] copy = new float[values.remaining()];
+        values.get(copy);
+        array.set(copy);
+      }
+    } catch (EOFException e) {
+      throw new IOException(name + ": parameter file is truncated", e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.semisup.worker.store;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Reads file:///absolute/path URIs (local mode, and data baked into an image). */
+public final class FileBlobs implements Blobs {
+
+  static final String SCHEME = "file:";
+
+  @Override
+  public InputStream open(String uri) throws IOException {
+    Path file = path(uri);
+    if (Files.isDirectory(file)) {
+      throw new FileNotFoundException(uri + " is a directory; a folder URI ends with '/'");
+    }
+    try {
+      return Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException(uri + " does not exist");
+    }
+  }
+
+  @Override
+  public List<String> list(String folderUri) throws IOException {
+    if (!folderUri.endsWith("/")) {
+      throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
+    }
+    Path folder = path(folderUri);
+    if (!Files.isDirectory(folder)) {
+      throw new FileNotFoundException(folderUri + " is not an existing directory");
+    }
+    try (Stream<Path> files = Files.walk(folder)) {
+      // Half-written files of a local store (.partial-*) are not data.
+      return files.filter(Files::isRegularFile)
+          .filter(file -> !file.getFileName().toString().startsWith(ObjectKeys.PARTIAL_PREFIX))
+          .map(file -> file.toUri().toString())
+          .sorted()
+          .toList();
+    } catch (UncheckedIOException e) {
+      throw new IOException("could not list " + folderUri + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
+  @Override
+  public long size(String uri) throws IOException {
+    try {
+      return Files.size(path(uri));
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException(uri + " does not exist");
+    }
+  }
+
+  /**
+   * file:///a/b, file:/a/b, or a hand-written file:///a b/c with unescaped characters. A host
+   * (file://data/x) is refused: it is usually a relative path by mistake.
+   */
+  static Path path(String uri) {
+    if (uri == null || !uri.startsWith(SCHEME)) {
+      throw new IllegalArgumentException("not a file:///path URI: " + uri);
+    }
+    URI parsed;
+    try {
+      parsed = URI.create(uri);
+    } catch (IllegalArgumentException unescaped) {
+      String path = uri.substring(SCHEME.length()).replaceFirst("^//", "");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("file URI must be absolute, file:///path: " + uri);
+      }
+      return Path.of(path);
+    }
+    if (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty()) {
+      throw new IllegalArgumentException(
+          "file URI must be absolute, file:///path (three slashes): " + uri);
+    }
+    if (parsed.getPath() == null || !parsed.getPath().startsWith("/")) {
+      throw new IllegalArgumentException("file URI must be absolute, file:///path: " + uri);
+    }
+    return Path.of(parsed.getPath());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.semisup.worker.store;
+
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.messages.Item;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads s3://bucket/key URIs, in any bucket the endpoint's credentials may read. */
+public final class S3Blobs implements Blobs {
+
+  private final S3Endpoint endpoint;
+
+  public S3Blobs(S3Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public InputStream open(String uri) throws IOException {
+    S3Location object = object(uri);
+    try {
+      return endpoint.client().getObject(
+          GetObjectArgs.builder().bucket(object.bucket()).object(object.key()).build());
+    } catch (Exception e) {
+      throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
+    }
+  }
+
+  /** S3 has no folders: a prefix with no object under it is reported missing, as a folder would. */
+  @Override
+  public List<String> list(String folderUri) throws IOException {
+    S3Location folder = S3Location.parse(folderUri);
+    if (!folder.isFolder()) {
+      throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
+    }
+    List<String> uris = new ArrayList<>();
+    try {
+      for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
+          .bucket(folder.bucket())
+          .prefix(folder.key())
+          .recursive(true)
+          .build())) {
+        Item item = result.get();
+        if (!item.isDir() && !item.objectName().endsWith("/")) {
+          uris.add(folder.uri(item.objectName()));
+        }
+      }
+    } catch (Exception e) {
+      throw S3Failures.onObject(e, endpoint.url(), folder.bucket(), folder.key());
+    }
+    if (uris.isEmpty()) {
+      throw new FileNotFoundException(
+          "no objects under " + folderUri + " (object store " + endpoint + ")");
+    }
+    uris.sort(null);
+    return uris;
+  }
+
+  @Override
+  public long size(String uri) throws IOException {
+    S3Location object = object(uri);
+    try {
+      return endpoint.client().statObject(
+          StatObjectArgs.builder().bucket(object.bucket()).object(object.key()).build()).size();
+    } catch (Exception e) {
+      throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
+    }
+  }
+
+  private static S3Location object(String uri) {
+    S3Location location = S3Location.parse(uri);
+    if (location.isFolder()) {
+      throw new IllegalArgumentException("not an object URI (it ends with '/'): " + uri);
+    }
+    return location;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.semisup.worker.store;
+
+import io.minio.MinioClient;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * An S3 endpoint and the client that talks to it. The address travels with the client because
+ * MinIO's client does not tell it back, and every error about the store should name it.
+ */
+public final class S3Endpoint implements AutoCloseable {
+
+  /** Short enough that a wrong endpoint fails a pod fast; a refused port fails at once anyway. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Long enough for one part of a large upload on a slow link. */
+  static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(5);
+
+  private final String url;
+  private final MinioClient client;
+
+  public S3Endpoint(String url, MinioClient client) {
+    this.url = url;
+    this.client = client;
+  }
+
+  /**
+   * A client for {@code url} (http(s)://host[:port]) with path-style requests, which MinIO and
+   * S3Proxy need. The credentials go to the client only: never into messages or logs.
+   */
+  public static S3Endpoint connect(String url, String region, String accessKey, String secretKey) {
+    MinioClient client = MinioClient.builder()
+        .endpoint(url)
+        .region(region)
+        .credentials(accessKey, secretKey)
+        .build();
+    client.setTimeout(
+        CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
+    return new S3Endpoint(url, client);
+  }
+
+  public String url() {
+    return url;
+  }
+
+  public MinioClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      client.close();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("could not close the client of object store " + url, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return url;
+  }
+}

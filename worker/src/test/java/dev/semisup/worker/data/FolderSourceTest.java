@@ -1,0 +1,154 @@
+package dev.semisup.worker.data;
+
+import static dev.semisup.worker.data.DataFiles.encode;
+import static dev.semisup.worker.data.DataFiles.grey;
+import static dev.semisup.worker.data.DataFiles.pixels;
+import static dev.semisup.worker.data.DataFiles.rgb;
+import static dev.semisup.worker.data.DataFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FolderSourceTest {
+
+  private static final ImageGeometry RGB8 = new ImageGeometry(3, 8);
+
+  @TempDir
+  Path dir;
+
+  private final TestFileBlobs blobs = new TestFileBlobs();
+
+  private FolderSource source(Path folder, boolean skipCorrupt) {
+    return new FolderSource(blobs, TestFileBlobs.uri(folder), true, skipCorrupt, RGB8, Long.MAX_VALUE);
+  }
+
+  @Test
+  void classFoldersInSortedOrderAreTheLabels() throws IOException {
+    write(dir.resolve("set/dog/b.png"), encode(rgb(2, 8, 8), "png"));
+    write(dir.resolve("set/cat/z.png"), encode(rgb(1, 8, 8), "png"));
+    write(dir.resolve("set/cat/a.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("set/dog/nested/c.PNG"), encode(rgb(3, 8, 8), "png"));
+    write(dir.resolve("set/dog/notes.txt"), new byte[] {1});
+    FolderSource source = source(dir.resolve("set"), false);
+
+    List<ImageRecord> images = Passes.readAll(source);
+
+    assertThat(source.classNames()).containsExactly("cat", "dog");
+    assertThat(images).extracting(ImageRecord::key).containsExactly("cat/a.png", "cat/z.png", "dog/b.png", "dog/nested/c.PNG");
+    assertThat(images).extracting(ImageRecord::label).containsExactly(0, 0, 1, 1);
+    assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, 3L);
+    for (int i = 0; i < 4; i++) {
+      // PNG is lossless and the geometry matches: exact pixels.
+      assertThat(images.get(i).pixels()).isEqualTo(pixels(i, 3 * 64));
+    }
+  }
+
+  @Test
+  void imagesAtTheTopMakeAnUnlabeledPool() throws IOException {
+    write(dir.resolve("pool/0001.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("pool/more/0002.png"), encode(rgb(1, 8, 8), "png"));
+
+    FolderSource pool = source(dir.resolve("pool"), true);
+
+    assertThat(pool.classNames()).isEmpty();
+    assertThat(Passes.readAll(pool)).extracting(ImageRecord::label).containsExactly(ImageRecord.UNLABELED, ImageRecord.UNLABELED);
+  }
+
+  @Test
+  void greyPngIsConvertedToRgbAndJpegDecodes() throws IOException {
+    write(dir.resolve("set/a/grey.png"), encode(grey(5, 8, 8), "png"));
+    write(dir.resolve("set/b/photo.jpg"), encode(rgb(6, 8, 8), "jpg"));
+
+    List<ImageRecord> images = Passes.readAll(source(dir.resolve("set"), false));
+
+    byte[] grey = pixels(5, 64);
+    byte[] expected = new byte[3 * 64];
+    for (int c = 0; c < 3; c++) {
+      System.arraycopy(grey, 0, expected, c * 64, 64);
+    }
+    assertThat(images.get(0).pixels()).isEqualTo(expected);
+    assertThat(images.get(1).channels()).isEqualTo(3);
+    assertThat(images.get(1).label()).isEqualTo(1);
+  }
+
+  @Test
+  void largerImagesAreResizedToTheRunSize() throws IOException {
+    write(dir.resolve("set/a/big.png"), encode(rgb(0, 16, 24), "png"));
+
+    ImageRecord image = Passes.readAll(source(dir.resolve("set"), false)).get(0);
+
+    assertThat(image.height()).isEqualTo(8);
+    assertThat(image.width()).isEqualTo(8);
+  }
+
+  @Test
+  void shardPredicateSkipsWithoutReadingOthers() throws IOException {
+    for (int i = 0; i < 7; i++) {
+      write(dir.resolve("pool/" + i + ".png"), encode(rgb(i, 8, 8), "png"));
+    }
+    // An unwanted corrupt file is never decoded, so it cannot fail the pass.
+    write(dir.resolve("pool/1.png"), new byte[] {1, 2, 3});
+
+    List<ImageRecord> images = Passes.readAll(source(dir.resolve("pool"), false), ordinal -> ordinal % 3 == 0);
+
+    assertThat(Passes.ordinals(images)).containsExactly(0L, 3L, 6L);
+    assertThat(images.get(1).pixels()).isEqualTo(pixels(3, 3 * 64));
+  }
+
+  @Test
+  void corruptImageInAPoolIsSkippedAndCounted() throws IOException {
+    write(dir.resolve("pool/0.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("pool/1.png"), "not an image".getBytes());
+    byte[] png = encode(rgb(2, 8, 8), "png");
+    write(dir.resolve("pool/2.png"), Arrays.copyOf(png, png.length / 2));
+    write(dir.resolve("pool/3.png"), encode(rgb(3, 8, 8), "png"));
+    FolderSource pool = source(dir.resolve("pool"), true);
+
+    assertThat(Passes.ordinals(Passes.readAll(pool))).containsExactly(0L, 3L);
+    assertThat(Passes.skipped(pool)).isEqualTo(2);
+  }
+
+  @Test
+  void corruptImageInALabeledSetIsAnErrorNamingIt() throws IOException {
+    write(dir.resolve("set/a/0.png"), encode(rgb(0, 8, 8), "png"));
+    Path broken = write(dir.resolve("set/b/1.jpg"), "not an image".getBytes());
+
+    assertThatThrownBy(() -> Passes.readAll(source(dir.resolve("set"), false)))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(TestFileBlobs.uri(broken) + ": corrupt image: ");
+  }
+
+  @Test
+  void truncatedJpegIsCorruptNotHalfGrey() throws IOException {
+    byte[] jpeg = encode(rgb(0, 64, 64), "jpg");
+    Path broken = write(dir.resolve("set/a/cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+
+    assertThatThrownBy(() -> Passes.readAll(source(dir.resolve("set"), false)))
+        .hasMessageStartingWith(TestFileBlobs.uri(broken) + ": corrupt image: ");
+  }
+
+  @Test
+  void limitKeepsTheClassNumbering() throws IOException {
+    write(dir.resolve("set/a/0.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("set/b/1.png"), encode(rgb(1, 8, 8), "png"));
+    write(dir.resolve("set/c/2.png"), encode(rgb(2, 8, 8), "png"));
+    FolderSource limited = new FolderSource(blobs, TestFileBlobs.uri(dir.resolve("set")), true, false, RGB8, 2);
+
+    assertThat(Passes.readAll(limited)).extracting(ImageRecord::label).containsExactly(0, 1);
+    assertThat(limited.classNames()).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void emptyFolderIsAnErrorNamingIt() throws IOException {
+    write(dir.resolve("empty/readme.txt"), new byte[] {1});
+
+    assertThatThrownBy(() -> Passes.readAll(source(dir.resolve("empty"), true)))
+        .hasMessage(TestFileBlobs.uri(dir.resolve("empty")) + ": no .jpg, .jpeg or .png images in this folder");
+  }
+}

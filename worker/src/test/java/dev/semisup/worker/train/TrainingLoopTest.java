@@ -1,0 +1,143 @@
+package dev.semisup.worker.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.semisup.api.v1alpha1.TrainingSpec;
+import dev.semisup.worker.data.ImageRecord;
+import dev.semisup.worker.model.ModelShape;
+import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.Regularization;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TrainingLoopTest {
+
+  static final ModelShape SHAPE = new ModelShape(1, 8, 3);
+  static final PixelTransform PLAIN = (image, out, offset, random) -> {
+    byte[] pixels = image.pixels();
+    for (int i = 0; i < pixels.length; i++) {
+      out[offset + i] = ((pixels[i] & 0xff) / 255f - 0.5f) / 0.25f;
+    }
+  };
+
+  /** Class c is a bright horizontal band at rows 2c..2c+2, plus noise. */
+  static Examples bands(int perClass, long seed) {
+    Random random = new Random(seed);
+    Examples examples = new Examples(3);
+    for (int i = 0; i < perClass * 3; i++) {
+      int label = i % 3;
+      examples.addHard(record(i, bandImage(label, random)), label);
+    }
+    return examples;
+  }
+
+  static ImageRecord record(long ordinal, byte[] pixels) {
+    return new ImageRecord(ordinal, "band-" + ordinal, ImageRecord.UNLABELED, 1, 8, 8, pixels);
+  }
+
+  static byte[] bandImage(int label, Random random) {
+    byte[] pixels = new byte[64];
+    for (int p = 0; p < 64; p++) {
+      int row = p / 8;
+      int value = random.nextInt(60) + (row >= 2 * label + 1 && row < 2 * label + 3 ? 180 : 0);
+      pixels[p] = (byte) Math.min(255, value);
+    }
+    return pixels;
+  }
+
+  static TrainingSpec spec(int epochs) {
+    TrainingSpec spec = new TrainingSpec();
+    spec.setEpochs(epochs);
+    spec.setBatchSize(16);
+    spec.setLearningRate(0.05);
+    spec.setSeed(7L);
+    return spec;
+  }
+
+  static final class MemoryCheckpoints implements TrainingLoop.Checkpoints {
+    final List<byte[]> saved = new ArrayList<>();
+
+    @Override
+    public Optional<Checkpoint> latest() throws IOException {
+      if (saved.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(Checkpoint.read(new ByteArrayInputStream(saved.get(saved.size() - 1)), "memory"));
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint) throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      checkpoint.write(out);
+      saved.add(out.toByteArray());
+    }
+  }
+
+  static final TrainingLoop.Listener QUIET = (epoch, epochs, batch, batches, loss, ips) -> { };
+
+  @Test
+  void learnsASeparableProblem() throws IOException {
+    try (Network network = Network.create("cnn-small", SHAPE, Regularization.NONE, 7)) {
+      TrainingLoop.Result result = new TrainingLoop(network, spec(4), PLAIN).fit(bands(40, 1), new MemoryCheckpoints(), QUIET);
+      assertThat(result.lastEpochLoss()).isLessThan(0.5f);
+      Random random = new Random(99);
+      int correct = 0;
+      float[] images = new float[30 * 64];
+      int[] labels = new int[30];
+      for (int i = 0; i < 30; i++) {
+        labels[i] = i % 3;
+        PLAIN.apply(record(i, bandImage(labels[i], random)), images, i * 64, random);
+      }
+      float[] probabilities = network.probabilities(images, 30);
+      for (int i = 0; i < 30; i++) {
+        int best = 0;
+        for (int c = 1; c < 3; c++) {
+          if (probabilities[i * 3 + c] > probabilities[i * 3 + best]) {
+            best = c;
+          }
+        }
+        correct += best == labels[i] ? 1 : 0;
+      }
+      assertThat(correct).isGreaterThanOrEqualTo(27);
+    }
+  }
+
+  @Test
+  void aRunKilledAfterAnEpochResumesToTheSameParameters() throws IOException {
+    Examples examples = bands(20, 3);
+    byte[] uninterrupted;
+    try (Network network = Network.create("cnn-large", SHAPE, Regularization.NONE, 11)) {
+      new TrainingLoop(network, spec(3), PLAIN).fit(examples, new MemoryCheckpoints(), QUIET);
+      uninterrupted = network.parameterBytes();
+    }
+
+    MemoryCheckpoints checkpoints = new MemoryCheckpoints();
+    try (Network network = Network.create("cnn-large", SHAPE, Regularization.NONE, 11)) {
+      TrainingLoop.Listener killAfterFirstEpoch = new TrainingLoop.Listener() {
+        @Override
+        public void batchDone(int epoch, int epochs, int batch, int batches, float loss, double ips) {
+        }
+
+        @Override
+        public void epochDone(int epoch, int epochs, float meanLoss) {
+          throw new IllegalStateException("killed");
+        }
+      };
+      assertThatThrownBy(() -> new TrainingLoop(network, spec(3), PLAIN).fit(examples, checkpoints, killAfterFirstEpoch))
+          .hasMessage("killed");
+    }
+    assertThat(checkpoints.saved).hasSize(1);
+    try (Network restarted = Network.create("cnn-large", SHAPE, Regularization.NONE, 11)) {
+      new TrainingLoop(restarted, spec(3), PLAIN).fit(examples, checkpoints, QUIET);
+      assertThat(checkpoints.saved).hasSize(3);
+      assertThat(restarted.parameterBytes()).isEqualTo(uninterrupted);
+    }
+  }
+}
