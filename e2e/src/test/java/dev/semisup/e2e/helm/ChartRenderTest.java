@@ -250,7 +250,9 @@ class ChartRenderTest {
         .isEqualTo("metadata.namespace");
     assertThat(env.get("HTTP_PORT").getValue()).isEqualTo("8080");
     assertThat(env.get("LOG_FORMAT").getValue()).isEqualTo("plain");
-    assertThat(env.get("PROGRESS_POLL_SECONDS").getValue()).isEqualTo("10");
+    assertThat(env.get("LOG_LEVEL").getValue()).isEqualTo("INFO");
+    assertThat(env.get("PROGRESS_INTERVAL_SECONDS").getValue()).isEqualTo("10");
+    assertThat(env.get("RECONCILE_THREADS").getValue()).isEqualTo("10");
     assertThat(container.getImage()).isEqualTo("ghcr.io/semisup/semisup-operator:0.1.0");
     assertThat(operator.getSpec().getReplicas()).isEqualTo(1);
     assertThat(operator.getSpec().getStrategy().getType())
@@ -293,7 +295,9 @@ class ChartRenderTest {
     assertThat(env.get("LEADER_ELECTION_ENABLED").getValue()).isEqualTo("true");
     assertThat(env.get("HTTP_PORT").getValue()).isEqualTo("9090");
     assertThat(env.get("LOG_FORMAT").getValue()).isEqualTo("json");
-    assertThat(env.get("PROGRESS_POLL_SECONDS").getValue()).isEqualTo("5");
+    assertThat(env.get("LOG_LEVEL").getValue()).isEqualTo("DEBUG");
+    assertThat(env.get("PROGRESS_INTERVAL_SECONDS").getValue()).isEqualTo("5");
+    assertThat(env.get("RECONCILE_THREADS").getValue()).isEqualTo("4");
     assertThat(env.get("TZ").getValue()).isEqualTo("UTC");
     assertThat(container.getImage()).isEqualTo("registry.example.com/semisup/semisup-operator@sha256:"
         + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");

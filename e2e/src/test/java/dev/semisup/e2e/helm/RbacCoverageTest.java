@@ -42,9 +42,11 @@ class RbacCoverageTest {
 
   /** Cluster-scoped resources the operator may touch: granted only through a ClusterRoleBinding. */
   private static final Set<String> CLUSTER_SCOPED = Set.of("apiextensions.k8s.io/customresourcedefinitions");
-  /** The one object of a cluster-scoped resource the operator reads, so rules may name it. */
-  private static final Map<String, String> OBJECT_NAMES =
-      Map.of("apiextensions.k8s.io/customresourcedefinitions", "semisupervisedruns.semisup.dev");
+  /** Objects the operator reads and writes by a fixed name, so rules may name them. */
+  private static final Map<String, String> OBJECT_NAMES = Map.of(
+      "apiextensions.k8s.io/customresourcedefinitions", "semisupervisedruns.semisup.dev",
+      // OperatorConfig.LEASE_NAME of the operator
+      "coordination.k8s.io/leases", "semisup-operator");
   /**
    * Every authenticated user may create these (the built-in system:basic-user ClusterRole);
    * JOSDK asks them what it may do.
@@ -144,6 +146,9 @@ class RbacCoverageTest {
     assertThat(elected.allows(lease, RELEASE_NAMESPACE)).isTrue();
     assertThat(elected.allows(lease, null)).as("Leases are never granted cluster-wide").isFalse();
     assertThat(elected.allows(lease, "team-a")).isFalse();
+    assertThat(elected.allowsNamed(lease, RELEASE_NAMESPACE, "another-lease"))
+        .as("only the operator's own Lease").isFalse();
+    assertThat(elected.allows(Request.parse("create coordination.k8s.io/leases"), RELEASE_NAMESPACE)).isTrue();
   }
 
   @Test
@@ -261,7 +266,7 @@ class RbacCoverageTest {
       return allowsNamed(request, null, objectName);
     }
 
-    private boolean allowsNamed(Request request, String namespace, String objectName) {
+    boolean allowsNamed(Request request, String namespace, String objectName) {
       return rules.stream()
           .filter(scoped -> scoped.namespace() == null || scoped.namespace().equals(namespace))
           .map(ScopedRule::rule)
