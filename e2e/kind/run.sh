@@ -23,7 +23,6 @@ test_images="${TEST_IMAGES:-1000}"
 worker_image=semisup-worker:e2e
 operator_image=semisup-operator:e2e
 mc_image=quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z
-upstream=http://fashion-mnist.s3-website.eu-central-1.amazonaws.com
 work="$(mktemp -d)"
 cluster_created=false
 
@@ -70,21 +69,6 @@ finish() {
 }
 trap finish EXIT
 
-# Cuts the first N items out of an IDX file (gz) and writes a gzip'd IDX file holding only them:
-# magic, the new count, the rest of the header, then N items.
-idx_slice() { # source.gz target.gz count header_bytes item_bytes
-  local source="$1" target="$2" count="$3" header="$4" item="$5"
-  {
-    { gzip -dc "$source" || true; } | head -c 4
-    printf '%b' "$(printf '\\0%03o\\0%03o\\0%03o\\0%03o' \
-      $((count >> 24 & 255)) $((count >> 16 & 255)) $((count >> 8 & 255)) $((count & 255)))"
-    { gzip -dc "$source" | tail -c +9 || true; } | head -c $((header - 8 + count * item))
-  } | gzip -c > "$target"
-  local size
-  size=$(gzip -dc "$target" | wc -c)
-  [[ $size -eq $((header + count * item)) ]] || die "slice $target has $size bytes, expected $((header + count * item))"
-}
-
 step "checking tools"
 command -v docker >/dev/null || die "docker is needed"
 command -v kind >/dev/null || die "kind is needed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
@@ -102,22 +86,8 @@ kind version
 "$kubectl" version --client | head -1
 
 step "preparing a Fashion-MNIST slice ($train_images training, $test_images test images)"
-data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 files=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
-if [[ ! -f "$data/${files[0]}" ]]; then
-  data="$work/download"
-  mkdir -p "$data"
-  for f in "${files[@]}"; do
-    echo "downloading $upstream/$f"
-    curl -fsSL --retry 3 -o "$data/$f" "$upstream/$f"
-  done
-fi
-echo "source: $data"
-mkdir -p "$work/slice"
-idx_slice "$data/train-images-idx3-ubyte.gz" "$work/slice/train-images-idx3-ubyte.gz" "$train_images" 16 784
-idx_slice "$data/train-labels-idx1-ubyte.gz" "$work/slice/train-labels-idx1-ubyte.gz" "$train_images" 8 1
-idx_slice "$data/t10k-images-idx3-ubyte.gz" "$work/slice/t10k-images-idx3-ubyte.gz" "$test_images" 16 784
-idx_slice "$data/t10k-labels-idx1-ubyte.gz" "$work/slice/t10k-labels-idx1-ubyte.gz" "$test_images" 8 1
+"$repo/e2e/kind/fashion-mnist-slice.sh" "$work/slice" "$train_images" "$test_images"
 ls -l "$work/slice"
 
 step "creating kind cluster $cluster"
