@@ -370,6 +370,25 @@ class ChartRenderTest {
   }
 
   @Test
+  void notesTellTheNextCommands() {
+    String notes = helm.notes("--set", "minio.enabled=true");
+    assertThat(notes)
+        .contains("kubectl -n semisup rollout status deployment/semisup-operator")
+        .contains("kubectl -n semisup apply -f examples/fashion-mnist.yaml")
+        .contains("kubectl -n semisup get ssr -w")
+        .contains("semisup.dev/retry=$(date +%s) --overwrite")
+        .contains("spec.storage.credentialsSecret: semisup-minio")
+        .contains("http://semisup-minio.semisup.svc:9000")
+        .contains("kubectl apply --server-side -f helm/semisup-operator/crds/");
+    String namespaced = helm.notes("--set", "watchNamespaces={team-a,team-b}");
+    assertThat(namespaced)
+        .contains("Watching: team-a, team-b")
+        .contains("kubectl -n team-a apply -f examples/fashion-mnist.yaml")
+        .contains("create secret generic semisup-store")
+        .doesNotContain("MinIO is at");
+  }
+
+  @Test
   void everyValueIsInTheSchemaAndSetByTheAllOptionsFile() throws IOException {
     ObjectMapper yaml = new YAMLMapper();
     JsonNode values = yaml.readTree(Repo.chart().resolve("values.yaml").toFile());

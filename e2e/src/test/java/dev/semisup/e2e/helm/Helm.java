@@ -3,6 +3,7 @@ package dev.semisup.e2e.helm;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +60,39 @@ final class Helm {
 
   Rendered templateAllOptions() {
     return template("-f", Repo.chart().resolve("ci/all-options-values.yaml").toString());
+  }
+
+  /**
+   * NOTES.txt as helm install would print it. helm template never renders NOTES.txt, so a copy
+   * of the chart carries it as a template that prints it under a YAML key.
+   */
+  String notes(String... args) {
+    try {
+      Path copy = Files.createTempDirectory("chart-notes").resolve("semisup-operator");
+      try (var files = Files.walk(Repo.chart())) {
+        for (Path source : files.toList()) {
+          Path target = copy.resolve(Repo.chart().relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(source, target);
+          }
+        }
+      }
+      Path notes = copy.resolve("templates/NOTES.txt");
+      Files.writeString(copy.resolve("templates/_notes.tpl"),
+          "{{- define \"semisup.notes\" -}}\n" + Files.readString(notes) + "{{- end -}}\n");
+      Files.delete(notes);
+      Files.writeString(copy.resolve("templates/notes.yaml"),
+          "notes: |\n{{ include \"semisup.notes\" . | indent 2 }}\n");
+      List<String> command = new ArrayList<>(List.of(binary.toString(), "template", RELEASE, copy.toString(),
+          "--namespace", NAMESPACE, "--show-only", "templates/notes.yaml"));
+      command.addAll(List.of(args));
+      String yaml = run(command);
+      return new YAMLMapper().readTree(yaml).path("notes").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Runs helm and returns stdout; fails the test with helm's stderr when it exits non-zero. */
