@@ -67,8 +67,10 @@ final class Helm {
    * of the chart carries it as a template that prints it under a YAML key.
    */
   String notes(String... args) {
+    Path tmp = null;
     try {
-      Path copy = Files.createTempDirectory("chart-notes").resolve("semisup-operator");
+      tmp = Files.createTempDirectory("chart-notes");
+      Path copy = tmp.resolve("semisup-operator");
       try (var files = Files.walk(Repo.chart())) {
         for (Path source : files.toList()) {
           Path target = copy.resolve(Repo.chart().relativize(source).toString());
@@ -92,13 +94,16 @@ final class Helm {
       return new YAMLMapper().readTree(yaml).path("notes").asText();
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } finally {
+      deleteTree(tmp);
     }
   }
 
   /** Runs helm and returns stdout; fails the test with helm's stderr when it exits non-zero. */
   String run(List<String> command) {
+    Path home = null;
     try {
-      Path home = Files.createTempDirectory("helm-home");
+      home = Files.createTempDirectory("helm-home");
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectError(home.resolve("stderr").toFile());
       // Keep helm's cache and config out of the user's home.
@@ -121,6 +126,21 @@ final class Helm {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      deleteTree(home);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (root == null) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      // A leftover temporary folder is not worth failing a test for.
     }
   }
 
