@@ -1,0 +1,94 @@
+package dev.semisup.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.semisup.api.manifest.ManifestException;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.validation.Problem;
+import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.api.validation.SpecValidator.Target;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+
+  static final String MANIFEST = """
+      apiVersion: semisup.dev/v1alpha1
+      kind: SemiSupervisedRun
+      metadata: {name: demo, namespace: team-a}
+      spec:
+        storage: {endpoint: "http://minio:9000", bucket: semisup, credentialsSecret: minio}
+        data:
+          classes: 10
+          labeled: {uri: "s3://data/train-images.gz", labelsUri: "s3://data/train-labels.gz", format: idx, perClass: 100}
+          unlabeled: {uri: "s3://data/train-images.gz", format: idx, excludeLabeled: true}
+          validation: {uri: "s3://data/t10k-images.gz", labelsUri: "s3://data/t10k-labels.gz", format: idx}
+        teacher: {architecture: cnn-large}
+        student: {architecture: cnn-small, noise: {dropout: 0.3}}
+        sampling: {topK: 5000, topP: 10, shards: 4}
+      """;
+
+  static SemiSupervisedRun parse(String text) throws ManifestException {
+    return Manifests.parse(text, "run.yaml");
+  }
+
+  static List<String> fields(String text, Target target) throws ManifestException {
+    return SpecValidator.validate(parse(text).getSpec(), target).stream().map(Problem::field).toList();
+  }
+
+  @Test
+  void aCompleteManifestIsValidWithDefaultsFilledIn() throws ManifestException {
+    SemiSupervisedRun run = parse(MANIFEST);
+    assertThat(SpecValidator.validate(run.getSpec(), Target.CLUSTER)).isEmpty();
+    assertThat(run.getSpec().getRounds()).isEqualTo(1);
+    assertThat(run.getSpec().getTeacher().getTraining().getEpochs()).isEqualTo(10);
+    assertThat(run.getSpec().getData().resolvedImageSize()).isEqualTo(28);
+    assertThat(run.getSpec().getData().resolvedChannels()).isEqualTo(1);
+    assertThat(run.getSpec().getStorage().resolvedPrefix("team-a", "demo")).isEqualTo("runs/team-a/demo");
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsFieldPath() throws ManifestException {
+    String broken = MANIFEST.replace("topK: 5000", "topK: 0").replace("topP: 10", "topP: 11")
+        .replace("architecture: cnn-large", "architecture: alexnet").replace("classes: 10", "classes: 10\n    channels: 2")
+        .replace("labelsUri: \"s3://data/t10k-labels.gz\", ", "");
+    assertThat(fields(broken, Target.CLUSTER)).containsExactlyInAnyOrder("spec.sampling.topK", "spec.sampling.topP",
+        "spec.teacher.architecture", "spec.data.channels", "spec.data.validation.labelsUri");
+  }
+
+  @Test
+  void aClusterNeedsAnEndpointCredentialsAndS3Data() throws ManifestException {
+    String local = MANIFEST.replace("storage: {endpoint: \"http://minio:9000\", bucket: semisup, credentialsSecret: minio}",
+        "storage: {bucket: semisup}").replace("s3://data/train-images.gz", "file:///data/train-images.gz");
+    assertThat(fields(local, Target.LOCAL)).isEmpty();
+    assertThat(fields(local, Target.CLUSTER)).contains("spec.storage.endpoint", "spec.storage.credentialsSecret",
+        "spec.data.labeled.uri", "spec.data.unlabeled.uri");
+  }
+
+  @Test
+  void excludingTheLabeledSetNeedsTheSameSource() throws ManifestException {
+    String other = MANIFEST.replace("unlabeled: {uri: \"s3://data/train-images.gz\"", "unlabeled: {uri: \"s3://data/other.gz\"");
+    assertThat(fields(other, Target.CLUSTER)).containsExactly("spec.data.unlabeled.excludeLabeled");
+  }
+
+  @Test
+  void unknownFieldsWrongTypesAndBadEnumsNameTheirPath() {
+    assertThatThrownBy(() -> parse(MANIFEST.replace("topP: 10", "topp: 10")))
+        .isInstanceOf(ManifestException.class).hasMessageContaining("spec.sampling.topp: unknown field 'topp'");
+    assertThatThrownBy(() -> parse(MANIFEST.replace("topK: 5000", "topK: many")))
+        .hasMessageContaining("spec.sampling.topK");
+    assertThatThrownBy(() -> parse(MANIFEST.replace("format: cifar", "x").replace("format: idx, perClass", "format: png, perClass")))
+        .hasMessageContaining("spec.data.labeled.format");
+    assertThatThrownBy(() -> parse(MANIFEST.replace("apiVersion: semisup.dev/v1alpha1", "apiVersion: v1")))
+        .hasMessageContaining("apiVersion: must be semisup.dev/v1alpha1");
+  }
+
+  @Test
+  void specJsonRoundTripsForWorkerPods() throws ManifestException {
+    SemiSupervisedRun run = parse(MANIFEST);
+    String json = Manifests.toJson(run.getSpec());
+    assertThat(Manifests.toJson(Manifests.parseSpec(json, "SEMISUP_SPEC"))).isEqualTo(json);
+  }
+}
