@@ -22,7 +22,6 @@ train_images="${TRAIN_IMAGES:-3000}"
 test_images="${TEST_IMAGES:-1000}"
 worker_image=semisup-worker:e2e
 operator_image=semisup-operator:e2e
-mc_image=quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z
 work="$(mktemp -d)"
 cluster_created=false
 
@@ -86,9 +85,7 @@ kind version
 "$kubectl" version --client | head -1
 
 step "preparing a Fashion-MNIST slice ($train_images training, $test_images test images)"
-files=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
 "$repo/e2e/kind/fashion-mnist-slice.sh" "$work/slice" "$train_images" "$test_images"
-ls -l "$work/slice"
 
 step "creating kind cluster $cluster"
 if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
@@ -115,54 +112,10 @@ step "helm install $release (minio.enabled=true) into namespace $namespace"
 k rollout status deployment/semisup-operator --timeout=180s
 k rollout status deployment/semisup-minio --timeout=180s
 
-step "starting an mc pod to upload the slice"
-k apply -f - <<YAML
-apiVersion: v1
-kind: Pod
-metadata:
-  name: e2e-mc
-spec:
-  automountServiceAccountToken: false
-  restartPolicy: Never
-  securityContext:
-    runAsNonRoot: true
-    runAsUser: 1000
-    runAsGroup: 1000
-    seccompProfile:
-      type: RuntimeDefault
-  containers:
-    - name: mc
-      image: $mc_image
-      command: ["/bin/sh", "-c", "sleep 7200"]
-      env:
-        - name: ACCESS_KEY
-          valueFrom:
-            secretKeyRef: {name: semisup-minio, key: accessKey}
-        - name: SECRET_KEY
-          valueFrom:
-            secretKeyRef: {name: semisup-minio, key: secretKey}
-        - name: MC_HOST_store
-          value: http://\$(ACCESS_KEY):\$(SECRET_KEY)@semisup-minio.$namespace.svc:9000
-        - name: MC_CONFIG_DIR
-          value: /tmp/.mc
-      securityContext:
-        allowPrivilegeEscalation: false
-        readOnlyRootFilesystem: true
-        capabilities: {drop: [ALL]}
-      volumeMounts:
-        - {name: tmp, mountPath: /tmp}
-  volumes:
-    - name: tmp
-      emptyDir: {}
-YAML
-k wait --for=condition=Ready pod/e2e-mc --timeout=180s
-
-step "uploading the slice to s3://semisup/datasets/fashion-mnist-slice/"
-for f in "${files[@]}"; do
-  echo "  $f"
-  k exec -i e2e-mc -- mc pipe --quiet "store/semisup/datasets/fashion-mnist-slice/$f" < "$work/slice/$f" >/dev/null
-done
-k exec e2e-mc -- mc ls store/semisup/datasets/fashion-mnist-slice/
+step "uploading the slice to s3://semisup/datasets/fashion-mnist-slice/ (scripts/upload-fashion-mnist.sh)"
+# --keep-pod: the mc pod stays for reading the report at the end.
+"$repo/scripts/upload-fashion-mnist.sh" --context "$context" --namespace "$namespace" \
+  --from "$work/slice" --keep-pod
 
 step "applying e2e/kind/tiny-run.yaml"
 k apply -f "$repo/e2e/kind/tiny-run.yaml"
@@ -194,6 +147,6 @@ final="$(k get ssr "$run" -o jsonpath='{.status.metrics.finalAccuracy}')"
 report="$(k get ssr "$run" -o jsonpath='{.status.artifacts.report}')"
 report="${report:-s3://semisup/runs/$namespace/$run/report.json}"
 echo "report: $report"
-k exec e2e-mc -- mc cat "store/${report#s3://}"
+k exec semisup-mc -- mc cat "store/${report#s3://}"
 echo
 echo "final accuracy: $final"

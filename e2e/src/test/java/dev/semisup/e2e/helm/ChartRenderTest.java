@@ -374,17 +374,24 @@ class ChartRenderTest {
     String notes = helm.notes("--set", "minio.enabled=true");
     assertThat(notes)
         .contains("kubectl -n semisup rollout status deployment/semisup-operator")
-        .contains("kubectl -n semisup apply -f examples/fashion-mnist.yaml")
+        .contains("scripts/upload-fashion-mnist.sh --namespace semisup --base semisup\n")
+        .contains("kubectl -n semisup apply -f examples/fashion-mnist-cluster.yaml")
         .contains("kubectl -n semisup get ssr -w")
         .contains("semisup.dev/retry=$(date +%s) --overwrite")
         .contains("spec.storage.credentialsSecret: semisup-minio")
-        .contains("http://semisup-minio.semisup.svc:9000")
-        .contains("kubectl apply --server-side -f helm/semisup-operator/crds/");
-    String namespaced = helm.notes("--set", "watchNamespaces={team-a,team-b}");
-    assertThat(namespaced)
+        .contains("MinIO is at http://semisup-minio.semisup.svc:9000")
+        .contains("kubectl apply --server-side -f helm/semisup-operator/crds/")
+        .as("the example's storage fits this release as it is").doesNotContain("first set spec.storage");
+    String renamed = helm.notes("-f", Repo.chart().resolve("ci/all-options-values.yaml").toString());
+    assertThat(renamed)
         .contains("Watching: team-a, team-b")
-        .contains("kubectl -n team-a apply -f examples/fashion-mnist.yaml")
-        .contains("create secret generic semisup-store")
+        .contains("scripts/upload-fashion-mnist.sh --namespace semisup --base ml-semisup --secret ml-store-credentials --bucket ml-runs")
+        .contains("first set spec.storage in the file: endpoint http://ml-semisup-minio.semisup.svc:9000")
+        .contains("kubectl -n team-a apply -f examples/fashion-mnist-cluster.yaml");
+    String noMinio = helm.notes("--set", "watchNamespaces={team-a,team-b}");
+    assertThat(noMinio)
+        .contains("kubectl -n team-a create secret generic semisup-store")
+        .contains("kubectl -n team-a get ssr -w")
         .doesNotContain("MinIO is at");
   }
 
