@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.JsonSchema;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.validation.SpecValidator;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -141,11 +144,28 @@ class ExampleManifestSchemaTest {
           }
           JsonNode run = YAML.readTree(block.substring(0, end));
           assertThat(errors(run)).as("schema errors of a manifest in %s", doc).isEmpty();
+          assertThat(SpecValidator.validate(Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class),
+              SpecValidator.Target.CLUSTER)).as("problems of the manifest in %s", doc).isEmpty();
           checked++;
         }
       }
     }
     assertThat(checked).as("manifests in docs/cluster.md").isPositive();
+  }
+
+  /**
+   * Beyond the schema: the checks the worker and operator make (SpecValidator), for a cluster
+   * when the manifest names an S3 endpoint, else for local mode.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifests")
+  void manifestPassesTheSpecValidator(Path file) throws IOException {
+    for (JsonNode run : runsIn(file)) {
+      SemiSupervisedRunSpec spec = Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class);
+      boolean cluster = !run.at("/spec/storage/endpoint").asText("").isBlank();
+      assertThat(SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL))
+          .as("problems of %s (%s)", file, cluster ? "cluster" : "local").isEmpty();
+    }
   }
 
   @Test
