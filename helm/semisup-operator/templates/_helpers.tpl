@@ -60,6 +60,13 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* The operator's ServiceAccount as the subject of a binding. */}}
+{{- define "semisup.operator.subjects" -}}
+- kind: ServiceAccount
+  name: {{ include "semisup.operator.serviceAccountName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end -}}
+
 {{/* true when the operator runs leader election: asked for, or more than one replica. */}}
 {{- define "semisup.leaderElection" -}}
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) -}}true{{- else -}}false{{- end -}}
