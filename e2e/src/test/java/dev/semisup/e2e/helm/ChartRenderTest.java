@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.semisup.api.WorkerContract;
+import dev.semisup.api.v1alpha1.ResourcesSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -214,8 +216,10 @@ class ChartRenderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("renders")
   void workerServiceAccountGetsNoApiTokenAndNoRights(Rendered rendered) {
+    // The name runs use unless they say otherwise (spec.resources.serviceAccountName).
+    String workerAccount = new ResourcesSpec().getServiceAccountName();
     List<ServiceAccount> workers = rendered.all(ServiceAccount.class).stream()
-        .filter(sa -> sa.getMetadata().getName().equals("semisup-worker")).toList();
+        .filter(sa -> sa.getMetadata().getName().equals(workerAccount)).toList();
     assertThat(workers).as("worker ServiceAccounts of %s", rendered).isNotEmpty();
     for (ServiceAccount worker : workers) {
       assertThat(worker.getAutomountServiceAccountToken())
@@ -226,7 +230,7 @@ class ChartRenderTest {
         rendered.all(RoleBinding.class).stream().flatMap(b -> b.getSubjects().stream()),
         rendered.all(ClusterRoleBinding.class).stream().flatMap(b -> b.getSubjects().stream()));
     assertThat(subjects).as("bindings of the worker ServiceAccount")
-        .noneMatch(s -> s.getName().equals("semisup-worker"));
+        .noneMatch(s -> s.getName().equals(workerAccount));
     // Nothing but the operator talks to the API server.
     for (Deployment deployment : rendered.all(Deployment.class)) {
       boolean operator = "operator".equals(deployment.getSpec().getTemplate().getMetadata().getLabels()
@@ -354,7 +358,8 @@ class ChartRenderTest {
         .containsExactlyInAnyOrder("semisup", "team-a", "team-b", "team-c");
     for (Secret secret : secrets) {
       assertThat(secret.getMetadata().getName()).isEqualTo("ml-store-credentials");
-      assertThat(secret.getData()).containsOnlyKeys("accessKey", "secretKey")
+      // The keys the operator's Jobs read (secretKeyRef) and the operator uses itself.
+      assertThat(secret.getData()).containsOnlyKeys(WorkerContract.SECRET_ACCESS_KEY, WorkerContract.SECRET_SECRET_KEY)
           .isEqualTo(secrets.get(0).getData());
       assertThat(secret.getData().values()).allSatisfy(v -> assertThat(v).isNotBlank());
     }
