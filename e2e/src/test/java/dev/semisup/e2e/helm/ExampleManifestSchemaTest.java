@@ -1,0 +1,253 @@
+package dev.semisup.e2e.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.validation.SpecValidator;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every run manifest users copy (examples/, e2e/kind/) passes the CRD's openAPIV3Schema, the one
+ * the API server checks on kubectl apply; a wrong type, a missing required field, a value out of
+ * range and an unknown field are each refused by it.
+ */
+class ExampleManifestSchemaTest {
+
+  private static final ObjectMapper YAML = new YAMLMapper();
+  private static JsonSchema schema;
+
+  @BeforeAll
+  static void loadSchema() throws IOException {
+    JsonNode crd = YAML.readTree(Repo.chartCrd().toFile());
+    JsonNode openApi = crd.at("/spec/versions/0/schema/openAPIV3Schema");
+    assertThat(openApi.isObject()).as("openAPIV3Schema of the CRD").isTrue();
+    ObjectNode root = (ObjectNode) toJsonSchema(openApi.deepCopy());
+    // The API server adds these to every schema; the generated one leaves them out.
+    ObjectNode properties = (ObjectNode) root.get("properties");
+    properties.putObject("apiVersion").put("type", "string");
+    properties.putObject("kind").put("type", "string");
+    properties.putObject("metadata").put("type", "object");
+    schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(root);
+  }
+
+  /**
+   * Kubernetes' structural schema as draft 7: x-kubernetes-int-or-string becomes integer or
+   * string, nullable adds null, x-kubernetes-* keywords go (CEL rules such as self == oldSelf only
+   * act on updates, which a schema of one object cannot judge), and objects with properties refuse
+   * unknown fields as kubectl's default strict field validation does.
+   */
+  static JsonNode toJsonSchema(ObjectNode node) {
+    boolean preserveUnknown = node.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+    if (node.path("x-kubernetes-int-or-string").asBoolean(false)) {
+      ArrayNode anyOf = node.putArray("anyOf");
+      anyOf.addObject().put("type", "integer");
+      anyOf.addObject().put("type", "string");
+    }
+    if (node.path("nullable").asBoolean(false) && node.has("type")) {
+      ArrayNode types = JsonNodeFactory.instance.arrayNode().add(node.get("type").asText()).add("null");
+      node.set("type", types);
+    }
+    List<String> drop = new ArrayList<>();
+    node.fieldNames().forEachRemaining(name -> {
+      if (name.startsWith("x-kubernetes-") || name.equals("nullable")) {
+        drop.add(name);
+      }
+    });
+    node.remove(drop);
+    if (node.has("properties") && !node.has("additionalProperties") && !preserveUnknown) {
+      node.put("additionalProperties", false);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getKey().equals("properties")) {
+        field.getValue().fields().forEachRemaining(p -> toJsonSchema((ObjectNode) p.getValue()));
+      } else if (field.getValue().isObject()
+          && Set.of("items", "additionalProperties", "not").contains(field.getKey())) {
+        toJsonSchema((ObjectNode) field.getValue());
+      } else if (field.getValue().isArray() && Set.of("anyOf", "allOf", "oneOf").contains(field.getKey())) {
+        field.getValue().forEach(n -> toJsonSchema((ObjectNode) n));
+      }
+    }
+    return node;
+  }
+
+  static Stream<Path> manifests() throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (String folder : List.of("examples", "e2e/kind")) {
+      Path dir = Repo.root().resolve(folder);
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> list = Files.list(dir)) {
+          list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
+              .forEach(files::add);
+        }
+      }
+    }
+    return files.stream();
+  }
+
+  @Test
+  void thereAreExamples() throws IOException {
+    assertThat(manifests().map(p -> Repo.root().relativize(p).toString()))
+        .contains("examples/imagenet-style.yaml", "e2e/kind/tiny-run.yaml");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifests")
+  void manifestPassesTheCrdSchema(Path file) throws IOException {
+    List<JsonNode> runs = runsIn(file);
+    assertThat(runs).as("SemiSupervisedRuns in %s", file).isNotEmpty();
+    for (JsonNode run : runs) {
+      assertThat(run.path("apiVersion").asText()).isEqualTo("semisup.dev/v1alpha1");
+      assertThat(run.at("/metadata/name").asText()).matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+      assertThat(errors(run)).as("schema errors of %s in %s", run.at("/metadata/name").asText(), file)
+          .isEmpty();
+    }
+  }
+
+  /** Run manifests shown in docs/*.md (```yaml blocks with kind: SemiSupervisedRun). */
+  @Test
+  void manifestsInTheDocsPassTheCrdSchema() throws IOException {
+    Path docs = Repo.root().resolve("docs");
+    assertThat(docs).isDirectory();
+    int checked = 0;
+    try (Stream<Path> files = Files.list(docs)) {
+      for (Path doc : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+        for (String block : Files.readString(doc).split("```yaml\n")) {
+          int end = block.indexOf("```");
+          if (end < 0 || !block.substring(0, end).contains("kind: SemiSupervisedRun")) {
+            continue;
+          }
+          JsonNode run = YAML.readTree(block.substring(0, end));
+          assertThat(errors(run)).as("schema errors of a manifest in %s", doc).isEmpty();
+          assertThat(SpecValidator.validate(Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class),
+              SpecValidator.Target.CLUSTER)).as("problems of the manifest in %s", doc).isEmpty();
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("manifests in docs/cluster.md").isPositive();
+  }
+
+  /**
+   * Beyond the schema: the checks the worker and operator make (SpecValidator), for a cluster
+   * when the manifest names an S3 endpoint, else for local mode.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifests")
+  void manifestPassesTheSpecValidator(Path file) throws IOException {
+    for (JsonNode run : runsIn(file)) {
+      SemiSupervisedRunSpec spec = Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class);
+      boolean cluster = !run.at("/spec/storage/endpoint").asText("").isBlank();
+      assertThat(SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL))
+          .as("problems of %s (%s)", file, cluster ? "cluster" : "local").isEmpty();
+    }
+  }
+
+  @Test
+  void theBaseOfTheNegativeCasesIsValid() throws IOException {
+    assertThat(errors(valid())).isEmpty();
+  }
+
+  @Test
+  void wrongTypeIsRefused() throws IOException {
+    ObjectNode run = valid();
+    ((ObjectNode) run.at("/spec/sampling")).put("topK", "many");
+    assertThat(errors(run)).anySatisfy(e -> assertThat(e).contains("topK").contains("integer"));
+  }
+
+  @Test
+  void missingRequiredFieldIsRefused() throws IOException {
+    ObjectNode run = valid();
+    ((ObjectNode) run.at("/spec/data")).remove("labeled");
+    assertThat(errors(run)).anySatisfy(e -> assertThat(e).contains("labeled"));
+    ObjectNode noArchitecture = valid();
+    ((ObjectNode) noArchitecture.at("/spec/teacher")).remove("architecture");
+    assertThat(errors(noArchitecture)).anySatisfy(e -> assertThat(e).contains("architecture"));
+  }
+
+  @Test
+  void outOfRangeValueIsRefused() throws IOException {
+    ObjectNode run = valid();
+    ((ObjectNode) run.at("/spec/sampling")).put("topK", 0);
+    assertThat(errors(run)).anySatisfy(e -> assertThat(e).contains("topK").contains("1"));
+    ObjectNode gpus = valid();
+    ((ObjectNode) gpus.at("/spec/resources")).put("gpus", 17);
+    assertThat(errors(gpus)).anySatisfy(e -> assertThat(e).contains("gpus"));
+  }
+
+  @Test
+  void unknownFormatAndUnknownFieldAreRefused() throws IOException {
+    ObjectNode format = valid();
+    ((ObjectNode) format.at("/spec/data/labeled")).put("format", "png");
+    assertThat(errors(format)).anySatisfy(e -> assertThat(e).contains("format"));
+    ObjectNode typo = valid();
+    ((ObjectNode) typo.at("/spec/sampling")).put("topk", 100);
+    assertThat(errors(typo)).anySatisfy(e -> assertThat(e).contains("topk"));
+    ObjectNode badUri = valid();
+    ((ObjectNode) badUri.at("/spec/data/validation")).put("uri", "http://example.com/val");
+    assertThat(errors(badUri)).anySatisfy(e -> assertThat(e).contains("uri"));
+  }
+
+  private static List<String> errors(JsonNode run) {
+    Set<ValidationMessage> messages = schema.validate(run);
+    return messages.stream().map(ValidationMessage::toString).sorted().collect(Collectors.toList());
+  }
+
+  private static ObjectNode valid() throws IOException {
+    return (ObjectNode) YAML.readTree("""
+        apiVersion: semisup.dev/v1alpha1
+        kind: SemiSupervisedRun
+        metadata:
+          name: negative-base
+        spec:
+          data:
+            classes: 10
+            labeled: {uri: "s3://data/train-images.gz", labelsUri: "s3://data/train-labels.gz", format: idx, perClass: 10}
+            unlabeled: {uri: "s3://data/train-images.gz", format: idx, excludeLabeled: true}
+            validation: {uri: "s3://data/test-images.gz", labelsUri: "s3://data/test-labels.gz", format: idx}
+          teacher: {architecture: cnn-large}
+          student: {architecture: cnn-small}
+          sampling: {topK: 100, topP: 3, shards: 2}
+          resources: {gpus: 0, cpu: "2", memory: 4Gi}
+        """);
+  }
+
+  private static List<JsonNode> runsIn(Path file) throws IOException {
+    List<JsonNode> runs = new ArrayList<>();
+    try (var parser = new YAMLFactory().createParser(file.toFile())) {
+      Iterator<JsonNode> documents = YAML.readValues(parser, JsonNode.class);
+      while (documents.hasNext()) {
+        JsonNode document = documents.next();
+        if (document != null && "SemiSupervisedRun".equals(document.path("kind").asText())) {
+          runs.add(document);
+        }
+      }
+    }
+    return runs;
+  }
+}
