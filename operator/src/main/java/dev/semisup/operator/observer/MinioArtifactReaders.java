@@ -111,7 +111,11 @@ public final class MinioArtifactReaders implements ArtifactReaders {
           throw new StorageUnreachableException("BucketNotFound",
               "bucket " + bucket + " (spec.storage.bucket) does not exist at " + endpoint, e);
         }
-        throw new StorageUnreachableException("AccessDenied".equals(code) ? "AccessDenied" : "StorageError",
+        if (java.util.Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch").contains(code)) {
+          throw new StorageUnreachableException("CredentialsRejected", endpoint + " refused the credentials of the"
+              + " Secret named by spec.storage.credentialsSecret: " + code, e);
+        }
+        throw new StorageUnreachableException("StorageError",
             "s3://" + bucket + "/" + key + " at " + endpoint + ": " + code + " " + e.errorResponse().message(), e);
       } catch (com.fasterxml.jackson.core.JacksonException e) {
         // A half-written or foreign file is not an outage; skip it this time.
