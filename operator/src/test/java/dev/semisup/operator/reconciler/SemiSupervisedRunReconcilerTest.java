@@ -308,6 +308,24 @@ class SemiSupervisedRunReconcilerTest {
   }
 
   @Test
+  void aJobTheApiServerRefusesFailsTheRunWithItsWords() throws Exception {
+    harness.cluster.rejectJobsIn("strict", "Job.batch \"odd-teacher\" is invalid: spec.template.spec.nodeSelector: "
+        + "Invalid value: \"-gpu\": name part must consist of alphanumeric characters");
+    SemiSupervisedRun run = Runs.run("odd");
+    run.getMetadata().setNamespace("strict");
+    run.getSpec().getResources().setNodeSelector(Map.of("-gpu", "yes"));
+    harness.cluster.create(run);
+
+    UpdateControl<SemiSupervisedRun> control = harness.reconcile("strict", "odd");
+
+    SemiSupervisedRun failed = harness.cluster.get("strict", "odd");
+    assertThat(failed.getStatus().getPhase()).isEqualTo(RunPhase.Failed);
+    Condition condition = Conditions.find(failed.getStatus().getConditions(), Conditions.FAILED).orElseThrow();
+    assertThat(condition.getMessage()).contains("Job odd-teacher was rejected by the API server", "nodeSelector");
+    assertThat(control.getScheduleDelay()).isEmpty();
+  }
+
+  @Test
   void aTeacherCheckpointSkipsTheTeacherStep() throws Exception {
     SemiSupervisedRun run = Runs.run("fromckpt");
     run.getSpec().getTeacher().setCheckpoint("s3://models/teacher.params");

@@ -74,6 +74,14 @@ public final class MockCluster implements AutoCloseable {
     }
   }
 
+  /** Every Job created in the namespace is refused as the API server refuses an invalid object. */
+  public void rejectJobsIn(String namespace, String message) {
+    server.expect().post().withPath("/apis/batch/v1/namespaces/" + namespace + "/jobs")
+        .andReturn(422, new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure").withCode(422)
+            .withReason("Invalid").withMessage(message).build())
+        .always();
+  }
+
   public KubernetesClient client() {
     return client;
   }

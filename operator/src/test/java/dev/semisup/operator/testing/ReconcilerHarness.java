@@ -43,8 +43,12 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   /** One reconcile of the named run (it writes its own status); returns what it asked JOSDK to do. */
   public UpdateControl<SemiSupervisedRun> reconcile(String name) throws Exception {
-    SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
-    List<Job> jobs = cluster.client().batch().v1().jobs().inNamespace(Runs.NAMESPACE)
+    return reconcile(Runs.NAMESPACE, name);
+  }
+
+  public UpdateControl<SemiSupervisedRun> reconcile(String namespace, String name) throws Exception {
+    SemiSupervisedRun run = cluster.get(namespace, name);
+    List<Job> jobs = cluster.client().batch().v1().jobs().inNamespace(namespace)
         .withLabel(StageJobs.RUN, name).list().getItems();
     return reconciler.reconcile(run, new FakeContext(jobs));
   }
