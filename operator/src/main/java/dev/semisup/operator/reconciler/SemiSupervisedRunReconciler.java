@@ -306,7 +306,42 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
         condition(Conditions.PROGRESSING, false, "Suspended", "suspended before " + step.id());
         return null;
       }
+      if (credentialsMissing(step)) {
+        return progressInterval;
+      }
       return launch(step, stage, stage.getAttempts() + 1);
+    }
+
+    /**
+     * A pod whose secretKeyRef names a missing Secret (or key) never starts: it waits in
+     * CreateContainerConfigError and its Job neither fails nor succeeds. So the Secret is checked
+     * before a Job is made, and the run waits, saying which Secret, until it is there.
+     */
+    private boolean credentialsMissing(PlannedStep step) {
+      try {
+        reader();
+        boolean waitedForSecret = Conditions.find(status.getConditions(), Conditions.STORAGE_REACHABLE)
+            .map(c -> "False".equals(c.getStatus()) && c.getReason().startsWith("Secret")).orElse(false);
+        if (waitedForSecret) {
+          condition(Conditions.STORAGE_REACHABLE, true, "SecretFound",
+              "Secret " + spec.getStorage().getCredentialsSecret() + " found");
+        }
+        return false;
+      } catch (StorageUnreachableException e) {
+        if (!e.reason().startsWith("Secret")) {
+          return false; // the store itself is away: the worker will say so if it stays away
+        }
+        boolean news = !Conditions.find(status.getConditions(), Conditions.READY)
+            .map(c -> e.reason().equals(c.getReason())).orElse(false);
+        storageUnreachable(e);
+        condition(Conditions.READY, false, e.reason(), e.getMessage() + "; " + step.id() + " starts once it exists");
+        condition(Conditions.PROGRESSING, false, e.reason(), "waiting for the credentials Secret before " + step.id());
+        status.setStage(step.id());
+        if (news) {
+          events.warning(run, e.reason(), e.getMessage());
+        }
+        return true;
+      }
     }
 
     private Duration launch(PlannedStep step, StageStatus stage, int attempt) {

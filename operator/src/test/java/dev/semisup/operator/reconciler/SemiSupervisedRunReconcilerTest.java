@@ -326,6 +326,28 @@ class SemiSupervisedRunReconcilerTest {
   }
 
   @Test
+  void noJobStartsBeforeTheCredentialsSecretExists() throws Exception {
+    harness.artifacts.secretMissing(true);
+    create(Runs.run("fmnist"));
+
+    UpdateControl<SemiSupervisedRun> control = harness.reconcile("fmnist");
+    harness.reconcile("fmnist");
+
+    assertThat(harness.jobs("fmnist")).isEmpty();
+    assertThat(harness.run("fmnist").getStatus().getPhase()).isEqualTo(RunPhase.Pending);
+    Condition ready = condition("fmnist", Conditions.READY);
+    assertThat(ready.getReason()).isEqualTo("SecretNotFound");
+    assertThat(ready.getMessage()).contains("ml/s3-credentials", "spec.storage.credentialsSecret");
+    assertThat(control.getScheduleDelay()).contains(10_000L);
+    assertThat(harness.eventReasons("Warning")).containsExactly("SecretNotFound");
+
+    harness.artifacts.secretMissing(false);
+    harness.reconcile("fmnist");
+    assertThat(harness.jobNames("fmnist")).containsExactly("fmnist-teacher");
+    assertThat(condition("fmnist", Conditions.STORAGE_REACHABLE).getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void aTeacherCheckpointSkipsTheTeacherStep() throws Exception {
     SemiSupervisedRun run = Runs.run("fromckpt");
     run.getSpec().getTeacher().setCheckpoint("s3://models/teacher.params");

@@ -16,6 +16,7 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
 
   private final Map<String, Object> objects = new ConcurrentHashMap<>();
   private volatile boolean down;
+  private volatile boolean secretMissing;
 
   public void put(String key, Object value) {
     objects.put(key, value);
@@ -25,8 +26,17 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
     this.down = down;
   }
 
+  public void secretMissing(boolean missing) {
+    this.secretMissing = missing;
+  }
+
   @Override
-  public ArtifactReader readerFor(SemiSupervisedRun run) {
+  public ArtifactReader readerFor(SemiSupervisedRun run) throws StorageUnreachableException {
+    if (secretMissing) {
+      throw new StorageUnreachableException("SecretNotFound", "Secret " + run.getMetadata().getNamespace() + "/"
+          + run.getSpec().getStorage().getCredentialsSecret() + " named by spec.storage.credentialsSecret does not exist",
+          null);
+    }
     return this;
   }
 
