@@ -64,6 +64,8 @@ import java.util.stream.Collectors;
 public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun> {
 
   public static final String NAME = "semisupervisedrun";
+  /** After the first status write of a run, the walk starts at once. */
+  static final Duration ACCEPTED_THEN_START = Duration.ofMillis(1);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final JobLauncher launcher;
@@ -148,6 +150,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     private StagePlan plan;
     private ObjectLayout layout;
     private ArtifactReader reader;
+    private boolean firstAcceptance;
 
     Walk(SemiSupervisedRun run, Collection<Job> jobs) {
       this.run = run;
@@ -185,6 +188,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       if (status.getAcceptedSpec() == null) {
         status.setAcceptedSpec(AcceptedSpec.of(run.getSpec()).json());
         status.setAcceptedGeneration(generation);
+        firstAcceptance = status.getStages().isEmpty();
       }
       AcceptedSpec accepted = new AcceptedSpec(status.getAcceptedSpec());
       List<String> changed = accepted.changedParts(run.getSpec());
@@ -233,6 +237,14 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
 
     /** Returns when to look again, or null when only a change of the run or its Jobs matters. */
     Duration run() {
+      if (firstAcceptance && StageJobs.latest(jobs, plan.steps().get(0).id()).isEmpty()) {
+        // First sight: record the accepted run with its plan (Pending, every step Pending) before
+        // any Job exists, so kubectl shows what will run; the walk starts right after.
+        status.setPhase(RunPhase.Pending);
+        status.setStage(plan.steps().get(0).id());
+        condition(Conditions.READY, false, "Pending", "accepted; " + plan.steps().size() + " steps planned");
+        return ACCEPTED_THEN_START;
+      }
       for (PlannedStep step : plan.steps()) {
         StageStatus stage = stageOf(step);
         adoptNewerJob(step, stage);

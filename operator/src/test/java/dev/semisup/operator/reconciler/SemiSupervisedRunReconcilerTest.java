@@ -33,8 +33,18 @@ class SemiSupervisedRunReconcilerTest {
     harness.close();
   }
 
-  private SemiSupervisedRun create(SemiSupervisedRun run) {
-    return harness.cluster.create(run);
+  /** Creates the run and lets the operator accept it (the first reconcile writes the plan, Pending). */
+  private SemiSupervisedRun create(SemiSupervisedRun run) throws Exception {
+    SemiSupervisedRun created = harness.cluster.create(run);
+    UpdateControl<SemiSupervisedRun> accepted = harness.reconcile(run.getMetadata().getNamespace(),
+        run.getMetadata().getName());
+    SemiSupervisedRun pending = harness.cluster.get(run.getMetadata().getNamespace(), run.getMetadata().getName());
+    if (pending.getStatus().getPhase() == RunPhase.Pending && !pending.getStatus().getStages().isEmpty()) {
+      assertThat(accepted.getScheduleDelay()).contains(1L);
+      assertThat(pending.getStatus().getStages()).extracting(StageStatus::getPhase).containsOnly(StagePhase.Pending);
+      assertThat(harness.cluster.jobs(run.getMetadata().getNamespace(), run.getMetadata().getName())).isEmpty();
+    }
+    return created;
   }
 
   private Condition condition(String run, String type) {
@@ -301,6 +311,9 @@ class SemiSupervisedRunReconcilerTest {
       r.getSpec().getTeacher().setArchitecture("cnn-large");
       return r;
     });
+    harness.reconcile("broken"); // accepted: Pending with its plan
+    assertThat(harness.run("broken").getStatus().getPhase()).isEqualTo(RunPhase.Pending);
+    assertThat(harness.run("broken").getStatus().getStages()).hasSize(5);
     harness.reconcile("broken");
     assertThat(harness.run("broken").getStatus().getPhase()).isEqualTo(RunPhase.Running);
     assertThat(condition("broken", Conditions.INVALID_SPEC).getStatus()).isEqualTo("False");
@@ -314,7 +327,7 @@ class SemiSupervisedRunReconcilerTest {
     SemiSupervisedRun run = Runs.run("odd");
     run.getMetadata().setNamespace("strict");
     run.getSpec().getResources().setNodeSelector(Map.of("-gpu", "yes"));
-    harness.cluster.create(run);
+    create(run);
 
     UpdateControl<SemiSupervisedRun> control = harness.reconcile("strict", "odd");
 
