@@ -1,6 +1,7 @@
 package dev.semisup.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.semisup.api.v1alpha1.RunPhase;
@@ -63,6 +64,10 @@ class OperatorMainTest {
     assertThat(set.leaderElection()).isTrue();
     assertThat(set.leaseNamespace()).isEqualTo("semisup-system");
     assertThat(set.httpPort()).isEqualTo(9090);
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("PROGRESS_INTERVAL_SECONDS", "soon")))
+        .hasMessageContaining("PROGRESS_INTERVAL_SECONDS");
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("HTTP_PORT", "eighty")))
+        .hasMessageContaining("HTTP_PORT");
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

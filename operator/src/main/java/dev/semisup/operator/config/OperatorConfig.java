@@ -42,7 +42,7 @@ public record OperatorConfig(
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION_ENABLED", "false").trim()),
         env.getOrDefault("OPERATOR_NAMESPACE", podNamespace()),
         integer(env, "HTTP_PORT", 8080),
-        Duration.ofMillis(Math.round(Double.parseDouble(env.getOrDefault("PROGRESS_INTERVAL_SECONDS", "10").trim()) * 1000)),
+        seconds(env, "PROGRESS_INTERVAL_SECONDS", 10),
         integer(env, "RECONCILE_THREADS", 10),
         true);
   }
@@ -65,6 +65,19 @@ public record OperatorConfig(
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
+    }
+  }
+
+  private static Duration seconds(Map<String, String> env, String name, double fallback) {
+    String value = env.get(name);
+    try {
+      double seconds = value == null || value.isBlank() ? fallback : Double.parseDouble(value.trim());
+      if (!(seconds > 0)) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMillis(Math.round(seconds * 1000));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a positive number of seconds, was '" + value + "'");
     }
   }
 
