@@ -121,6 +121,7 @@ public final class Network implements AutoCloseable {
    * count x classes floats. Runs in inference mode (batch-norm running statistics, no dropout).
    */
   public float[] probabilities(float[] images, int count) {
+    GradMode.off();
     try (NDManager batch = model.getNDManager().newSubManager()) {
       float[] exact = images.length == count * shape.pixels()
           ? images : java.util.Arrays.copyOf(images, count * shape.pixels());

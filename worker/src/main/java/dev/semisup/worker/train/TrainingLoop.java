@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.semisup.api.v1alpha1.TrainingSpec;
+import dev.semisup.worker.model.GradMode;
 import dev.semisup.worker.model.Network;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ public final class TrainingLoop {
     if (examples.size() == 0) {
       throw new IllegalArgumentException("the training set is empty");
     }
+    // Gradients are recorded only inside a GradientCollector; PyTorch's grad mode is per thread
+    // and only the thread that loaded the engine starts with it off.
+    GradMode.off();
     int epochs = spec.getEpochs();
     int batchSize = Math.min(spec.getBatchSize(), examples.size());
     int batchesPerEpoch = (examples.size() + batchSize - 1) / batchSize;
