@@ -11,7 +11,8 @@ cd "$here"
 # One teacher epoch is enough: memory, not accuracy, is measured. One shard scores the whole pool.
 sed -e 's/epochs: 30/epochs: 1/' -e 's/shards: 2/shards: 1/' examples/fashion-mnist.yaml > "$work/run.yaml"
 ./semisup stage teacher --spec-file "$work/run.yaml" --store "$work/store" >/dev/null 2>&1
-./semisup stage infer --spec-file "$work/run.yaml" --store "$work/store" > "$work/infer.log" 2>&1 &
+# The heap is committed and touched up front (-Xms = -Xmx, AlwaysPreTouch): growth after that is native memory.
+SEMISUP_HEAP=384m SEMISUP_JAVA_OPTS="-Xms384m -XX:+AlwaysPreTouch" ./semisup stage infer --spec-file "$work/run.yaml" --store "$work/store" > "$work/infer.log" 2>&1 &
 pid=$!
 sleep 0.3
 java_pid=$(pgrep -P "$pid" java || echo "$pid")
