@@ -31,30 +31,13 @@ public final class CheckedLabels implements ImageSource {
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    ImageStream stream = source.open(wanted);
-    return new ImageStream() {
-      @Override
-      public ImageRecord next() throws IOException {
-        ImageRecord image = stream.next();
-        if (image != null) {
-          IOException problem = problem(source.describe(), image.key(), image.label(), classes);
-          if (problem != null) {
-            throw problem;
-          }
-        }
-        return image;
+    return source.open(wanted).map(image -> {
+      IOException problem = problem(source.describe(), image.key(), image.label(), classes);
+      if (problem != null) {
+        throw problem;
       }
-
-      @Override
-      public long skipped() {
-        return stream.skipped();
-      }
-
-      @Override
-      public void close() throws IOException {
-        stream.close();
-      }
-    };
+      return image;
+    });
   }
 
   @Override

@@ -13,4 +13,32 @@ public interface ImageStream extends Closeable {
   default long skipped() {
     return 0;
   }
+
+  /** Changes one image of a pass (a view's job); may throw to stop the pass. */
+  @FunctionalInterface
+  interface Mapping {
+    ImageRecord apply(ImageRecord image) throws IOException;
+  }
+
+  /** This pass with every image passed through {@code mapping}; skipped() and close() stay this pass's. */
+  default ImageStream map(Mapping mapping) {
+    ImageStream source = this;
+    return new ImageStream() {
+      @Override
+      public ImageRecord next() throws IOException {
+        ImageRecord image = source.next();
+        return image == null ? null : mapping.apply(image);
+      }
+
+      @Override
+      public long skipped() {
+        return source.skipped();
+      }
+
+      @Override
+      public void close() throws IOException {
+        source.close();
+      }
+    };
+  }
 }

@@ -28,28 +28,11 @@ public final class UnlabeledPool implements ImageSource {
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    ImageStream stream = pool.open(ordinal -> !excluded.test(ordinal) && wanted.test(ordinal));
-    return new ImageStream() {
-      @Override
-      public ImageRecord next() throws IOException {
-        ImageRecord image = stream.next();
-        if (image == null || !image.labeled()) {
-          return image;
-        }
-        return new ImageRecord(image.ordinal(), image.key(), ImageRecord.UNLABELED, image.channels(),
-            image.height(), image.width(), image.pixels());
-      }
-
-      @Override
-      public long skipped() {
-        return stream.skipped();
-      }
-
-      @Override
-      public void close() throws IOException {
-        stream.close();
-      }
-    };
+    return pool.open(ordinal -> !excluded.test(ordinal) && wanted.test(ordinal))
+        .map(image -> image.labeled()
+            ? new ImageRecord(image.ordinal(), image.key(), ImageRecord.UNLABELED, image.channels(),
+                image.height(), image.width(), image.pixels())
+            : image);
   }
 
   @Override
