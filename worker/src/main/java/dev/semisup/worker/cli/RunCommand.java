@@ -173,14 +173,14 @@ final class RunCommand implements Callable<Integer> {
       if (report.rounds().size() > 1) {
         out.println("  round " + round.round());
       }
-      out.printf("  %-44s %s%n", "teacher (labeled set only)", percent(round.teacherAccuracy()));
-      out.printf("  %-44s %s%n", "student, pre-trained on the sampled index", percent(round.studentAccuracy()));
+      out.printf("  %-46s %s%n", "teacher (labeled set only)", percent(round.teacherAccuracy()));
+      out.printf("  %-46s %s%n", "student, pre-trained on the sampled index", percent(round.studentAccuracy()));
       String gain = round.teacherAccuracy() == null || round.finalAccuracy() == null ? ""
           : String.format("  (%+.2f points over the teacher)", 100 * (round.finalAccuracy() - round.teacherAccuracy()));
-      out.printf("  %-44s %s%s%n", "student, fine-tuned (final)", percent(round.finalAccuracy()), gain);
-      out.printf("  %-44s %d%n", "sampled images (index entries)", round.sampledImages());
+      out.printf("  %-46s %s%s%n", "student, fine-tuned (final)", percent(round.finalAccuracy()), gain);
+      out.printf("  %-46s %d%n", "sampled images (index entries)", round.sampledImages());
       if (round.pseudoLabelPrecision() != null) {
-        out.printf("  %-44s %s%n", "pseudo-label precision (pool's hidden labels)", percent(round.pseudoLabelPrecision()));
+        out.printf("  %-46s %s%n", "pseudo-label precision (pool's hidden labels)", percent(round.pseudoLabelPrecision()));
       }
     }
     out.println("  report: " + where);
