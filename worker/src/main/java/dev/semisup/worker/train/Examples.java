@@ -64,17 +64,4 @@ public final class Examples {
       out[offset + ids[j]] += weights[j];
     }
   }
-
-  /** The most likely class of example i's target (its label for hard targets). */
-  public int topClass(int i) {
-    int[] ids = targetClasses.get(i);
-    float[] weights = targetWeights.get(i);
-    int best = 0;
-    for (int j = 1; j < ids.length; j++) {
-      if (weights[j] > weights[best]) {
-        best = j;
-      }
-    }
-    return ids[best];
-  }
 }
