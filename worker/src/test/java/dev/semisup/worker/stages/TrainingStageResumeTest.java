@@ -1,0 +1,68 @@
+package dev.semisup.worker.stages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.layout.ObjectLayout;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.report.StageMetrics;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.run.StageRunner;
+import dev.semisup.worker.store.FileBlobs;
+import dev.semisup.worker.store.LocalDirectoryStore;
+import dev.semisup.worker.store.ObjectStore;
+import dev.semisup.worker.store.UriBlobs;
+import dev.semisup.worker.testing.TinyDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A training stage killed mid-way resumes from its checkpoint and ends exactly where an uninterrupted run ends. */
+class TrainingStageResumeTest {
+
+  @TempDir
+  Path dir;
+
+  StageContext teacher(SemiSupervisedRunSpec spec, Path storeRoot, ProgressListener listener) {
+    StagePlan plan = StagePlan.of(spec);
+    ObjectStore store = new LocalDirectoryStore(storeRoot);
+    return new StageContext("tiny", spec, plan, plan.require("teacher"), 0, new ObjectLayout("runs/tiny"), store,
+        UriBlobs.filesOnly(new FileBlobs(), "tests read files only"), listener, Clock.systemUTC(), Duration.ZERO);
+  }
+
+  @Test
+  void killedAfterTwoEpochsThenRerunGivesTheUninterruptedParameters() throws Exception {
+    Path data = TinyDataset.writeTo(dir.resolve("data"));
+    SemiSupervisedRunSpec spec = Manifests.parse(TinyDataset.manifest("tiny",
+        data.toUri().toString().replaceFirst("^file:/(?!/)", "file:///"), ""), "tiny").getSpec();
+
+    StageRunner.run(teacher(spec, dir.resolve("uninterrupted"), ProgressListener.NONE));
+    byte[] expected = Files.readAllBytes(dir.resolve("uninterrupted/runs/tiny/teacher/model.params"));
+
+    ProgressListener killInEpochThree = progress -> {
+      if (progress.epoch() == 3) {
+        throw new IllegalStateException("pod killed");
+      }
+    };
+    assertThatThrownBy(() -> StageRunner.run(teacher(spec, dir.resolve("killed"), killInEpochThree)))
+        .hasMessage("pod killed");
+    Path killed = dir.resolve("killed/runs/tiny/teacher");
+    assertThat(killed.resolve("_SUCCESS")).doesNotExist();
+    assertThat(killed.resolve("model.params")).doesNotExist();
+    assertThat(killed.resolve("checkpoints/epoch-0002.ckpt")).exists();
+
+    StageRunner.run(teacher(spec, dir.resolve("killed"), ProgressListener.NONE));
+    assertThat(Files.readAllBytes(killed.resolve("model.params"))).isEqualTo(expected);
+    ObjectMapper json = new ObjectMapper();
+    StageMetrics resumed = json.readValue(killed.resolve("metrics.json").toFile(), StageMetrics.class);
+    StageMetrics straight = json.readValue(dir.resolve("uninterrupted/runs/tiny/teacher/metrics.json").toFile(), StageMetrics.class);
+    assertThat(resumed.accuracy()).isEqualTo(straight.accuracy());
+    assertThat(resumed.loss()).isEqualTo(straight.loss());
+  }
+}
