@@ -14,6 +14,8 @@ public final class WorkerContract {
   public static final String ENV_SPEC_FILE = "SEMISUP_SPEC_FILE";
   public static final String ENV_RUN_NAME = "SEMISUP_RUN_NAME";
   public static final String ENV_RUN_NAMESPACE = "SEMISUP_RUN_NAMESPACE";
+  /** The run's Kubernetes UID: the identity a worker writes into and checks against the run marker. */
+  public static final String ENV_RUN_UID = "SEMISUP_RUN_UID";
   /** The run's key prefix, already resolved (spec prefix or runs/namespace/name). */
   public static final String ENV_STORE_PREFIX = "SEMISUP_STORE_PREFIX";
   /** Shard index of an Indexed Job pod, set by Kubernetes. */

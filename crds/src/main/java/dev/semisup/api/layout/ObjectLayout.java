@@ -7,6 +7,7 @@ import dev.semisup.api.plan.Stage;
  * Every object key of a run, relative to the store's bucket. One place for every path:
  *
  * <pre>
+ * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
  * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, _SUCCESS
  * candidates/shard-00003-of-00008.bin, progress-00003.json, _SUCCESS-00003
@@ -22,6 +23,11 @@ public record ObjectLayout(String prefix) {
 
   public ObjectLayout {
     prefix = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
+  }
+
+  /** The run marker: which run owns this prefix. */
+  public String runMarker() {
+    return key("run.json");
   }
 
   public String specSnapshot() {
