@@ -22,6 +22,10 @@ public class StorageSpec {
   @JsonPropertyDescription("Secret with keys accessKey and secretKey for the endpoint")
   private String credentialsSecret;
 
+  @JsonPropertyDescription("Adopt the artifacts at the prefix although its run marker names an earlier run of the same"
+      + " namespace and name (a deleted and re-created run); default false: such a prefix fails the run")
+  private Boolean reuseArtifacts = false;
+
   public String getEndpoint() { return endpoint; }
   public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
   public String getBucket() { return bucket; }
@@ -32,6 +36,12 @@ public class StorageSpec {
   public void setRegion(String region) { this.region = region; }
   public String getCredentialsSecret() { return credentialsSecret; }
   public void setCredentialsSecret(String credentialsSecret) { this.credentialsSecret = credentialsSecret; }
+  public Boolean getReuseArtifacts() { return reuseArtifacts; }
+  public void setReuseArtifacts(Boolean reuseArtifacts) { this.reuseArtifacts = reuseArtifacts; }
+
+  public boolean reusesArtifacts() {
+    return Boolean.TRUE.equals(reuseArtifacts);
+  }
 
   /** The prefix in force: the one given, else runs/namespace/name. */
   public String resolvedPrefix(String namespace, String name) {
