@@ -1,5 +1,7 @@
 package dev.semisup.api.validation;
 
+import dev.semisup.api.naming.RunName;
+import dev.semisup.api.naming.StorePrefix;
 import dev.semisup.api.v1alpha1.Architecture;
 import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
@@ -7,6 +9,7 @@ import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.NoiseSpec;
 import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SamplingSpec;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StorageSpec;
 import dev.semisup.api.v1alpha1.TrainingSpec;
@@ -29,6 +32,18 @@ public final class SpecValidator {
   private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
 
   private SpecValidator() {
+  }
+
+  /**
+   * A whole run: its name by {@link RunName} (before anything touches the store, so a bad name
+   * never reaches a path) and its spec.
+   */
+  public static List<Problem> validate(SemiSupervisedRun run, Target target) {
+    List<Problem> problems = new ArrayList<>();
+    String name = run.getMetadata() == null ? null : run.getMetadata().getName();
+    RunName.problem(name).ifPresent(message -> problems.add(new Problem("metadata.name", message)));
+    problems.addAll(validate(run.getSpec(), target));
+    return problems;
   }
 
   public static List<Problem> validate(SemiSupervisedRunSpec spec, Target target) {
@@ -105,8 +120,8 @@ public final class SpecValidator {
             "is required on a cluster: a Secret with keys accessKey and secretKey"));
       }
     }
-    if (storage.getPrefix() != null && storage.getPrefix().contains("..")) {
-      problems.add(new Problem("spec.storage.prefix", "must not contain '..'"));
+    if (storage.getPrefix() != null && !storage.getPrefix().isEmpty()) {
+      StorePrefix.problem(storage.getPrefix()).ifPresent(message -> problems.add(new Problem("spec.storage.prefix", message)));
     }
   }
 
@@ -132,8 +147,11 @@ public final class SpecValidator {
         problems.add(new Problem("spec.data." + entry[0], "needs 1 or " + channels + " values, has " + values.size()));
       }
     }
-    if (data.getStd() != null && data.getStd().stream().anyMatch(v -> v == null || v <= 0)) {
-      problems.add(new Problem("spec.data.std", "values must be > 0"));
+    if (data.getStd() != null && data.getStd().stream().anyMatch(v -> v == null || !(v > 0) || v.isInfinite())) {
+      problems.add(new Problem("spec.data.std", "values must be finite numbers > 0"));
+    }
+    if (data.getMean() != null && data.getMean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
+      problems.add(new Problem("spec.data.mean", "values must be finite numbers"));
     }
     source("spec.data.labeled", data.getLabeled(), true, problems);
     source("spec.data.unlabeled", data.getUnlabeled(), false, problems);
@@ -202,13 +220,13 @@ public final class SpecValidator {
     if (training.getBatchSize() == null || training.getBatchSize() < 1 || training.getBatchSize() > 65536) {
       problems.add(new Problem(field + ".batchSize", "must be between 1 and 65536, was " + training.getBatchSize()));
     }
-    if (training.getLearningRate() == null || !(training.getLearningRate() > 0)) {
-      problems.add(new Problem(field + ".learningRate", "must be > 0, was " + training.getLearningRate()));
+    if (training.getLearningRate() == null || !(training.getLearningRate() > 0) || training.getLearningRate().isInfinite()) {
+      problems.add(new Problem(field + ".learningRate", "must be a finite number > 0, was " + training.getLearningRate()));
     }
-    if (training.getWeightDecay() == null || training.getWeightDecay() < 0) {
+    if (training.getWeightDecay() == null || !(training.getWeightDecay() >= 0) || training.getWeightDecay().isInfinite()) {
       problems.add(new Problem(field + ".weightDecay", "must be >= 0, was " + training.getWeightDecay()));
     }
-    if (training.getMomentum() == null || training.getMomentum() < 0 || training.getMomentum() >= 1) {
+    if (training.getMomentum() == null || !(training.getMomentum() >= 0 && training.getMomentum() < 1)) {
       problems.add(new Problem(field + ".momentum", "must be in [0, 1), was " + training.getMomentum()));
     }
     if (training.getSchedule() == null) {
@@ -223,10 +241,10 @@ public final class SpecValidator {
     if (noise == null) {
       return;
     }
-    if (noise.getDropout() != null && (noise.getDropout() < 0 || noise.getDropout() > 0.9)) {
+    if (noise.getDropout() != null && !(noise.getDropout() >= 0 && noise.getDropout() <= 0.9)) {
       problems.add(new Problem("spec.student.noise.dropout", "must be in [0, 0.9], was " + noise.getDropout()));
     }
-    if (noise.getStochasticDepth() != null && (noise.getStochasticDepth() < 0 || noise.getStochasticDepth() > 0.9)) {
+    if (noise.getStochasticDepth() != null && !(noise.getStochasticDepth() >= 0 && noise.getStochasticDepth() <= 0.9)) {
       problems.add(new Problem("spec.student.noise.stochasticDepth",
           "must be in [0, 0.9], was " + noise.getStochasticDepth()));
     }
