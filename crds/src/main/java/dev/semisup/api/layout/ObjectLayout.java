@@ -9,9 +9,9 @@ import dev.semisup.api.plan.Stage;
  * <pre>
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
- * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, _SUCCESS
- * candidates/shard-00003-of-00008.bin, progress-00003.json, _SUCCESS-00003
- * index/part-00000.bin, summary.json, _SUCCESS
+ * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, inputs.json, _SUCCESS
+ * candidates/shard-00003-of-00008.bin, progress-00003.json, inputs.json, _SUCCESS-00003
+ * index/part-00000.bin, summary.json, inputs.json, _SUCCESS
  * student/..., finetune/...            as teacher/
  * round-2/candidates/..., round-2/index/..., ...   later rounds
  * report.json
@@ -61,6 +61,11 @@ public record ObjectLayout(String prefix) {
 
   public String success(PlannedStep step) {
     return folder(step) + "/" + SUCCESS;
+  }
+
+  /** The step's input hashes (StepInputs as JSON), written just before its _SUCCESS. */
+  public String stepInputs(PlannedStep step) {
+    return folder(step) + "/inputs.json";
   }
 
   public String progress(PlannedStep step) {

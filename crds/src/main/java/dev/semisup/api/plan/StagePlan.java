@@ -65,6 +65,26 @@ public record StagePlan(List<PlannedStep> steps) {
   }
 
   /**
+   * The steps whose artifacts a step reads: infer reads the round's teacher (none when a
+   * checkpoint replaces it), select the round's infer, student the select, finetune the student.
+   * With {@link StepInputs} it says what a step's result depends on.
+   */
+  public List<PlannedStep> upstream(PlannedStep step) {
+    return switch (step.stage()) {
+      case TEACHER -> List.of();
+      case INFER -> teacherOf(step.round()).map(List::of).orElse(List.of());
+      case SELECT -> List.of(sibling(step, Stage.INFER));
+      case STUDENT -> List.of(sibling(step, Stage.SELECT));
+      case FINETUNE -> List.of(sibling(step, Stage.STUDENT));
+    };
+  }
+
+  /** The hashes of what a step's result depends on (see {@link StepInputs}). */
+  public StepInputs inputs(SemiSupervisedRunSpec spec, PlannedStep step) {
+    return StepInputs.of(spec, this, step);
+  }
+
+  /**
    * The step whose model scores the pool in the given round: round 1's teacher step (empty when a
    * teacher checkpoint replaces it), later rounds the previous round's finetune.
    */

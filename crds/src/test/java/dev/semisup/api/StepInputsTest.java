@@ -1,0 +1,101 @@
+package dev.semisup.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.semisup.api.manifest.ManifestException;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.Stage;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.plan.StepInputs;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Which spec fields feed which step: a change redoes exactly the steps that read it. */
+class StepInputsTest {
+
+  static SemiSupervisedRunSpec spec(String manifest) throws ManifestException {
+    return Manifests.parse(manifest, "run.yaml").getSpec();
+  }
+
+  static Map<String, StepInputs> inputs(SemiSupervisedRunSpec spec) {
+    StagePlan plan = StagePlan.of(spec);
+    Map<String, StepInputs> inputs = new LinkedHashMap<>();
+    for (PlannedStep step : plan.steps()) {
+      inputs.put(step.id(), plan.inputs(spec, step));
+    }
+    return inputs;
+  }
+
+  /** The steps whose training hash changes, and those whose evaluation hash alone changes. */
+  record Changed(java.util.List<String> retrained, java.util.List<String> reevaluated) {
+  }
+
+  static Changed change(String manifest, Consumer<SemiSupervisedRunSpec> edit) throws ManifestException {
+    Map<String, StepInputs> before = inputs(spec(manifest));
+    SemiSupervisedRunSpec changed = spec(manifest);
+    edit.accept(changed);
+    Map<String, StepInputs> after = inputs(changed);
+    var retrained = before.keySet().stream().filter(id -> !before.get(id).training().equals(after.get(id).training())).toList();
+    var reevaluated = before.keySet().stream().filter(id -> before.get(id).training().equals(after.get(id).training())
+        && !before.get(id).evaluation().equals(after.get(id).evaluation())).toList();
+    return new Changed(retrained, reevaluated);
+  }
+
+  @Test
+  void theSameSpecHashesTheSameEveryTime() throws ManifestException {
+    assertThat(inputs(spec(SpecValidatorTest.MANIFEST))).isEqualTo(inputs(spec(SpecValidatorTest.MANIFEST)));
+    assertThat(inputs(spec(SpecValidatorTest.MANIFEST)).get("teacher").training()).hasSize(64);
+  }
+
+  @Test
+  void aValidationFixReevaluatesTheTrainedModelsAndRetrainsNothing() throws ManifestException {
+    Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getData().getValidation().setUri("s3://data/t10k-images-v2.gz"));
+    assertThat(changed.retrained()).isEmpty();
+    assertThat(changed.reevaluated()).containsExactly("teacher", "student", "finetune");
+  }
+
+  @Test
+  void studentEpochsRedoStudentAndFinetuneOnly() throws ManifestException {
+    Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getStudent().getTraining().setEpochs(7));
+    assertThat(changed.retrained()).containsExactly("student", "finetune");
+  }
+
+  @Test
+  void topKRedoesInferenceAndEverythingAfterItButNotTheTeacher() throws ManifestException {
+    Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setTopK(10));
+    assertThat(changed.retrained()).containsExactly("infer", "select", "student", "finetune");
+  }
+
+  @Test
+  void theLabeledSetAndTheTeacherFeedEveryStep() throws ManifestException {
+    assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getData().getLabeled().setPerClass(50)).retrained())
+        .containsExactly("teacher", "infer", "select", "student", "finetune");
+    assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getTeacher().getTraining().setLearningRate(0.01)).retrained())
+        .containsExactly("teacher", "infer", "select", "student", "finetune");
+  }
+
+  @Test
+  void laterRoundsChainOnTheFineTunedStudent() throws ManifestException {
+    String tworounds = SpecValidatorTest.MANIFEST.replace("sampling: {", "rounds: 2\n  sampling: {");
+    assertThat(change(tworounds, s -> s.getStudent().getFinetuning().setEpochs(2)).retrained())
+        .containsExactly("finetune", "infer-r2", "select-r2", "student-r2", "finetune-r2");
+  }
+
+  @Test
+  void theTableNamesTheFieldsOfEachStage() {
+    assertThat(StepInputs.trainingFields(Stage.TEACHER)).contains("spec.data.labeled", "spec.teacher.training")
+        .doesNotContain("spec.data.validation", "spec.data.unlabeled", "spec.sampling.topK");
+    assertThat(StepInputs.evaluationFields(Stage.TEACHER)).containsExactly("spec.data.validation");
+    assertThat(StepInputs.trainingFields(Stage.INFER)).contains("spec.data.unlabeled", "spec.sampling.topK");
+    assertThat(StepInputs.evaluationFields(Stage.INFER)).isEmpty();
+    assertThat(StepInputs.trainingFields(Stage.FINETUNE)).contains("spec.student.finetuning")
+        .doesNotContain("spec.student.training");
+    for (Stage stage : Stage.values()) {
+      assertThat(StepInputs.trainingFields(stage)).as(stage.wireName()).isNotEmpty();
+    }
+  }
+}
