@@ -3,12 +3,15 @@ package dev.semisup.worker.cli;
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.manifest.ManifestException;
+import dev.semisup.api.naming.RunName;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
@@ -22,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,9 +88,18 @@ final class StageCommand implements Callable<Integer> {
     }
     String name = env.getOrDefault(WorkerContract.ENV_RUN_NAME, "local");
     String namespace = env.getOrDefault(WorkerContract.ENV_RUN_NAMESPACE, "default");
+    String uid = env.get(WorkerContract.ENV_RUN_UID);
+    Optional<String> badName = RunName.problem(name);
+    if (badName.isPresent()) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, WorkerContract.ENV_RUN_NAME + " " + badName.get());
+    }
     String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name));
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, localStore)) {
-      StageContext context = new StageContext(name, spec, plan, step, shardIndex, new ObjectLayout(prefix),
+      ObjectLayout layout = new ObjectLayout(prefix);
+      // Every step checks the marker: a pod never writes into a prefix another run owns.
+      RunOwnership.claim(connection.artifactStore(), layout, new RunMarker(namespace, name, uid == null || uid.isBlank() ? null : uid),
+          spec.getStorage().reusesArtifacts());
+      StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
           connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
       StageRunner.Outcome outcome = StageRunner.run(context);
       out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
