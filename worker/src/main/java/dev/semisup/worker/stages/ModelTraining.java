@@ -12,6 +12,7 @@ import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.train.Evaluation;
+import dev.semisup.worker.train.LossGuard;
 import dev.semisup.worker.train.Examples;
 import dev.semisup.worker.train.PixelTransform;
 import dev.semisup.worker.train.StoreCheckpoints;
@@ -53,13 +54,18 @@ public final class ModelTraining {
       ProgressReporter progress = context.progress();
       LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(), examples.size(),
           recipe.training().getEpochs());
-      TrainingLoop.Result result = new TrainingLoop(network, recipe.training(), transform)
-          .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
+      TrainingLoop.Result result;
+      try {
+        result = new TrainingLoop(network, recipe.training(), transform)
+            .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
+      } catch (LossGuard.Diverged diverged) {
+        String field = trainingField(step);
+        throw new BadInputException(step.id() + ": training diverged: " + diverged.getMessage() + "; " + field
+            + ".learningRate is " + recipe.training().getLearningRate() + ": lower it", diverged);
+      }
 
       context.store().write(context.layout().model(step), network::saveParameters);
-      Augmentation plain = Augmentation.of(Augmentation.Strength.NONE, data);
-      Evaluation.Result evaluation = Evaluation.of(network, DataSources.validation(data, context.blobs()),
-          (image, out, offset, random) -> plain.apply(image, random, out, offset), EVALUATION_BATCH);
+      Evaluation.Result evaluation = evaluate(context, network);
       StageMetrics metrics = new StageMetrics(step.id(), recipe.architecture(), evaluation.accuracy(),
           evaluation.loss(), result.epochs(), result.imagesPerEpoch(), result.imagesPerSecond(),
           (System.nanoTime() - started) / 1e9);
@@ -69,6 +75,37 @@ public final class ModelTraining {
           String.format("%.4f", evaluation.accuracy()), evaluation.images());
       return metrics;
     }
+  }
+
+  /**
+   * Evaluates a step's kept model on the validation set again and rewrites its metrics.json,
+   * keeping what the metrics say about training: for a validation set fixed after the step trained.
+   */
+  public static StageMetrics evaluateAgain(StageContext context, String architecture, Regularization noise) throws IOException {
+    PlannedStep step = context.step();
+    long started = System.nanoTime();
+    String metricsKey = context.layout().metrics(step);
+    StageMetrics before = context.store().exists(metricsKey)
+        ? JSON.readValue(context.store().get(metricsKey), StageMetrics.class) : null;
+    try (Network network = Network.create(architecture, ModelShape.of(context.spec().getData()), noise, 0)) {
+      network.loadParameters(modelOf(context, step), context.store().uri(context.layout().model(step)));
+      Evaluation.Result evaluation = evaluate(context, network);
+      StageMetrics metrics = new StageMetrics(step.id(), architecture, evaluation.accuracy(), evaluation.loss(),
+          before == null ? 0 : before.epochs(), before == null ? 0 : before.trainImages(),
+          before == null ? 0 : before.imagesPerSecond(),
+          (before == null ? 0 : before.seconds()) + (System.nanoTime() - started) / 1e9);
+      context.store().put(metricsKey, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
+      LOG.info("{}: validation set changed; kept model evaluated again: accuracy {} on {} images", step.id(),
+          String.format("%.4f", evaluation.accuracy()), evaluation.images());
+      return metrics;
+    }
+  }
+
+  private static Evaluation.Result evaluate(StageContext context, Network network) throws IOException {
+    DataSpec data = context.spec().getData();
+    Augmentation plain = Augmentation.of(Augmentation.Strength.NONE, data);
+    return Evaluation.of(network, DataSources.validation(data, context.blobs()),
+        (image, out, offset, random) -> plain.apply(image, random, out, offset), EVALUATION_BATCH);
   }
 
   private static TrainingLoop.Listener listener(ProgressReporter progress) {
@@ -84,6 +121,16 @@ public final class ModelTraining {
         Long eta = batchesSeen < 3 ? null : Math.round(remaining * seconds / batchesSeen);
         progress.training(epoch, epochs, batch, batches, imagesPerSecond, loss, eta);
       }
+    };
+  }
+
+  /** The spec section holding a training step's hyper-parameters, for messages. */
+  static String trainingField(PlannedStep step) {
+    return switch (step.stage()) {
+      case TEACHER -> "spec.teacher.training";
+      case STUDENT -> "spec.student.training";
+      case FINETUNE -> "spec.student.finetuning";
+      default -> throw new IllegalStateException(step.id() + " trains no model");
     };
   }
 

@@ -7,4 +7,12 @@ import java.io.IOException;
 public interface StageTask {
 
   void run(StageContext context) throws IOException;
+
+  /**
+   * For a training stage whose model is kept but whose validation set changed: evaluate the kept
+   * model again and rewrite its metrics (see StepInputs). Stages that train nothing have no metrics.
+   */
+  default void evaluateAgain(StageContext context) throws IOException {
+    throw new IllegalStateException(context.step().id() + " trains no model: there is nothing to evaluate again");
+  }
 }

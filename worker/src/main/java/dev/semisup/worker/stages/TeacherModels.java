@@ -42,6 +42,11 @@ public final class TeacherModels {
     Network network = Network.create(architecture, shape, noise, 0);
     try {
       network.loadParameters(new ByteArrayInputStream(parameters), name);
+      Optional<String> broken = network.nonFiniteParameter();
+      if (broken.isPresent()) {
+        throw new IOException(name + ": parameter " + broken.get() + " holds NaN or infinite values (its training"
+            + " diverged): this model cannot score the pool; train it again with a lower learning rate");
+      }
       return network;
     } catch (IOException e) {
       network.close();

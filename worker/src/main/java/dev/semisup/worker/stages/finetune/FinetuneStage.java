@@ -29,4 +29,11 @@ public final class FinetuneStage implements StageTask {
             context.spec().getData().getClasses()));
     context.store().put(context.layout().report(), RunReports.build(context));
   }
+
+  @Override
+  public void evaluateAgain(StageContext context) throws IOException {
+    StudentSpec student = context.spec().getStudent();
+    ModelTraining.evaluateAgain(context, student.getArchitecture(), Regularization.of(student.getNoise()));
+    context.store().put(context.layout().report(), RunReports.build(context));
+  }
 }

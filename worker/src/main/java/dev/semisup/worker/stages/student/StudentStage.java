@@ -83,4 +83,10 @@ public final class StudentStage implements StageTask {
     }
     return index;
   }
+
+  @Override
+  public void evaluateAgain(StageContext context) throws IOException {
+    StudentSpec student = context.spec().getStudent();
+    ModelTraining.evaluateAgain(context, student.getArchitecture(), Regularization.of(student.getNoise()));
+  }
 }

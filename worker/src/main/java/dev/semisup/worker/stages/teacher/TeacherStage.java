@@ -22,4 +22,9 @@ public final class TeacherStage implements StageTask {
         LabeledExamples.read(DataSources.labeled(context.spec().getData(), context.blobs()).images(),
             context.spec().getData().getClasses()));
   }
+
+  @Override
+  public void evaluateAgain(StageContext context) throws IOException {
+    ModelTraining.evaluateAgain(context, context.spec().getTeacher().getArchitecture(), Regularization.NONE);
+  }
 }
