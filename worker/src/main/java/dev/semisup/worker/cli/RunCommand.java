@@ -7,12 +7,14 @@ import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
@@ -35,8 +37,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code semisup run FILE.yaml}: the whole plan on this machine, with a local directory as the
- * object store (same layout as S3). Steps already done (their _SUCCESS exists) are skipped and a
- * training step resumes from its newest checkpoint, so an interrupted run continues where it was.
+ * object store (same layout as S3). Steps already done (their _SUCCESS exists, with the same
+ * inputs) are skipped and a training step resumes from its newest checkpoint, so an interrupted
+ * run continues where it was, and a corrected manifest redoes only the steps its change feeds.
+ * The prefix must be this run's (its run marker); {@code --fresh} deletes only this run's objects.
  */
 @Command(name = "run", description = "Run a SemiSupervisedRun manifest locally: teacher, sampling, student, fine-tuning.")
 final class RunCommand implements Callable<Integer> {
@@ -76,11 +80,12 @@ final class RunCommand implements Callable<Integer> {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     }
     SemiSupervisedRunSpec spec = run.getSpec();
-    String name = run.getMetadata() == null || run.getMetadata().getName() == null ? "run" : run.getMetadata().getName();
-    List<Problem> problems = SpecValidator.validate(spec, SpecValidator.Target.LOCAL);
+    // The name becomes a path in the store: checked (with the spec) before anything touches it.
+    List<Problem> problems = SpecValidator.validate(run, SpecValidator.Target.LOCAL);
     if (!problems.isEmpty()) {
       return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), problems).getMessage());
     }
+    String name = run.getMetadata().getName();
     try {
       FashionMnist.locate(spec, dataCache != null ? dataCache
           : Path.of(System.getProperty("user.home"), ".cache", "semisup", "fashion-mnist"), out);
@@ -89,6 +94,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, store)) {
+      if (connection.isLocal()) {
+        List<Problem> overlaps = LocalStorePlacement.overlaps(connection.localDirectory(), spec);
+        if (!overlaps.isEmpty()) {
+          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), overlaps).getMessage());
+        }
+      }
       Blobs blobs = connection.dataBlobs();
       List<Problem> missing = missingData(spec, blobs);
       if (!missing.isEmpty()) {
@@ -100,18 +111,14 @@ final class RunCommand implements Callable<Integer> {
       } catch (IOException e) {
         return fail(WorkerContract.EXIT_BAD_INPUT, "the store cannot be used: " + e.getMessage());
       }
-      ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix("local", name));
+      ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix(RunMarker.LOCAL_NAMESPACE, name));
+      RunOwnership.claim(artifacts, layout, RunMarker.local(name), spec.getStorage().reusesArtifacts());
       if (fresh) {
-        for (String key : artifacts.list(layout.prefix() + "/")) {
-          artifacts.delete(key);
-        }
+        RunOwnership.deleteOwnArtifacts(artifacts, layout);
       }
-      String snapshot = Manifests.toJson(spec);
-      if (artifacts.exists(layout.specSnapshot()) && !artifacts.getString(layout.specSnapshot()).equals(snapshot)) {
-        return fail(WorkerContract.EXIT_BAD_INPUT, artifacts.uri(layout.specSnapshot()) + " holds a different spec for run '"
-            + name + "': pass --fresh to start over, or another --store");
-      }
-      artifacts.putString(layout.specSnapshot(), snapshot);
+      // A changed spec is no reason to refuse: each step compares its own recorded inputs and is
+      // redone (or only evaluated again) when they changed; the rest is kept.
+      artifacts.putString(layout.specSnapshot(), Manifests.toJson(spec));
 
       out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));
       StagePlan plan = StagePlan.of(spec);
@@ -121,7 +128,15 @@ final class RunCommand implements Callable<Integer> {
       long started = System.nanoTime();
       for (PlannedStep step : plan.steps()) {
         for (int shard = 0; shard < step.shards(); shard++) {
-          StageRunner.Outcome outcome = StageRunner.run(base.withStep(step, shard));
+          StageContext context = base.withStep(step, shard);
+          if (shard == 0) {
+            switch (StageRunner.state(context)) {
+              case INPUTS_CHANGED -> out.println("  " + step.id() + ": its inputs changed since it ran: running it again");
+              case VALIDATION_CHANGED -> out.println("  " + step.id() + ": the validation set changed: evaluating its model again");
+              default -> { }
+            }
+          }
+          StageRunner.Outcome outcome = StageRunner.run(context);
           if (outcome == StageRunner.Outcome.ALREADY_DONE) {
             out.println("  " + step.id() + (step.sharded() ? " shard " + shard : "") + ": already done");
           }

@@ -90,6 +90,24 @@ public final class Network implements AutoCloseable {
     return parameters;
   }
 
+  /**
+   * The name of the first parameter holding a NaN or infinite value: the mark of a model whose
+   * training diverged. Empty when every value is finite.
+   */
+  public java.util.Optional<String> nonFiniteParameter() {
+    for (Pair<String, Parameter> pair : block().getParameters()) {
+      Parameter parameter = pair.getValue();
+      if (parameter.isInitialized()) {
+        for (float value : parameter.getArray().toFloatArray()) {
+          if (!Float.isFinite(value)) {
+            return java.util.Optional.of(pair.getKey());
+          }
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   public void saveParameters(OutputStream out) throws IOException {
     DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out));
     ParameterCodec.write(block().getParameters(), data);

@@ -68,6 +68,14 @@ public final class StoreConnection implements AutoCloseable {
     return s3 == null;
   }
 
+  /** Local mode: the directory that is the artifact store ({@code <--store DIR>/<bucket>}). */
+  public Path localDirectory() {
+    if (!isLocal()) {
+      throw new IllegalStateException("an S3 connection has no local directory");
+    }
+    return localStore;
+  }
+
   /** The bucket of the run's artifacts: S3, or a directory named after the bucket in local mode. */
   public ObjectStore artifactStore() {
     return isLocal() ? new LocalDirectoryStore(localStore) : new S3ObjectStore(s3, bucket);

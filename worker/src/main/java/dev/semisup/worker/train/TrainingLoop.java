@@ -102,8 +102,10 @@ public final class TrainingLoop {
               examples.writeTarget(example, targets, i * classes);
             }
             long step = (long) epoch * batchesPerEpoch + b;
-            optimizer.setLearningRate(LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup));
+            float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
+            optimizer.setLearningRate(learningRate);
             float batchLoss = step(trainer, images, targets, count, pixels, classes);
+            LossGuard.check(batchLoss, epoch + 1, b + 1, learningRate);
             lossSum += batchLoss * count;
             seen += count;
             double seconds = (System.nanoTime() - started) / 1e9;
