@@ -136,4 +136,61 @@ class InvalidManifestTest {
     assertThat(outcome.exit()).isEqualTo(2);
     assertThat(outcome.err()).contains("kind: must be SemiSupervisedRun, was Job");
   }
+
+  @Test
+  void aTwoDocumentFileIsRefusedNotHalfRun() throws IOException {
+    Outcome outcome = run(valid() + "---\n" + valid().replace("name: broken", "name: second"));
+    assertThat(outcome.exit()).isEqualTo(2);
+    assertThat(outcome.err()).contains("run.yaml", "holds 2 YAML documents; one run per file");
+    assertNothingFinished();
+  }
+
+  @Test
+  void yamlNanIsRejectedByItsFieldName() throws IOException {
+    Outcome outcome = run(valid().replace("teacher: {architecture: cnn-small}",
+        "teacher: {architecture: cnn-small, training: {learningRate: .nan}}"));
+    assertThat(outcome.exit()).isEqualTo(2);
+    assertThat(outcome.err()).contains("spec.teacher.training.learningRate: must be a finite number, was .nan")
+        .doesNotContain("not YAML or JSON");
+    assertNothingFinished();
+  }
+
+  @Test
+  void fractionalEpochsAreAnErrorNotTruncated() throws IOException {
+    Outcome outcome = run(valid().replace("teacher: {architecture: cnn-small}",
+        "teacher: {architecture: cnn-small, training: {epochs: 1.5}}"));
+    assertThat(outcome.exit()).isEqualTo(2);
+    assertThat(outcome.err()).contains("spec.teacher.training.epochs: must be a whole number", "was 1.5")
+        .doesNotContain("Integer", "CoercionConfig", "line -1");
+  }
+
+  @Test
+  void aLongOrEmptyNameFailsWithTheNameRuleBeforeTheStoreIsTouched() throws IOException {
+    Outcome longName = run(valid().replace("name: broken", "name: " + "a".repeat(300)));
+    assertThat(longName.exit()).isEqualTo(2);
+    assertThat(longName.err()).contains("metadata.name: must be at most 63 characters").doesNotContain("File name too long");
+    assertThat(dir.resolve("store")).doesNotExist();
+
+    Outcome empty = run(valid().replace("metadata: {name: broken}", "metadata: {name: \"\"}"));
+    assertThat(empty.exit()).isEqualTo(2);
+    assertThat(empty.err()).contains("metadata.name: is required");
+    assertThat(dir.resolve("store")).doesNotExist();
+  }
+
+  @Test
+  void aStoreInsideAFolderOfDataIsRefusedNamingBoth() throws IOException {
+    Path pool = Files.createDirectories(dir.resolve("pool/class-a"));
+    Files.write(pool.resolve("x.png"), new byte[] {1});
+    String manifest = valid().replace("unlabeled: {uri: \"file://" + dir.toAbsolutePath() + "/images\", format: idx}",
+        "unlabeled: {uri: \"file://" + dir.toAbsolutePath() + "/pool/\", format: folder}");
+    assertThat(manifest).contains("format: folder");
+    Path file = dir.resolve("run.yaml");
+    Files.writeString(file, manifest);
+    StringWriter err = new StringWriter();
+    int exit = Semisup.execute(new String[] {"run", file.toString(), "--store", dir.resolve("pool/store").toString()},
+        Map.of(), new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("spec.data.unlabeled.uri", "lies inside this data source", dir.resolve("pool").toString());
+    assertThat(dir.resolve("pool/store")).doesNotExist();
+  }
 }

@@ -95,13 +95,22 @@ class SemisupRunTest {
 
   @Test
   @Order(3)
-  void aDifferentSpecUnderTheSameRunIsRefused() throws IOException {
+  void aChangedSpecRedoesOnlyTheStepsItFeeds() throws IOException {
     Path changed = store.resolve("changed.yaml");
-    Files.writeString(changed, Files.readString(FashionMnistFiles.example("smoke.yaml")).replace("topK: 150", "topK: 151"));
+    Files.writeString(changed, Files.readString(FashionMnistFiles.example("smoke.yaml"))
+        .replace("finetuning: {epochs: 4", "finetuning: {epochs: 3"));
+    FileTime teacher = Files.getLastModifiedTime(run().resolve("teacher/model.params"));
+    FileTime student = Files.getLastModifiedTime(run().resolve("student/model.params"));
+    FileTime finetune = Files.getLastModifiedTime(run().resolve("finetune/model.params"));
 
     Result result = semisup("run", changed.toString(), "--store", store.toString());
 
-    assertThat(result.exit()).isEqualTo(2);
-    assertThat(result.err()).contains("holds a different spec", "--fresh");
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(result.out()).contains("teacher: already done", "student: already done",
+        "finetune: its inputs changed since it ran: running it again");
+    assertThat(Files.getLastModifiedTime(run().resolve("teacher/model.params"))).isEqualTo(teacher);
+    assertThat(Files.getLastModifiedTime(run().resolve("student/model.params"))).isEqualTo(student);
+    assertThat(Files.getLastModifiedTime(run().resolve("finetune/model.params"))).isNotEqualTo(finetune);
+    assertThat(JSON.readValue(run().resolve("finetune/metrics.json").toFile(), StageMetrics.class).epochs()).isEqualTo(3);
   }
 }
