@@ -107,4 +107,30 @@ class StageCommandTest {
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err()).contains(WorkerContract.ENV_SPEC);
   }
+
+  @Test
+  void aPodOfAnotherRunOnTheSamePrefixFailsBeforeWritingAnything() throws Exception {
+    Map<String, String> env = podEnvironment();
+    Path run = Files.createDirectories(dir.resolve("store/semisup/runs/team-a/tiny"));
+    Files.writeString(run.resolve("run.json"), "{\"namespace\":\"team-a\",\"name\":\"tiny\",\"uid\":\"uid-old\"}");
+    env.put(WorkerContract.ENV_RUN_UID, "uid-new");
+
+    Result result = stage(env, "teacher");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("runs/team-a/tiny", "belongs to run team-a/tiny (uid uid-old)",
+        "spec.storage.reuseArtifacts");
+    try (var files = Files.list(run)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("run.json");
+    }
+  }
+
+  @Test
+  void aPodWithABadRunNameIsBadInput() throws Exception {
+    Map<String, String> env = podEnvironment();
+    env.put(WorkerContract.ENV_RUN_NAME, "Tiny_Run");
+    Result result = stage(env, "teacher");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains(WorkerContract.ENV_RUN_NAME, "DNS-1123");
+  }
 }
