@@ -14,6 +14,7 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.run.LegacyStepRecords;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
@@ -118,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
       }
       // A changed spec is no reason to refuse: each step compares its own recorded inputs and is
       // redone (or only evaluated again) when they changed; the rest is kept.
+      LegacyStepRecords.backfill(artifacts, layout);
       artifacts.putString(layout.specSnapshot(), Manifests.toJson(spec));
 
       out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));

@@ -41,7 +41,9 @@ public final class RunOwnership {
           throw new BadInputException(where(store, layout) + " already holds " + keys.size() + " object(s) (e.g. "
               + store.uri(keys.get(0)) + ") but no run marker (" + MARKER_NAME + "): they are not run "
               + me.describe() + "'s, so it will not use or delete them; choose another spec.storage.prefix"
-              + " (or --store), or move them away");
+              + " (or --store), or move them away (if they are this run's, written before run markers existed,"
+              + " adopt them by writing " + store.uri(markerKey) + " with {\"namespace\": \"" + me.namespace()
+              + "\", \"name\": \"" + me.name() + "\"})");
         }
         write(store, markerKey, me);
         return;

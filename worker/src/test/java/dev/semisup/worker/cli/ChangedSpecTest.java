@@ -116,4 +116,28 @@ class ChangedSpecTest {
         .doesNotContain("running it again", "evaluating");
     assertThat(written()).isEqualTo(before);
   }
+
+  @Test
+  @Order(4)
+  void stepsFinishedBeforeInputRecordsAreJudgedByTheSpecSnapshot() throws IOException {
+    // As a store written before steps recorded their inputs: only spec.json says what they used.
+    try (var files = Files.walk(runs.prefix("runs/local/tiny"))) {
+      for (Path record : files.filter(f -> f.getFileName().toString().equals("inputs.json")).toList()) {
+        Files.delete(record);
+      }
+    }
+    String current = Files.readString(runs.dir().resolve("tiny.yaml"));
+    Map<String, FileTime> before = written();
+    String changed = current.replace("finetuning: {epochs: 2", "finetuning: {epochs: 1");
+    assertThat(changed).isNotEqualTo(current);
+
+    TinyRuns.Result result = runs.run(runs.write("tiny.yaml", changed));
+
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(result.out()).contains("teacher: already done", "student: already done",
+        "finetune: its inputs changed since it ran: running it again");
+    assertThat(written().get("student/model.params")).isEqualTo(before.get("student/model.params"));
+    assertThat(written().get("finetune/model.params")).isNotEqualTo(before.get("finetune/model.params"));
+    assertThat(artifact("teacher/inputs.json")).exists();
+  }
 }
