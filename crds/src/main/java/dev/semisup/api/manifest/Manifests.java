@@ -152,7 +152,9 @@ public final class Manifests {
       return "cannot be read: " + withoutJavaNames(e.getOriginalMessage());
     }
     if (type == Integer.class || type == int.class) {
-      return "must be a whole number between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE + was;
+      return e.getCause() instanceof InputCoercionException
+          ? "must be a whole number between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE + was
+          : "must be a whole number" + was;
     }
     if (type == Long.class || type == long.class) {
       return "must be a whole number" + was;
