@@ -182,6 +182,9 @@ final class RunCommand implements Callable<Integer> {
       if (round.pseudoLabelPrecision() != null) {
         out.printf("  %-46s %s%n", "pseudo-label precision (pool's hidden labels)", percent(round.pseudoLabelPrecision()));
       }
+      if (round.skippedImages() != null) {
+        out.printf("  %-46s %d%n", "pool images skipped (corrupt or oversized)", round.skippedImages());
+      }
     }
     out.println("  report: " + where);
     out.flush();

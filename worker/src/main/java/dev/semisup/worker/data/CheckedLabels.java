@@ -18,12 +18,12 @@ public final class CheckedLabels implements ImageSource {
   }
 
   /** The error for an image whose label is missing or out of range, or null when it is fine. */
-  static IOException problem(String sourceName, String key, int label, int classes) {
+  static BadDataException problem(String sourceName, String key, int label, int classes) {
     if (label == ImageRecord.UNLABELED) {
-      return new IOException(sourceName + ": image " + key + " has no label");
+      return new BadDataException(sourceName + ": image " + key + " has no label");
     }
     if (label < 0 || label >= classes) {
-      return new IOException(sourceName + ": image " + key + " has label " + label
+      return new BadDataException(sourceName + ": image " + key + " has label " + label
           + ", outside 0.." + (classes - 1) + " (data.classes is " + classes + ")");
     }
     return null;
@@ -32,7 +32,7 @@ public final class CheckedLabels implements ImageSource {
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
     return source.open(wanted).map(image -> {
-      IOException problem = problem(source.describe(), image.key(), image.label(), classes);
+      BadDataException problem = problem(source.describe(), image.key(), image.label(), classes);
       if (problem != null) {
         throw problem;
       }

@@ -102,7 +102,7 @@ public final class FolderSource implements ImageSource, LabelScan {
     static Listing of(FolderSource source) throws IOException {
       List<String> images = source.blobs.list(source.folderUri).stream().filter(Listing::isImage).sorted().toList();
       if (images.isEmpty()) {
-        throw new IOException(source.folderUri + ": no .jpg, .jpeg or .png images in this folder");
+        throw new BadDataException(source.folderUri + ": no .jpg, .jpeg or .png images in this folder");
       }
       // Classes come from the whole folder, so a limit cannot renumber them.
       boolean allInSubfolders = true;

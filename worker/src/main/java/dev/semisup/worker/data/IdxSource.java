@@ -81,7 +81,7 @@ public final class IdxSource implements ImageSource, LabelScan {
     Header labels = Header.read(BinaryInput.open(labelsUri, blobs.open(labelsUri)), LABELS_MAGIC);
     if (labels.count != imageCount) {
       labels.input.close();
-      throw new IOException(labelsUri + ": " + labels.count + " labels for " + imageCount + " images in " + imagesUri);
+      throw new BadDataException(labelsUri + ": " + labels.count + " labels for " + imageCount + " images in " + imagesUri);
     }
     return labels;
   }
