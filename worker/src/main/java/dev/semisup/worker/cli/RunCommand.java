@@ -13,6 +13,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.data.BadDataException;
+import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
@@ -94,6 +96,10 @@ final class RunCommand implements Callable<Integer> {
       if (!missing.isEmpty()) {
         return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), missing).getMessage());
       }
+      List<Problem> badData = Preflight.check(spec, blobs);
+      if (!badData.isEmpty()) {
+        return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), badData).getMessage());
+      }
       ObjectStore artifacts = connection.artifactStore();
       try {
         artifacts.checkReachable();
@@ -130,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
       RunReport report = JSON.readValue(artifacts.get(layout.report()), RunReport.class);
       printReport(report, artifacts.uri(layout.report()), (System.nanoTime() - started) / 1e9);
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + e);

@@ -9,6 +9,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.data.BadDataException;
+import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
@@ -86,13 +88,20 @@ final class StageCommand implements Callable<Integer> {
     String namespace = env.getOrDefault(WorkerContract.ENV_RUN_NAMESPACE, "default");
     String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name));
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, localStore)) {
+      if (step.equals(plan.steps().get(0))) {
+        // The plan's first step checks every data source before any work, as `semisup run` does.
+        List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
+        if (!badData.isEmpty()) {
+          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", badData).getMessage());
+        }
+      }
       StageContext context = new StageContext(name, spec, plan, step, shardIndex, new ObjectLayout(prefix),
           connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
       StageRunner.Outcome outcome = StageRunner.run(context);
       out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
           + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + e);
