@@ -19,11 +19,16 @@ public final class CheckedLabels implements ImageSource {
 
   /** The error for an image whose label is missing or out of range, or null when it is fine. */
   static BadDataException problem(String sourceName, String key, int label, int classes) {
+    return problem(sourceName + ": image " + key, label, classes);
+  }
+
+  /** As above, with the image named by the caller: "file:///a/shard-0.tar: member x". */
+  static BadDataException problem(String image, int label, int classes) {
     if (label == ImageRecord.UNLABELED) {
-      return new BadDataException(sourceName + ": image " + key + " has no label");
+      return new BadDataException(image + " has no label");
     }
     if (label < 0 || label >= classes) {
-      return new BadDataException(sourceName + ": image " + key + " has label " + label
+      return new BadDataException(image + " has label " + label
           + ", outside 0.." + (classes - 1) + " (data.classes is " + classes + ")");
     }
     return null;

@@ -77,13 +77,19 @@ public final class DataSources {
 
   /**
    * One class numbering for folders: the labeled set's sorted class folders. The labeled folder
-   * must have data.classes of them; any other folder with class folders must have the same ones.
+   * must have data.classes of them; the validation folder and a pool folder with class folders
+   * must have the same ones. When the labeled set is not a folder, a validation folder needs
+   * data.classes class folders, numbered by their sorted names.
    */
   private static FolderSource.ClassFolders classFolders(DataSourceSpec source, DataSpec data, Blobs blobs) {
     DataSourceSpec labeled = data.getLabeled();
     String field = field(source, data) + ".uri";
-    if (source == labeled || labeled == null || labeled.getFormat() != DataFormat.FOLDER) {
+    boolean labeledIsFolder = labeled != null && labeled.getFormat() == DataFormat.FOLDER;
+    if (source == labeled || (!labeledIsFolder && source == data.getValidation())) {
       return FolderSource.ClassFolders.count(field, data.getClasses());
+    }
+    if (!labeledIsFolder || (source != data.getValidation() && source != data.getUnlabeled())) {
+      return null;
     }
     FolderSource labeledFolder = new FolderSource(blobs, labeled.getUri(), true, false, ImageGeometry.of(data),
         Long.MAX_VALUE, FolderSource.ClassFolders.count("spec.data.labeled.uri", data.getClasses()));

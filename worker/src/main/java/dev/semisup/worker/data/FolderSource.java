@@ -140,7 +140,8 @@ public final class FolderSource implements ImageSource, LabelScan {
   public void scanLabels(Sink sink) throws IOException {
     Listing listing = listing();
     for (int ordinal = 0; ordinal < listing.files.size(); ordinal++) {
-      sink.label(ordinal, listing.label(listing.files.get(ordinal)));
+      String file = listing.files.get(ordinal);
+      sink.label(ordinal, file, listing.label(file));
     }
   }
 

@@ -57,13 +57,27 @@ public final class Preflight {
       if (images instanceof IdxSource idx) {
         idx.verifyImages();
       }
-      ((LabelScan) images).scanLabels((ordinal, label) -> {
-        BadDataException problem = CheckedLabels.problem(images.describe(), "#" + ordinal, label, classes);
-        if (problem != null) {
-          throw problem;
+      ((LabelScan) images).scanLabels(new LabelScan.Sink() {
+        @Override
+        public void label(long ordinal, int label) throws IOException {
+          // IDX and CIFAR: the record number in the file that holds the labels.
+          String file = source.getLabelsUri() != null ? source.getLabelsUri() : images.describe();
+          count(CheckedLabels.problem(file, "#" + ordinal, label, classes), label);
         }
-        perClass[label]++;
-        total[0]++;
+
+        @Override
+        public void label(long ordinal, String key, int label) throws IOException {
+          // Tar and folder: the shard member or the file itself.
+          count(CheckedLabels.problem(key, label, classes), label);
+        }
+
+        private void count(BadDataException problem, int label) throws BadDataException {
+          if (problem != null) {
+            throw problem;
+          }
+          perClass[label]++;
+          total[0]++;
+        }
       });
     } catch (BadDataException | FileNotFoundException e) {
       problems.add(problem(field, source, e));

@@ -60,7 +60,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
     try (Stream stream = new Stream(ShardFiles.list(blobs, uri, ".tar"), ordinal -> false)) {
       Sample sample;
       while ((sample = stream.nextSample()) != null) {
-        sink.label(sample.ordinal, sample.label());
+        sink.label(sample.ordinal, sample.shard + ": member " + sample.key, sample.label());
       }
     }
   }
