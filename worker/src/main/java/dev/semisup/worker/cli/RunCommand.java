@@ -96,15 +96,16 @@ final class RunCommand implements Callable<Integer> {
       if (!missing.isEmpty()) {
         return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), missing).getMessage());
       }
-      List<Problem> badData = Preflight.check(spec, blobs);
-      if (!badData.isEmpty()) {
-        return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), badData).getMessage());
-      }
       ObjectStore artifacts = connection.artifactStore();
       try {
         artifacts.checkReachable();
       } catch (IOException e) {
         return fail(WorkerContract.EXIT_BAD_INPUT, "the store cannot be used: " + e.getMessage());
+      }
+      // Every data source opened and checked before any step, and before the store is written.
+      List<Problem> badData = Preflight.check(spec, blobs);
+      if (!badData.isEmpty()) {
+        return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), badData).getMessage());
       }
       ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix("local", name));
       if (fresh) {

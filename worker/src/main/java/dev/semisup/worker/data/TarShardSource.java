@@ -56,13 +56,23 @@ public final class TarShardSource implements ImageSource, LabelScan {
 
   @Override
   public void scanLabels(Sink sink) throws IOException {
-    // No ordinal is wanted, so no image bytes are read: only headers and .cls members.
-    try (Stream stream = new Stream(ShardFiles.list(blobs, uri, ".tar"), ordinal -> false)) {
+    scanLabels(sink, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Labels of the first {@code maxShards} shards only; true when that was every shard. Image
+   * bytes are not decoded but still pass through, so a preflight of a huge set reads a sample.
+   */
+  boolean scanLabels(Sink sink, int maxShards) throws IOException {
+    List<String> shards = ShardFiles.list(blobs, uri, ".tar");
+    // No ordinal is wanted, so no image bytes are decoded: only headers and .cls members.
+    try (Stream stream = new Stream(shards.subList(0, Math.min(maxShards, shards.size())), ordinal -> false)) {
       Sample sample;
       while ((sample = stream.nextSample()) != null) {
         sink.label(sample.ordinal, sample.shard + ": member " + sample.key, sample.label());
       }
     }
+    return shards.size() <= maxShards;
   }
 
   /** One key's members, as far as they have been read. */

@@ -183,4 +183,43 @@ class PreflightTest {
     assertThat(problems).containsExactly(new Problem("spec.sampling.shards",
         "5000 infer shards for a pool of 300 images would leave shards with nothing to score; use at most 300"));
   }
+
+  @Test
+  void aLargeTarSetIsCheckedOnItsFirstShardsOnly() throws Exception {
+    for (int shard = 0; shard <= Preflight.TAR_SHARDS; shard++) {
+      Map<String, byte[]> members = new LinkedHashMap<>();
+      for (int c = 0; c < 3; c++) {
+        members.put(c + ".png", encode(grey(c, 8, 8), "png"));
+        // Only the last shard, beyond the sample, holds a bad class number.
+        members.put(c + ".cls", cls(shard == Preflight.TAR_SHARDS && c == 2 ? 9 : c));
+      }
+      DataFiles.tar(dir.resolve(String.format("val/shard-%02d.tar", shard)), members);
+    }
+    String validation = "{uri: \"" + uri(dir.resolve("val")) + "/\", format: tar}";
+
+    assertThat(check(spec(train(), train(), validation, 2))).isEmpty();
+
+    Files.move(dir.resolve(String.format("val/shard-%02d.tar", Preflight.TAR_SHARDS)), dir.resolve("val/shard-00a.tar"));
+    assertThat(check(spec(train(), train(), validation, 2))).extracting(Problem::message)
+        .containsExactly(uri(dir.resolve("val/shard-00a.tar")) + ": member 2 has label 9, outside 0..2 (data.classes is 3)");
+  }
+
+  @Test
+  void aPoolOfClassFoldersMustHaveTheLabeledSetsClassFolders() throws Exception {
+    for (String name : List.of("bag", "coat", "shirt")) {
+      for (int i = 0; i < 2; i++) {
+        write(dir.resolve("train/" + name + "/" + i + ".png"), encode(grey(i, 8, 8), "png"));
+        write(dir.resolve("pool/" + (name.equals("coat") ? "dress" : name) + "/" + i + ".png"), encode(grey(i, 8, 8), "png"));
+      }
+    }
+    String labeled = "{uri: \"" + uri(dir.resolve("train")) + "/\", format: folder}";
+    String pool = "{uri: \"" + uri(dir.resolve("pool")) + "/\", format: folder}";
+    String validation = labeled;
+
+    List<Problem> problems = check(spec(labeled, pool, validation, 2));
+
+    assertThat(problems).extracting(Problem::field).containsExactly("spec.data.unlabeled.uri");
+    assertThat(problems.get(0).message())
+        .startsWith(uri(dir.resolve("pool")) + "/ lacks class folder 'coat' and has class folder 'dress' not in the labeled set");
+  }
 }
