@@ -137,16 +137,21 @@ public final class Preflight {
     try {
       ImageSource images = DataSources.open(pool, data, blobs, true, false);
       Long count = null;
+      boolean firstInFileOrder = images instanceof TarShardSource;
       if (images instanceof IdxSource idx) {
         count = idx.verifyImages();
       } else if (images instanceof FolderSource folder) {
         count = folder.count();
         // A pool of class folders has hidden labels (select reports precision with them): numbered as the labeled set's.
-        ((FolderSource) DataSources.open(pool, data, blobs, true, true)).classNames();
+        firstInFileOrder = ((FolderSource) DataSources.open(pool, data, blobs, true, true)).classNames().isEmpty();
       } else if (images instanceof CifarSource cifar) {
         long[] records = new long[1];
         cifar.scanLabels((ordinal, label) -> records[0]++);
         count = records[0];
+      }
+      if (pool.getLimit() != null && firstInFileOrder) {
+        LOG.warn("{}.limit: the pool's first {} images in sorted file order, not a random sample of {} (docs/data.md)",
+            field, pool.getLimit(), pool.getUri());
       }
       try (ImageStream stream = images.open()) {
         if (stream.next() == null) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.WorkerContract;
+import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.worker.testing.TinyDataset;
 import java.awt.image.BufferedImage;
@@ -142,6 +143,29 @@ class BadDataRunTest {
     assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(WorkerContract.EXIT_BAD_INPUT);
     assertThat(result.err()).contains(uri(broken) + ": corrupt image: ").doesNotContain("java.io", "IOException");
     assertThat(dir.resolve("store/semisup/runs/local/corrupt-labeled/teacher/_SUCCESS")).doesNotExist();
+  }
+
+  @Test
+  void aPodsFirstStepChecksTheDataBeforeTraining() throws Exception {
+    Path data = TinyDataset.writeTo(dir.resolve("data"));
+    Path empty = Files.write(data.resolve("empty-images"), new byte[0]);
+    String manifest = manifest("pod", data, "validation:",
+        "validation: {uri: \"" + uri(empty) + "\", labelsUri: \"" + uri(data.resolve(TinyDataset.TEST_LABELS)) + "\", format: idx}");
+    Map<String, String> env = Map.of(
+        WorkerContract.ENV_SPEC, Manifests.toJson(Manifests.parse(manifest, "pod.yaml").getSpec()),
+        WorkerContract.ENV_RUN_NAME, "pod",
+        WorkerContract.ENV_STORE_PREFIX, "runs/team-a/pod",
+        "SEMISUP_TERMINATION_LOG", dir.resolve("termination-log").toString());
+    Files.writeString(dir.resolve("termination-log"), "");
+    StringWriter err = new StringWriter();
+
+    int exit = Semisup.execute(new String[] {"stage", "teacher", "--store", dir.resolve("store").toString()}, env,
+        new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+
+    assertThat(exit).isEqualTo(WorkerContract.EXIT_BAD_INPUT);
+    assertThat(err.toString()).contains("spec.data.validation.uri: " + uri(empty) + ": the file is empty (0 bytes)");
+    assertThat(Files.readString(dir.resolve("termination-log"))).contains("spec.data.validation.uri");
+    assertThat(dir.resolve("store/semisup/runs/team-a/pod/teacher")).doesNotExist();
   }
 
   /** A real PNG whose IHDR declares width x height grey pixels, with a tiny IDAT. */
