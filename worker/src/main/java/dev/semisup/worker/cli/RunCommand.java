@@ -140,7 +140,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + e);
+      return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + FailureMessages.describe(e));
     }
   }
 

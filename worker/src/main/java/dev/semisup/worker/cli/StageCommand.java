@@ -104,7 +104,7 @@ final class StageCommand implements Callable<Integer> {
     } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + e);
+      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + FailureMessages.describe(e));
     }
   }
 
