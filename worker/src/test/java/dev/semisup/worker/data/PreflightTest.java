@@ -222,4 +222,16 @@ class PreflightTest {
     assertThat(problems.get(0).message())
         .startsWith(uri(dir.resolve("pool")) + "/ lacks class folder 'coat' and has class folder 'dress' not in the labeled set");
   }
+
+  @Test
+  void aValidationSetWhoseFirstImageDoesNotDecodeFails() throws Exception {
+    Path broken = write(dir.resolve("val/class-0/0.png"), "not an image".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    write(dir.resolve("val/class-1/0.png"), encode(grey(1, 8, 8), "png"));
+    write(dir.resolve("val/class-2/0.png"), encode(grey(2, 8, 8), "png"));
+
+    List<Problem> problems = check(spec(train(), train(), "{uri: \"" + uri(dir.resolve("val")) + "/\", format: folder}", 2));
+
+    assertThat(problems).containsExactly(new Problem("spec.data.validation.uri",
+        uri(broken) + ": corrupt image: not a JPEG or PNG image (12 bytes)"));
+  }
 }
