@@ -18,11 +18,10 @@ import org.slf4j.LoggerFactory;
  * sets are read through to their labels (what choosing perClass images costs anyway): an empty or
  * truncated file, a bad header, a label out of range, a class folder the labeled set lacks, a
  * labeled set without some class (a set of more than {@link #TAR_SHARDS} tar shards: its first
- * shards only); and the first image of each is decoded. The pool, which may be huge, is opened and its first image
- * decoded; where its size is known without reading it all (IDX, CIFAR, a folder) the shard count
- * is checked against it. What is not checked here: images of a labeled or validation set that do
- * not decode (the first pass over them fails naming the file) and a pool's later images (skipped
- * and counted).
+ * shards only); and the first image of each is decoded. The pool, which may be huge, is opened
+ * and its first image decoded; where its size is known without reading it all (IDX, CIFAR, a
+ * folder) the shard count is checked against it. What is not checked here: the later images of a labeled or validation
+ * set (the first pass over them fails naming a broken one) and of the pool (skipped and counted).
  */
 public final class Preflight {
 
