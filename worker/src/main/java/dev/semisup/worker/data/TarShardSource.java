@@ -3,7 +3,6 @@ package dev.semisup.worker.data;
 import dev.semisup.worker.store.Blobs;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
