@@ -13,6 +13,7 @@ import java.util.List;
  * @param sampledImages          entries of the last round's sampled index
  * @param pseudoLabelPrecision   share of the index whose pseudo-label equals the pool's hidden label, when known
  * @param rounds                 per-round numbers
+ * @param skippedImages          pool images the last round's infer skipped (corrupt or beyond the pixel budget); null when unknown
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -23,9 +24,18 @@ public record RunReport(
     Double finalAccuracy,
     Long sampledImages,
     Double pseudoLabelPrecision,
-    List<Round> rounds) {
+    List<Round> rounds,
+    Long skippedImages) {
 
-  /** One round: teacher in, index, student, fine-tuned student out. */
+  public RunReport(String run, Double teacherAccuracy, Double studentAccuracy, Double finalAccuracy,
+      Long sampledImages, Double pseudoLabelPrecision, List<Round> rounds) {
+    this(run, teacherAccuracy, studentAccuracy, finalAccuracy, sampledImages, pseudoLabelPrecision, rounds, null);
+  }
+
+  /**
+   * One round: teacher in, index, student, fine-tuned student out; {@code skippedImages} counts the
+   * pool images its infer step skipped (null when unknown).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Round(
@@ -34,6 +44,12 @@ public record RunReport(
       Double studentAccuracy,
       Double finalAccuracy,
       long sampledImages,
-      Double pseudoLabelPrecision) {
+      Double pseudoLabelPrecision,
+      Long skippedImages) {
+
+    public Round(int round, Double teacherAccuracy, Double studentAccuracy, Double finalAccuracy,
+        long sampledImages, Double pseudoLabelPrecision) {
+      this(round, teacherAccuracy, studentAccuracy, finalAccuracy, sampledImages, pseudoLabelPrecision, null);
+    }
   }
 }

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param loss          recent training loss, NaN-free (null when not training)
  * @param etaSeconds    estimate of the seconds left for the whole step, null when unknown
  * @param updatedAt     ISO-8601 instant of this write
+ * @param skippedImages pool images skipped so far because they were corrupt or beyond the pixel
+ *                      budget (null where the step reads no pool)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -32,7 +34,14 @@ public record StageProgress(
     double imagesPerSecond,
     Double loss,
     Long etaSeconds,
-    String updatedAt) {
+    String updatedAt,
+    Long skippedImages) {
+
+  /** Progress of a step that reads no pool, so skips nothing. */
+  public StageProgress(String step, int shard, int shards, int epoch, int epochs, long done, long total,
+      double imagesPerSecond, Double loss, Long etaSeconds, String updatedAt) {
+    this(step, shard, shards, epoch, epochs, done, total, imagesPerSecond, loss, etaSeconds, updatedAt, null);
+  }
 
   /** A short line for status and printer columns: "epoch 3/10 42%" or "12034 images". */
   public String describe() {

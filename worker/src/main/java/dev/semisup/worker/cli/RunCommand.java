@@ -14,6 +14,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.data.BadDataException;
+import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.run.LegacyStepRecords;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
@@ -112,6 +114,11 @@ final class RunCommand implements Callable<Integer> {
       } catch (IOException e) {
         return fail(WorkerContract.EXIT_BAD_INPUT, "the store cannot be used: " + e.getMessage());
       }
+      // Every data source opened and checked before any step, and before the store is written.
+      List<Problem> badData = Preflight.check(spec, blobs);
+      if (!badData.isEmpty()) {
+        return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException(manifest.toString(), badData).getMessage());
+      }
       ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix(RunMarker.LOCAL_NAMESPACE, name));
       RunOwnership.claim(artifacts, layout, RunMarker.local(name), spec.getStorage().reusesArtifacts());
       if (fresh) {
@@ -147,10 +154,10 @@ final class RunCommand implements Callable<Integer> {
       RunReport report = JSON.readValue(artifacts.get(layout.report()), RunReport.class);
       printReport(report, artifacts.uri(layout.report()), (System.nanoTime() - started) / 1e9);
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + e);
+      return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + FailureMessages.describe(e));
     }
   }
 
@@ -198,6 +205,9 @@ final class RunCommand implements Callable<Integer> {
       out.printf("  %-46s %d%n", "sampled images (index entries)", round.sampledImages());
       if (round.pseudoLabelPrecision() != null) {
         out.printf("  %-46s %s%n", "pseudo-label precision (pool's hidden labels)", percent(round.pseudoLabelPrecision()));
+      }
+      if (round.skippedImages() != null) {
+        out.printf("  %-46s %d%n", "pool images skipped (corrupt or oversized)", round.skippedImages());
       }
     }
     out.println("  report: " + where);

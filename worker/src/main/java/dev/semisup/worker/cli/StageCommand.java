@@ -10,6 +10,8 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
+import dev.semisup.worker.data.BadDataException;
+import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
@@ -95,6 +97,13 @@ final class StageCommand implements Callable<Integer> {
     }
     String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name));
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, localStore)) {
+      if (step.equals(plan.steps().get(0))) {
+        // The plan's first step checks every data source before any work, as `semisup run` does.
+        List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
+        if (!badData.isEmpty()) {
+          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", badData).getMessage());
+        }
+      }
       ObjectLayout layout = new ObjectLayout(prefix);
       // Every step checks the marker: a pod never writes into a prefix another run owns.
       RunOwnership.claim(connection.artifactStore(), layout, new RunMarker(namespace, name, uid == null || uid.isBlank() ? null : uid),
@@ -105,10 +114,10 @@ final class StageCommand implements Callable<Integer> {
       out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
           + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + e);
+      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + FailureMessages.describe(e));
     }
   }
 

@@ -42,6 +42,9 @@ final class TerminalProgress implements ProgressListener {
       current = progress.done();
       extra = String.format("%d images  %.0f img/s", progress.done(), progress.imagesPerSecond());
     }
+    if (progress.skippedImages() != null && progress.skippedImages() > 0) {
+      extra += "  " + progress.skippedImages() + " skipped";
+    }
     if (!interactive) {
       long now = System.nanoTime();
       if (now - lastLine >= LINE_INTERVAL_NANOS || !step.equals(barStep)) {

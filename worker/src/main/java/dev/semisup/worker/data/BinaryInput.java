@@ -19,29 +19,39 @@ final class BinaryInput implements Closeable {
   private final String uri;
   private final boolean gzip;
   private final InputStream in;
+  private final SourceFailures source;
   private final byte[] skipBuffer = new byte[8192];
   private long offset;
 
-  private BinaryInput(String uri, boolean gzip, InputStream in) {
+  private BinaryInput(String uri, boolean gzip, InputStream in, SourceFailures source) {
     this.uri = uri;
     this.gzip = gzip;
     this.in = in;
+    this.source = source;
   }
 
   /** Opens the stream, gunzipping it when it starts with the gzip magic (1f 8b), whatever its name. */
   static BinaryInput open(String uri, InputStream raw) throws IOException {
-    BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
+    SourceFailures source = new SourceFailures(raw);
+    BufferedInputStream buffered = new BufferedInputStream(source, BUFFER);
     buffered.mark(2);
     int first = buffered.read();
     int second = buffered.read();
     buffered.reset();
+    if (first < 0) {
+      buffered.close();
+      throw new BadDataException(uri + ": the file is empty (0 bytes)");
+    }
     boolean gzip = first == 0x1f && second == 0x8b;
     try {
       InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(buffered, BUFFER), BUFFER) : buffered;
-      return new BinaryInput(uri, gzip, in);
+      return new BinaryInput(uri, gzip, in, source);
     } catch (IOException e) {
       buffered.close();
-      throw new IOException(uri + ": not a readable gzip file: " + e.getMessage(), e);
+      if (source.failure() != null) {
+        throw new IOException(uri + ": reading from the store failed: " + source.failure().getMessage(), e);
+      }
+      throw new BadDataException(uri + ": not a readable gzip file (" + e.getMessage() + ")", e);
     }
   }
 
@@ -58,10 +68,8 @@ final class BinaryInput implements Closeable {
     int b;
     try {
       b = in.read();
-    } catch (EOFException e) {
-      throw truncated(expected);
     } catch (IOException e) {
-      throw unreadable(e);
+      throw failed(e, expected);
     }
     if (b >= 0) {
       offset++;
@@ -81,10 +89,8 @@ final class BinaryInput implements Closeable {
       int n;
       try {
         n = in.read(buffer, from + done, length - done);
-      } catch (EOFException e) {
-        throw truncated(expected);
       } catch (IOException e) {
-        throw unreadable(e);
+        throw failed(e, expected);
       }
       if (n < 0) {
         throw truncated(expected);
@@ -109,17 +115,29 @@ final class BinaryInput implements Closeable {
     }
   }
 
-  IOException truncated(String expected) {
-    return new EOFException(uri + ": truncated at offset " + offset + where() + ": expected " + expected);
+  BadDataException truncated(String expected) {
+    return new BadDataException(uri + ": truncated at offset " + offset + where() + ": expected " + expected);
   }
 
   /** A format error found at the given offset, e.g. a bad magic number or label. */
-  IOException corrupt(long at, String problem) {
-    return new IOException(uri + ": " + problem + " at offset " + at + where());
+  BadDataException corrupt(long at, String problem) {
+    return new BadDataException(uri + ": " + problem + " at offset " + at + where());
   }
 
-  private IOException unreadable(IOException cause) {
-    return new IOException(uri + ": unreadable at offset " + offset + where() + ": " + cause.getMessage(), cause);
+  /**
+   * A failed read: the store's (exit 1, may read fine next time) when the raw stream threw, else
+   * the file's: gzip data that ends early (EOF) or does not inflate (a bad block) is bad data.
+   */
+  private IOException failed(IOException cause, String expected) {
+    if (source.failure() != null) {
+      return new IOException(uri + ": reading from the store failed at offset " + offset + where() + ": "
+          + source.failure().getMessage(), cause);
+    }
+    if (cause instanceof EOFException) {
+      return truncated(expected);
+    }
+    return new BadDataException(uri + ": corrupt " + (gzip ? "gzip data" : "data") + " at offset " + offset + where()
+        + " (" + cause.getMessage() + ")", cause);
   }
 
   private String where() {

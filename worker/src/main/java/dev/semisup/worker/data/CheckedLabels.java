@@ -18,12 +18,17 @@ public final class CheckedLabels implements ImageSource {
   }
 
   /** The error for an image whose label is missing or out of range, or null when it is fine. */
-  static IOException problem(String sourceName, String key, int label, int classes) {
+  static BadDataException problem(String sourceName, String key, int label, int classes) {
+    return problem(sourceName + ": image " + key, label, classes);
+  }
+
+  /** As above, with the image named by the caller: "file:///a/shard-0.tar: member x". */
+  static BadDataException problem(String image, int label, int classes) {
     if (label == ImageRecord.UNLABELED) {
-      return new IOException(sourceName + ": image " + key + " has no label");
+      return new BadDataException(image + " has no label");
     }
     if (label < 0 || label >= classes) {
-      return new IOException(sourceName + ": image " + key + " has label " + label
+      return new BadDataException(image + " has label " + label
           + ", outside 0.." + (classes - 1) + " (data.classes is " + classes + ")");
     }
     return null;
@@ -32,7 +37,7 @@ public final class CheckedLabels implements ImageSource {
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
     return source.open(wanted).map(image -> {
-      IOException problem = problem(source.describe(), image.key(), image.label(), classes);
+      BadDataException problem = problem(source.describe(), image.key(), image.label(), classes);
       if (problem != null) {
         throw problem;
       }

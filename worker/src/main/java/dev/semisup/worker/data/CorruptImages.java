@@ -5,7 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one pass does with an image that will not decode. A crawled pool always holds some broken
+ * What one pass does with an image that will not decode, or whose header declares more pixels than
+ * the budget ({@link ImageDecoder#MAX_PIXELS}). A crawled pool always holds some broken
  * files, so pools skip and count them; in a labeled or validation set a broken image is a broken
  * data set, so it fails naming the image.
  */
@@ -20,13 +21,13 @@ final class CorruptImages {
     this.skip = skip;
   }
 
-  /** Counts and logs the image when skipping, else throws an IOException naming it. */
+  /** Counts and logs the image when skipping, else throws a BadDataException naming it. */
   void onCorrupt(String where, ImageDecoder.CorruptImageException cause) throws IOException {
     if (!skip) {
-      throw new IOException(where + ": corrupt image: " + cause.getMessage(), cause);
+      throw new BadDataException(where + ": " + cause.describe(), cause);
     }
     skipped++;
-    LOG.warn("Skipping corrupt image {}: {}", where, cause.getMessage());
+    LOG.warn("Skipping {}: {}", where, cause.describe());
   }
 
   long skipped() {

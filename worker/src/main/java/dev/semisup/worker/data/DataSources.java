@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.worker.store.Blobs;
@@ -59,7 +60,39 @@ public final class DataSources {
       case IDX -> new IdxSource(blobs, uri, readLabels ? source.getLabelsUri() : null, geometry, limit);
       case CIFAR -> new CifarSource(blobs, uri, data.getClasses(), readLabels, geometry, limit);
       case TAR -> new TarShardSource(blobs, uri, readLabels, skipCorrupt, geometry, limit);
-      case FOLDER -> new FolderSource(blobs, uri, readLabels, skipCorrupt, geometry, limit);
+      case FOLDER -> new FolderSource(blobs, uri, readLabels, skipCorrupt, geometry, limit, classFolders(source, data, blobs));
     };
+  }
+
+  /** The spec field that names this source, for messages: spec.data.labeled, .unlabeled or .validation. */
+  public static String field(DataSourceSpec source, DataSpec data) {
+    if (source == data.getLabeled()) {
+      return "spec.data.labeled";
+    }
+    if (source == data.getValidation()) {
+      return "spec.data.validation";
+    }
+    return source == data.getUnlabeled() ? "spec.data.unlabeled" : "spec.data";
+  }
+
+  /**
+   * One class numbering for folders: the labeled set's sorted class folders. The labeled folder
+   * must have data.classes of them; the validation folder and a pool folder with class folders
+   * must have the same ones. When the labeled set is not a folder, a validation folder needs
+   * data.classes class folders, numbered by their sorted names.
+   */
+  private static FolderSource.ClassFolders classFolders(DataSourceSpec source, DataSpec data, Blobs blobs) {
+    DataSourceSpec labeled = data.getLabeled();
+    String field = field(source, data) + ".uri";
+    boolean labeledIsFolder = labeled != null && labeled.getFormat() == DataFormat.FOLDER;
+    if (source == labeled || (!labeledIsFolder && source == data.getValidation())) {
+      return FolderSource.ClassFolders.count(field, data.getClasses());
+    }
+    if (!labeledIsFolder || (source != data.getValidation() && source != data.getUnlabeled())) {
+      return null;
+    }
+    FolderSource labeledFolder = new FolderSource(blobs, labeled.getUri(), true, false, ImageGeometry.of(data),
+        Long.MAX_VALUE, FolderSource.ClassFolders.count("spec.data.labeled.uri", data.getClasses()));
+    return FolderSource.ClassFolders.of(field, labeledFolder);
   }
 }

@@ -3,17 +3,28 @@ package dev.semisup.worker.data;
 import dev.semisup.worker.store.Blobs;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.LongPredicate;
 
 /**
- * A folder of JPEG/PNG files, read recursively in sorted order. When every image sits inside a
- * first-level subfolder, those subfolders are the classes (sorted names are labels 0..n-1, the
- * ImageFolder convention); images directly in the folder mean a crawled pool, all UNLABELED.
- * Keys are paths relative to the folder.
+ * A folder of JPEG/PNG files, read recursively. When every image sits inside a first-level
+ * subfolder, those subfolders are the classes (sorted names are labels 0..n-1, the ImageFolder
+ * convention); images directly in the folder mean a crawled pool, all UNLABELED. Keys are paths
+ * relative to the folder.
+ *
+ * <p>Class numbering is the labeled set's: a validation set or a labeled-format pool given the
+ * labeled folder must have exactly its class folders (a missing or extra one is an error naming
+ * it), since a folder short of one class would shift every label after it.
+ *
+ * <p>Order: a flat pool is read in sorted path order. A folder of class folders is read class by
+ * class in turn (one image of each class, then the next of each), each class's images in a fixed
+ * seeded shuffle. So {@code limit: N} takes a class-balanced sample, not the first N sorted paths
+ * (a few classes), and a larger limit keeps every image of a smaller one at the same ordinal.
  */
 public final class FolderSource implements ImageSource, LabelScan {
 
@@ -23,6 +34,22 @@ public final class FolderSource implements ImageSource, LabelScan {
   private final boolean skipCorrupt;
   private final ImageGeometry geometry;
   private final long limit;
+  private final ClassFolders expected;
+  private Listing listing;
+
+  /** The class folders a labeled folder must have: the labeled set's, or a count of them. */
+  public record ClassFolders(String field, FolderSource labeled, int classes) {
+
+    /** The labeled set itself: as many class folders as data.classes. */
+    public static ClassFolders count(String field, int classes) {
+      return new ClassFolders(field, null, classes);
+    }
+
+    /** A validation set or labeled-format pool: the labeled folder's class folders, no more, no less. */
+    public static ClassFolders of(String field, FolderSource labeled) {
+      return new ClassFolders(field, labeled, 0);
+    }
+  }
 
   /**
    * @param readLabels  false for a pool: every image comes UNLABELED
@@ -30,12 +57,19 @@ public final class FolderSource implements ImageSource, LabelScan {
    */
   public FolderSource(Blobs blobs, String folderUri, boolean readLabels, boolean skipCorrupt,
       ImageGeometry geometry, long limit) {
+    this(blobs, folderUri, readLabels, skipCorrupt, geometry, limit, null);
+  }
+
+  /** @param expected the class folders this folder must have when it has any; null to take its own */
+  public FolderSource(Blobs blobs, String folderUri, boolean readLabels, boolean skipCorrupt,
+      ImageGeometry geometry, long limit, ClassFolders expected) {
     this.blobs = blobs;
     this.folderUri = folderUri.endsWith("/") ? folderUri : folderUri + "/";
     this.readLabels = readLabels;
     this.skipCorrupt = skipCorrupt;
     this.geometry = geometry;
     this.limit = limit;
+    this.expected = expected;
   }
 
   @Override
@@ -45,12 +79,25 @@ public final class FolderSource implements ImageSource, LabelScan {
 
   /** The class folder names in label order; empty when the folder is an unlabeled pool. */
   public List<String> classNames() throws IOException {
-    return Listing.of(this).classes;
+    return listing().classes;
+  }
+
+  /** Images of a pass, up to the limit. */
+  public long count() throws IOException {
+    return listing().files.size();
+  }
+
+  /** One listing per source: every pass (an epoch, a shard) numbers the same files the same way. */
+  private synchronized Listing listing() throws IOException {
+    if (listing == null) {
+      listing = Listing.of(this);
+    }
+    return listing;
   }
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    Listing listing = Listing.of(this);
+    Listing listing = listing();
     return new ImageStream() {
       private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
       private int next;
@@ -90,9 +137,10 @@ public final class FolderSource implements ImageSource, LabelScan {
 
   @Override
   public void scanLabels(Sink sink) throws IOException {
-    Listing listing = Listing.of(this);
+    Listing listing = listing();
     for (int ordinal = 0; ordinal < listing.files.size(); ordinal++) {
-      sink.label(ordinal, listing.label(listing.files.get(ordinal)));
+      String file = listing.files.get(ordinal);
+      sink.label(ordinal, file, listing.label(file));
     }
   }
 
@@ -102,11 +150,11 @@ public final class FolderSource implements ImageSource, LabelScan {
     static Listing of(FolderSource source) throws IOException {
       List<String> images = source.blobs.list(source.folderUri).stream().filter(Listing::isImage).sorted().toList();
       if (images.isEmpty()) {
-        throw new IOException(source.folderUri + ": no .jpg, .jpeg or .png images in this folder");
+        throw new BadDataException(source.folderUri + ": no .jpg, .jpeg or .png images in this folder");
       }
       // Classes come from the whole folder, so a limit cannot renumber them.
       boolean allInSubfolders = true;
-      TreeSet<String> classes = new TreeSet<>();
+      TreeMap<String, List<String>> byClass = new TreeMap<>();
       for (String file : images) {
         if (!file.startsWith(source.folderUri)) {
           // Keys and class names are cut out of the URI; a store spelling it otherwise would garble them.
@@ -117,12 +165,69 @@ public final class FolderSource implements ImageSource, LabelScan {
         if (slash < 0) {
           allInSubfolders = false;
         } else {
-          classes.add(relative.substring(0, slash));
+          byClass.computeIfAbsent(relative.substring(0, slash), name -> new ArrayList<>()).add(file);
         }
       }
-      List<String> classNames = allInSubfolders && source.readLabels ? List.copyOf(classes) : List.of();
-      List<String> files = images.subList(0, (int) Math.min(source.limit, images.size()));
+      List<String> classNames = allInSubfolders && source.readLabels ? List.copyOf(byClass.keySet()) : List.of();
+      if (!classNames.isEmpty() && source.expected != null) {
+        check(source, classNames, source.expected);
+      }
+      List<String> order = allInSubfolders ? classByClass(byClass) : images;
+      List<String> files = order.subList(0, (int) Math.min(source.limit, order.size()));
       return new Listing(source.folderUri, files, classNames);
+    }
+
+    /** One image of each class in turn, each class in a shuffle seeded by its name: a limit stays balanced. */
+    private static List<String> classByClass(TreeMap<String, List<String>> byClass) {
+      List<List<String>> classes = new ArrayList<>();
+      int longest = 0;
+      for (var entry : byClass.entrySet()) {
+        List<String> files = new ArrayList<>(entry.getValue());
+        Collections.shuffle(files, new Random(entry.getKey().hashCode()));
+        classes.add(files);
+        longest = Math.max(longest, files.size());
+      }
+      List<String> order = new ArrayList<>();
+      for (int i = 0; i < longest; i++) {
+        for (List<String> files : classes) {
+          if (i < files.size()) {
+            order.add(files.get(i));
+          }
+        }
+      }
+      return order;
+    }
+
+    /** The folder's class folders against the labeled set's (or data.classes for the labeled set itself). */
+    private static void check(FolderSource source, List<String> classNames, ClassFolders expected) throws IOException {
+      if (expected.labeled() == null) {
+        if (classNames.size() != expected.classes()) {
+          throw new BadDataException(expected.field() + ": " + source.folderUri + " has " + classNames.size()
+              + " class folders " + shortList(classNames) + ", but data.classes is " + expected.classes());
+        }
+        return;
+      }
+      List<String> labeled = expected.labeled().classNames();
+      List<String> missing = labeled.stream().filter(name -> !classNames.contains(name)).toList();
+      List<String> extra = classNames.stream().filter(name -> !labeled.contains(name)).toList();
+      if (!missing.isEmpty() || !extra.isEmpty()) {
+        StringBuilder problem = new StringBuilder(expected.field() + ": " + source.folderUri);
+        if (!missing.isEmpty()) {
+          problem.append(" lacks class folder").append(missing.size() > 1 ? "s " : " ").append(shortList(missing));
+        }
+        if (!extra.isEmpty()) {
+          problem.append(missing.isEmpty() ? "" : " and").append(" has class folder").append(extra.size() > 1 ? "s " : " ")
+              .append(shortList(extra)).append(" not in the labeled set");
+        }
+        problem.append(" (").append(expected.labeled().describe())
+            .append("); classes are numbered by the labeled set's sorted class folders, so they must match");
+        throw new BadDataException(problem.toString());
+      }
+    }
+
+    private static String shortList(List<String> names) {
+      List<String> quoted = names.stream().limit(10).map(name -> "'" + name + "'").toList();
+      return String.join(", ", quoted) + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
     }
 
     private static boolean isImage(String file) {

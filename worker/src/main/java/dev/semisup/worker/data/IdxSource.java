@@ -51,6 +51,19 @@ public final class IdxSource implements ImageSource, LabelScan {
     return new Stream(images, labels, wanted);
   }
 
+  /**
+   * Reads the images file through without keeping a pixel (a truncated file fails here, naming
+   * the offset) and returns its image count, up to the limit.
+   */
+  long verifyImages() throws IOException {
+    try (BinaryInput input = BinaryInput.open(imagesUri, blobs.open(imagesUri))) {
+      Header header = Header.read(input, IMAGES_MAGIC);
+      long count = Math.min(limit, header.count);
+      input.skip(count * header.rows * header.cols, header.count + " images of " + header.rows + "x" + header.cols);
+      return count;
+    }
+  }
+
   @Override
   public void scanLabels(Sink sink) throws IOException {
     long imageCount;
@@ -81,7 +94,7 @@ public final class IdxSource implements ImageSource, LabelScan {
     Header labels = Header.read(BinaryInput.open(labelsUri, blobs.open(labelsUri)), LABELS_MAGIC);
     if (labels.count != imageCount) {
       labels.input.close();
-      throw new IOException(labelsUri + ": " + labels.count + " labels for " + imageCount + " images in " + imagesUri);
+      throw new BadDataException(labelsUri + ": " + labels.count + " labels for " + imageCount + " images in " + imagesUri);
     }
     return labels;
   }

@@ -14,6 +14,11 @@ public interface LabelScan {
   @FunctionalInterface
   interface Sink {
     void label(long ordinal, int label) throws IOException;
+
+    /** The same, with the image's key (shard member, file) where the source knows it without decoding. */
+    default void label(long ordinal, String key, int label) throws IOException {
+      label(ordinal, label);
+    }
   }
 
   /** One pass over all images (up to the source's limit), in ordinal order. */

@@ -49,7 +49,7 @@ public final class LabeledSubset {
     long[] seen = new long[classes];
     SplittableRandom random = new SplittableRandom(seed);
     LabelScan.Sink keep = (ordinal, label) -> {
-      IOException problem = CheckedLabels.problem(source.describe(), "#" + ordinal, label, classes);
+      BadDataException problem = CheckedLabels.problem(source.describe(), "#" + ordinal, label, classes);
       if (problem != null) {
         throw problem;
       }
@@ -76,7 +76,7 @@ public final class LabeledSubset {
     long[] chosen = new long[classes * perClass];
     for (int c = 0; c < classes; c++) {
       if (seen[c] < perClass) {
-        throw new IOException(source.describe() + ": class " + c + " has " + seen[c]
+        throw new BadDataException(source.describe() + ": class " + c + " has " + seen[c]
             + " images, fewer than perClass " + perClass);
       }
       System.arraycopy(reservoirs[c], 0, chosen, c * perClass, perClass);

@@ -21,7 +21,7 @@ final class ShardFiles {
         .sorted()
         .toList();
     if (files.isEmpty()) {
-      throw new IOException(uri + ": no " + suffix + " files in this folder");
+      throw new BadDataException(uri + ": no " + suffix + " files in this folder");
     }
     return files;
   }

@@ -2,9 +2,7 @@ package dev.semisup.worker.data;
 
 import dev.semisup.worker.store.Blobs;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -57,13 +55,23 @@ public final class TarShardSource implements ImageSource, LabelScan {
 
   @Override
   public void scanLabels(Sink sink) throws IOException {
-    // No ordinal is wanted, so no image bytes are read: only headers and .cls members.
-    try (Stream stream = new Stream(ShardFiles.list(blobs, uri, ".tar"), ordinal -> false)) {
+    scanLabels(sink, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Labels of the first {@code maxShards} shards only; true when that was every shard. Image
+   * bytes are not decoded but still pass through, so a preflight of a huge set reads a sample.
+   */
+  boolean scanLabels(Sink sink, int maxShards) throws IOException {
+    List<String> shards = ShardFiles.list(blobs, uri, ".tar");
+    // No ordinal is wanted, so no image bytes are decoded: only headers and .cls members.
+    try (Stream stream = new Stream(shards.subList(0, Math.min(maxShards, shards.size())), ordinal -> false)) {
       Sample sample;
       while ((sample = stream.nextSample()) != null) {
-        sink.label(sample.ordinal, sample.label());
+        sink.label(sample.ordinal, sample.shard + ": member " + sample.key, sample.label());
       }
     }
+    return shards.size() <= maxShards;
   }
 
   /** One key's members, as far as they have been read. */
@@ -96,7 +104,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
       } catch (NumberFormatException e) {
         // reported below with the member's name
       }
-      throw new IOException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
+      throw new BadDataException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
     }
   }
 
@@ -106,7 +114,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
     private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
     private int shardIndex = -1;
     private String shard;
-    private Counted counted;
+    private SourceFailures counted;
     private TarArchiveInputStream tar;
     private boolean shardEnded;
     private long dataEnd;
@@ -183,7 +191,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
 
     private byte[] readMember(TarArchiveEntry entry) throws IOException {
       if (entry.getSize() > Integer.MAX_VALUE - 16) {
-        throw new IOException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
+        throw new BadDataException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
       }
       byte[] bytes = new byte[(int) entry.getSize()];
       int done = 0;
@@ -223,12 +231,12 @@ public final class TarShardSource implements ImageSource, LabelScan {
           shardEnded = true;
           // commons-compress reads a shard cut at a member boundary as a clean end; only a
           // zero end-of-archive record after the last member's data says the shard is whole.
-          if (counted.offset < dataEnd + RECORD) {
+          if (counted.offset() < dataEnd + RECORD) {
             throw truncated("an end-of-archive record after the last member", null);
           }
           return null;
         }
-        dataEnd = counted.offset + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
+        dataEnd = counted.offset() + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
         if (entry.isFile()) {
           return entry;
         }
@@ -240,7 +248,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
         return false;
       }
       shard = shards.get(shardIndex);
-      counted = new Counted(new BufferedInputStream(blobs.open(shard), BUFFER));
+      counted = new SourceFailures(new BufferedInputStream(blobs.open(shard), BUFFER));
       tar = new TarArchiveInputStream(counted);
       shardEnded = false;
       dataEnd = 0;
@@ -254,15 +262,28 @@ public final class TarShardSource implements ImageSource, LabelScan {
       }
     }
 
+    /** A short shard (exit 2), unless the store's stream failed under the tar reader (exit 1). */
     private IOException truncated(String expected, IOException cause) {
-      return new IOException(shard + ": truncated at offset " + counted.offset + ": expected " + expected, cause);
+      if (counted.failure() != null) {
+        return storeFailed(cause);
+      }
+      return new BadDataException(shard + ": truncated at offset " + counted.offset() + ": expected " + expected, cause);
     }
 
     private IOException truncatedOrCorrupt(IOException cause) {
+      if (counted.failure() != null) {
+        return storeFailed(cause);
+      }
       if (cause.getMessage() != null && cause.getMessage().toLowerCase(Locale.ROOT).contains("truncated")) {
         return truncated("the rest of the tar archive", cause);
       }
-      return new IOException(shard + ": not a readable tar archive at offset " + counted.offset + ": " + cause.getMessage(), cause);
+      return new BadDataException(shard + ": not a readable tar archive at offset " + counted.offset() + " ("
+          + cause.getMessage() + ")", cause);
+    }
+
+    private IOException storeFailed(IOException cause) {
+      return new IOException(shard + ": reading from the store failed at offset " + counted.offset() + ": "
+          + counted.failure().getMessage(), cause);
     }
 
     @Override
@@ -283,44 +304,5 @@ public final class TarShardSource implements ImageSource, LabelScan {
     int base = member.lastIndexOf('/') + 1;
     int dot = member.indexOf('.', base);
     return dot < 0 ? "" : member.substring(dot + 1).toLowerCase(Locale.ROOT);
-  }
-
-  /** Counts the bytes the tar reader took, for offsets in error messages and the end check. */
-  private static final class Counted extends FilterInputStream {
-    long offset;
-
-    Counted(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        offset++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int from, int length) throws IOException {
-      int n = in.read(buffer, from, length);
-      if (n > 0) {
-        offset += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = in.skip(n);
-      offset += skipped;
-      return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
-    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.semisup.worker.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -50,6 +52,8 @@ final class ParameterCodec {
   }
 
   static void read(PairList<String, Parameter> parameters, DataInputStream in, String name) throws IOException {
+    // An in-place write to a parameter autograd tracks needs grad mode off on this thread.
+    GradMode.off();
     try {
       if (in.readInt() != MAGIC) {
         throw new IOException(name + ": not a semisup model parameter file");
@@ -78,10 +82,22 @@ final class ParameterCodec {
         FloatBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
         float[] copy = new float[values.remaining()];
         values.get(copy);
-        array.set(copy);
+        copyInto(array, copy);
       }
     } catch (EOFException e) {
       throw new IOException(name + ": parameter file is truncated", e);
+    }
+  }
+
+  /**
+   * Writes the values into the parameter's own tensor, as an indexed in-place copy. Not
+   * NDArray.set(float[]): DJL's native code for that enters libtorch's deprecated
+   * AutoNonVariableTypeMode, and libtorch then prints a warning about "silent wrong result" on
+   * every run's terminal. The indexed copy is an ordinary in-place op and says nothing.
+   */
+  private static void copyInto(NDArray array, float[] values) {
+    try (NDManager scratch = array.getManager().newSubManager()) {
+      array.set(new NDIndex("..."), scratch.create(values, array.getShape()).toType(array.getDataType(), false));
     }
   }
 }

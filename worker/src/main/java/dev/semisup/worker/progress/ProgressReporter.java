@@ -28,6 +28,7 @@ public final class ProgressReporter {
   private final ProgressListener listener;
   private final Clock clock;
   private final Duration interval;
+  private Long skippedImages;
   private Instant lastWrite = Instant.MIN;
   private boolean warned;
 
@@ -43,22 +44,30 @@ public final class ProgressReporter {
     this.interval = interval;
   }
 
+  /**
+   * The pool images this step has skipped so far (corrupt, or beyond the pixel budget); every
+   * later write carries the count, so progress.json shows it while the step runs and after.
+   */
+  public void skippedImages(long skipped) {
+    this.skippedImages = skipped;
+  }
+
   /** Training progress: epoch e of n, batch b of m. */
   public void training(int epoch, int epochs, long batch, long batches, double imagesPerSecond, double loss, Long etaSeconds) {
     report(new StageProgress(step, shard, shards, epoch, epochs, batch, batches, imagesPerSecond,
-        Double.isFinite(loss) ? loss : null, etaSeconds, clock.instant().toString()), false);
+        Double.isFinite(loss) ? loss : null, etaSeconds, clock.instant().toString(), skippedImages), false);
   }
 
   /** Streaming progress: images done of total (0 when the total is unknown). */
   public void images(long done, long total, double imagesPerSecond, Long etaSeconds) {
     report(new StageProgress(step, shard, shards, 0, 0, done, total, imagesPerSecond, null, etaSeconds,
-        clock.instant().toString()), false);
+        clock.instant().toString(), skippedImages), false);
   }
 
   /** Writes the last state now, whatever the interval. */
   public void finish(long done, long total, double imagesPerSecond) {
     report(new StageProgress(step, shard, shards, 0, 0, done, total, imagesPerSecond, null, 0L,
-        clock.instant().toString()), true);
+        clock.instant().toString(), skippedImages), true);
     listener.onStepEnd(step);
   }
 

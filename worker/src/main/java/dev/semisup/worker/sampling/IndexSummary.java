@@ -14,7 +14,8 @@ import java.util.function.LongToIntFunction;
  * <p>Score quantiles are nearest-rank, so every number is a score that is really in the index.
  * {@code pseudoLabelPrecision} is present only when the caller knows the pool's hidden labels (a
  * labeled data set used as a pool, for reporting); it is the share of entries whose pseudo-label
- * equals the hidden label.
+ * equals the hidden label. {@code skippedImages} is the number of pool images the infer shards
+ * skipped as corrupt or beyond the pixel budget, summed over shards; null when a shard did not say.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IndexSummary(
@@ -23,7 +24,14 @@ public record IndexSummary(
     long distinctImages,
     long imagesUnderSeveralClasses,
     Double pseudoLabelPrecision,
-    List<ClassSummary> perClass) {
+    List<ClassSummary> perClass,
+    Long skippedImages) {
+
+  /** This summary with the infer step's count of skipped pool images. */
+  public IndexSummary withSkippedImages(Long skipped) {
+    return new IndexSummary(classes, entries, distinctImages, imagesUnderSeveralClasses, pseudoLabelPrecision, perClass,
+        skipped);
+  }
 
   /** One class of the index; the score fields are null when the class has no entry. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -122,7 +130,7 @@ public record IndexSummary(
         i = j;
       }
       Double precision = hiddenLabel == null || entries == 0 ? null : (double) correctTotal / entries;
-      return new IndexSummary(classes, entries, distinct, several, precision, List.copyOf(perClass));
+      return new IndexSummary(classes, entries, distinct, several, precision, List.copyOf(perClass), null);
     }
 
     /**

@@ -121,6 +121,55 @@ final class DataFiles {
     return file;
   }
 
+  /**
+   * A real PNG of a few dozen bytes whose IHDR declares width x height grey pixels: signature,
+   * IHDR, one IDAT of a tiny zlib stream (far too short for the declared size), IEND, every CRC
+   * right. A decoder that trusts the header allocates width x height bytes before it finds out.
+   */
+  static byte[] pngHeader(int width, int height) throws IOException {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
+        .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+    chunk(png, "IHDR", ihdr.array());
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+    deflater.setInput(new byte[64]);
+    deflater.finish();
+    byte[] compressed = new byte[128];
+    int length = deflater.deflate(compressed);
+    deflater.end();
+    chunk(png, "IDAT", java.util.Arrays.copyOf(compressed, length));
+    chunk(png, "IEND", new byte[0]);
+    return png.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
+    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(typeBytes);
+    crc.update(data);
+    png.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+    png.writeBytes(typeBytes);
+    png.writeBytes(data);
+    png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  /** A real JPEG (8x8, encoded by ImageIO) whose SOF0 header is rewritten to declare width x height. */
+  static byte[] jpegHeader(int width, int height) throws IOException {
+    byte[] jpeg = encode(rgb(0, 8, 8), "jpg");
+    for (int i = 2; i + 8 < jpeg.length; i++) {
+      if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xc0) {
+        // FF C0, length (2), precision (1), height (2), width (2)
+        jpeg[i + 5] = (byte) (height >> 8);
+        jpeg[i + 6] = (byte) height;
+        jpeg[i + 7] = (byte) (width >> 8);
+        jpeg[i + 8] = (byte) width;
+        return jpeg;
+      }
+    }
+    throw new IOException("no SOF0 marker in ImageIO's JPEG");
+  }
+
   static byte[] cls(int label) {
     return (label + "\n").getBytes(StandardCharsets.US_ASCII);
   }

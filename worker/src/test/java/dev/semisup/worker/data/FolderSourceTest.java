@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +31,7 @@ class FolderSourceTest {
   }
 
   @Test
-  void classFoldersInSortedOrderAreTheLabels() throws IOException {
+  void classFoldersInSortedOrderAreTheLabelsReadOneClassAfterTheOther() throws IOException {
     write(dir.resolve("set/dog/b.png"), encode(rgb(2, 8, 8), "png"));
     write(dir.resolve("set/cat/z.png"), encode(rgb(1, 8, 8), "png"));
     write(dir.resolve("set/cat/a.png"), encode(rgb(0, 8, 8), "png"));
@@ -40,13 +42,70 @@ class FolderSourceTest {
     List<ImageRecord> images = Passes.readAll(source);
 
     assertThat(source.classNames()).containsExactly("cat", "dog");
-    assertThat(images).extracting(ImageRecord::key).containsExactly("cat/a.png", "cat/z.png", "dog/b.png", "dog/nested/c.PNG");
-    assertThat(images).extracting(ImageRecord::label).containsExactly(0, 0, 1, 1);
+    assertThat(images).extracting(ImageRecord::key)
+        .containsExactlyInAnyOrder("cat/a.png", "cat/z.png", "dog/b.png", "dog/nested/c.PNG");
+    assertThat(images).extracting(ImageRecord::label).as("a cat, a dog, a cat, a dog").containsExactly(0, 1, 0, 1);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, 3L);
-    for (int i = 0; i < 4; i++) {
+    Map<String, Integer> written = Map.of("cat/a.png", 0, "cat/z.png", 1, "dog/b.png", 2, "dog/nested/c.PNG", 3);
+    for (ImageRecord image : images) {
       // PNG is lossless and the geometry matches: exact pixels.
-      assertThat(images.get(i).pixels()).isEqualTo(pixels(i, 3 * 64));
+      assertThat(image.pixels()).isEqualTo(pixels(written.get(image.key()), 3 * 64));
     }
+    assertThat(Passes.readAll(source(dir.resolve("set"), false))).extracting(ImageRecord::key)
+        .as("the same order every pass").isEqualTo(images.stream().map(ImageRecord::key).toList());
+  }
+
+  @Test
+  void limitTakesAClassBalancedSampleNotTheFirstSortedPaths() throws IOException {
+    for (int c = 0; c < 10; c++) {
+      for (int i = 0; i < 20; i++) {
+        write(dir.resolve("set/class-" + c + "/" + String.format("%03d", i) + ".png"), encode(rgb(i, 8, 8), "png"));
+      }
+    }
+    String uri = TestFileBlobs.uri(dir.resolve("set"));
+
+    List<ImageRecord> thirty = Passes.readAll(new FolderSource(blobs, uri, true, false, RGB8, 30));
+    List<ImageRecord> fifty = Passes.readAll(new FolderSource(blobs, uri, true, false, RGB8, 50));
+
+    Map<Integer, Long> perClass = thirty.stream().collect(Collectors.groupingBy(ImageRecord::label, Collectors.counting()));
+    assertThat(perClass).hasSize(10).allSatisfy((label, count) -> assertThat(count).isEqualTo(3));
+    assertThat(thirty.stream().map(ImageRecord::key).filter(key -> key.startsWith("class-0/")).sorted().toList())
+        .as("a seeded shuffle within the class, not its first three sorted paths")
+        .hasSize(3).isNotEqualTo(List.of("class-0/000.png", "class-0/001.png", "class-0/002.png"));
+    assertThat(fifty.subList(0, 30)).extracting(ImageRecord::key).as("a larger limit keeps the smaller one's images")
+        .isEqualTo(thirty.stream().map(ImageRecord::key).toList());
+  }
+
+  @Test
+  void aValidationFolderMissingAClassOfTheLabeledSetIsAnErrorNamingIt() throws IOException {
+    for (String name : List.of("bag", "coat", "shirt")) {
+      write(dir.resolve("train/" + name + "/0.png"), encode(rgb(0, 8, 8), "png"));
+    }
+    write(dir.resolve("val/bag/0.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("val/shirt/0.png"), encode(rgb(0, 8, 8), "png"));
+    write(dir.resolve("val/shoe/0.png"), encode(rgb(0, 8, 8), "png"));
+    FolderSource labeled = new FolderSource(blobs, TestFileBlobs.uri(dir.resolve("train")), true, false, RGB8,
+        Long.MAX_VALUE, FolderSource.ClassFolders.count("spec.data.labeled.uri", 3));
+    FolderSource validation = new FolderSource(blobs, TestFileBlobs.uri(dir.resolve("val")), true, false, RGB8,
+        Long.MAX_VALUE, FolderSource.ClassFolders.of("spec.data.validation.uri", labeled));
+
+    assertThatThrownBy(() -> Passes.readAll(validation))
+        .isInstanceOf(BadDataException.class)
+        .hasMessageStartingWith("spec.data.validation.uri: " + TestFileBlobs.uri(dir.resolve("val"))
+            + " lacks class folder 'coat' and has class folder 'shoe' not in the labeled set");
+  }
+
+  @Test
+  void aLabeledFolderWithMoreClassFoldersThanDataClassesIsAnError() throws IOException {
+    for (String name : List.of("bag", "coat", "shirt")) {
+      write(dir.resolve("train/" + name + "/0.png"), encode(rgb(0, 8, 8), "png"));
+    }
+    FolderSource labeled = new FolderSource(blobs, TestFileBlobs.uri(dir.resolve("train")), true, false, RGB8,
+        Long.MAX_VALUE, FolderSource.ClassFolders.count("spec.data.labeled.uri", 2));
+
+    assertThatThrownBy(labeled::classNames)
+        .isInstanceOf(BadDataException.class)
+        .hasMessageContaining("has 3 class folders 'bag', 'coat', 'shirt', but data.classes is 2");
   }
 
   @Test

@@ -31,12 +31,13 @@ final class RunReports {
       JsonNode summary = JSON.readTree(context.store().get(context.layout().indexSummary(select)));
       rounds.add(new RunReport.Round(round, teacher, accuracy(context, student).orElse(null),
           accuracy(context, finetune).orElse(null), summary.path("entries").asLong(),
-          summary.hasNonNull("pseudoLabelPrecision") ? summary.get("pseudoLabelPrecision").asDouble() : null));
+          summary.hasNonNull("pseudoLabelPrecision") ? summary.get("pseudoLabelPrecision").asDouble() : null,
+          summary.hasNonNull("skippedImages") ? summary.get("skippedImages").asLong() : null));
     }
     RunReport.Round first = rounds.get(0);
     RunReport.Round last = rounds.get(rounds.size() - 1);
     RunReport report = new RunReport(context.runName(), first.teacherAccuracy(), last.studentAccuracy(),
-        last.finalAccuracy(), last.sampledImages(), last.pseudoLabelPrecision(), rounds);
+        last.finalAccuracy(), last.sampledImages(), last.pseudoLabelPrecision(), rounds, last.skippedImages());
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report);
   }
 

@@ -72,11 +72,13 @@ public final class InferStage implements StageTask {
           }
           scored += count;
           count = 0;
+          progress.skippedImages(stream.skipped());
           double seconds = (System.nanoTime() - started) / 1e9;
           progress.images(scored, 0, scored / Math.max(seconds, 1e-9), null);
         }
       } while (image != null);
       skipped = stream.skipped();
+      progress.skippedImages(skipped);
     }
     context.store().write(context.layout().candidateShard(step, shard), out -> CandidateShardWriter.write(topK, topP, out));
     double seconds = (System.nanoTime() - started) / 1e9;

@@ -3,6 +3,7 @@ package dev.semisup.worker.stages.select;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
+import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.worker.data.DataSources;
 import dev.semisup.worker.data.ImageRecord;
@@ -80,12 +81,38 @@ public final class SelectStage implements StageTask {
         summary.accept(candidate);
       }
     }
-    IndexSummary built = summary.build();
+    IndexSummary built = summary.build().withSkippedImages(skippedByInfer(context, infer));
     context.store().put(context.layout().indexSummary(step), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(built));
     context.progress().finish(entries, entries, 0);
     LOG.info("{}: sampled index of {} entries ({} distinct images){}", step.id(), entries, built.distinctImages(),
         built.pseudoLabelPrecision() == null ? ""
             : String.format(", pseudo-label precision %.3f", built.pseudoLabelPrecision()));
+  }
+
+  /**
+   * Pool images the infer shards skipped (corrupt or oversized), summed from their final
+   * progress files; null when a shard's file is missing or does not say, since a partial sum
+   * would read as a smaller loss than the real one.
+   */
+  static Long skippedByInfer(StageContext context, PlannedStep infer) {
+    long total = 0;
+    for (int shard = 0; shard < infer.shards(); shard++) {
+      String key = context.layout().shardProgress(infer, shard);
+      try {
+        if (!context.store().exists(key)) {
+          return null;
+        }
+        Long skipped = JSON.readValue(context.store().get(key), StageProgress.class).skippedImages();
+        if (skipped == null) {
+          return null;
+        }
+        total += skipped;
+      } catch (IOException e) {
+        LOG.warn("cannot read {} for the count of skipped pool images: {}", context.store().uri(key), e.getMessage());
+        return null;
+      }
+    }
+    return total;
   }
 
   /** The pool's own labels of the indexed images, when every one of them has one. */
