@@ -6,6 +6,7 @@ import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
 import dev.semisup.worker.stages.finetune.FinetuneStage;
 import dev.semisup.worker.stages.infer.InferStage;
+import dev.semisup.worker.stages.pack.PackStage;
 import dev.semisup.worker.stages.select.SelectStage;
 import dev.semisup.worker.stages.student.StudentStage;
 import dev.semisup.worker.stages.teacher.TeacherStage;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one step (or one infer shard) at most once: a step whose _SUCCESS exists is done, and
+ * Runs one step (or one shard of infer or pack) at most once: a step whose _SUCCESS exists is done, and
  * rerunning it does nothing. The marker is written last, so a step killed half-way is simply
  * run again (training steps then resume from their newest checkpoint).
  */
@@ -46,7 +47,7 @@ public final class StageRunner {
     return Outcome.RAN;
   }
 
-  /** The last shard to finish marks the whole infer step done. */
+  /** The last shard to finish marks the whole sharded step (infer, pack) done. */
   private static boolean allShardsDone(StageContext context) throws IOException {
     for (int shard = 0; shard < context.step().shards(); shard++) {
       if (!context.store().exists(context.layout().shardSuccess(context.step(), shard))) {
@@ -61,6 +62,7 @@ public final class StageRunner {
       case TEACHER -> new TeacherStage();
       case INFER -> new InferStage();
       case SELECT -> new SelectStage();
+      case PACK -> new PackStage();
       case STUDENT -> new StudentStage();
       case FINETUNE -> new FinetuneStage();
     };

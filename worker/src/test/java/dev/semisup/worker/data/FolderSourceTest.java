@@ -40,7 +40,9 @@ class FolderSourceTest {
     List<ImageRecord> images = Passes.readAll(source);
 
     assertThat(source.classNames()).containsExactly("cat", "dog");
-    assertThat(images).extracting(ImageRecord::key).containsExactly("cat/a.png", "cat/z.png", "dog/b.png", "dog/nested/c.PNG");
+    assertThat(images).extracting(ImageRecord::key).containsExactly(TestFileBlobs.uri(dir.resolve("set/cat/a.png")),
+        TestFileBlobs.uri(dir.resolve("set/cat/z.png")), TestFileBlobs.uri(dir.resolve("set/dog/b.png")),
+        TestFileBlobs.uri(dir.resolve("set/dog/nested/c.PNG")));
     assertThat(images).extracting(ImageRecord::label).containsExactly(0, 0, 1, 1);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, 3L);
     for (int i = 0; i < 4; i++) {
