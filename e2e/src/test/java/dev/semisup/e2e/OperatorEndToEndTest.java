@@ -138,7 +138,7 @@ class OperatorEndToEndTest {
     Job student = e2e.cluster.job(EndToEndCluster.NAMESPACE, "flaky-student");
     assertThat(student.getStatus().getFailed()).isEqualTo(1);
     assertThat(student.getStatus().getSucceeded()).isEqualTo(1);
-    assertThat(jobNames("flaky")).hasSize(5);
+    assertThat(jobNames("flaky")).hasSize(6);
   }
 
   @Test
