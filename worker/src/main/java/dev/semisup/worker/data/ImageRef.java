@@ -8,7 +8,8 @@ package dev.semisup.worker.data;
  * <pre>
  * s3://pool/shard-00012.tar#img-000042.jpg@1536+20480   tar member: data at byte 1536, 20480 bytes
  * s3://pool/images/a/b.jpg                             one image file (folder pools)
- * file:///data/train-images.gz#4711                    record 4711 of a single-file format (idx, cifar)
+ * train-images.gz#4711                                 record 4711 of a single-file format (idx, cifar):
+ *                                                      the file's name; the pool's spec gives its URI
  * </pre>
  *
  * @param member the tar member's name, the record number of idx/cifar data, or null for a whole file

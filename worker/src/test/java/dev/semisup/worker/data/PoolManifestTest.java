@@ -70,6 +70,30 @@ class PoolManifestTest {
   }
 
   @Test
+  void folderSlicesReadAsTheWholePassDoesWithClassesFromTheWholeManifest() throws IOException {
+    for (String file : List.of("cat/a.png", "cat/b.png", "dog/c.png", "dog/d.png", "emu/e.png")) {
+      DataFiles.write(dir.resolve("set/" + file), DataFiles.encode(DataFiles.rgb(file.charAt(4), 8, 8), "png"));
+    }
+    DataSourceSpec spec = new DataSourceSpec();
+    spec.setUri(TestFileBlobs.uri(dir.resolve("set")));
+    spec.setFormat(DataFormat.FOLDER);
+    PoolManifest manifest = PoolManifest.list(spec, new TestFileBlobs());
+    FolderSource source = new FolderSource(new TestFileBlobs(), spec.getUri(), true, true, new ImageGeometry(3, 8), Long.MAX_VALUE);
+    List<ImageRecord> whole = Passes.readAll(source);
+    List<ImageRecord> sliced = new ArrayList<>();
+    for (int shard = 0; shard < 3; shard++) {
+      try (ImageStream stream = source.open(manifest, manifest.slice(shard, 3), ordinal -> true)) {
+        for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
+          sliced.add(image);
+        }
+      }
+    }
+    assertThat(sliced).extracting(ImageRecord::ordinal).containsExactlyElementsOf(Passes.ordinals(whole));
+    assertThat(sliced).extracting(ImageRecord::key).containsExactlyElementsOf(whole.stream().map(ImageRecord::key).toList());
+    assertThat(sliced).extracting(ImageRecord::label).containsExactly(0, 0, 1, 1, 2);
+  }
+
+  @Test
   void singleFileFormatsAreOneUnitAndFoldersListImagesOnly() throws IOException {
     Files.writeString(dir.resolve("images.gz"), "x");
     DataSourceSpec idx = new DataSourceSpec();
