@@ -9,7 +9,7 @@ import dev.semisup.api.plan.Stage;
  * <pre>
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
- * pool/manifest.tsv        the pool's files with their sizes, listed once (by infer shard 0)
+ * pool/manifest.tsv        a tar or folder pool's files with their sizes, listed once (by infer shard 0)
  * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, _SUCCESS
  * candidates/shard-00003-of-00008.bin, progress-00003.json, _SUCCESS-00003
  * candidates/checkpoint-00003.bin      a running shard's heaps and files done (deleted at its end)

@@ -38,15 +38,23 @@ public record PoolManifest(DataFormat format, String uri, boolean partitioned, L
     files = List.copyOf(files);
   }
 
-  /** Lists the pool (the one LIST of the run) into a manifest. */
-  public static PoolManifest list(DataSourceSpec pool, Blobs blobs) throws IOException {
-    String uri = pool.getUri();
-    DataFormat format = pool.getFormat();
-    boolean partitioned = switch (format) {
+  /**
+   * Whether shards split this pool by file: tar and folder pools do; idx and cifar data, and a
+   * tar pool cut short by a limit, are one unit.
+   */
+  public static boolean partitioned(DataSourceSpec pool) {
+    return switch (pool.getFormat()) {
       case TAR -> pool.getLimit() == null;
       case FOLDER -> true;
       case IDX, CIFAR -> false;
     };
+  }
+
+  /** Lists the pool (the one LIST of the run) into a manifest. */
+  public static PoolManifest list(DataSourceSpec pool, Blobs blobs) throws IOException {
+    String uri = pool.getUri();
+    DataFormat format = pool.getFormat();
+    boolean partitioned = partitioned(pool);
     List<Blobs.Sized> sized;
     if (format == DataFormat.FOLDER) {
       String folder = uri.endsWith("/") ? uri : uri + "/";

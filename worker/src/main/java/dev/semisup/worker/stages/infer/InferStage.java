@@ -59,13 +59,14 @@ public final class InferStage implements StageTask {
     }
     SamplingSpec sampling = spec.getSampling();
     int topP = sampling.getTopP();
-    PoolManifest manifest = PoolManifests.obtain(context);
     UnlabeledPool pool = DataSources.pool(spec.getData(), context.blobs());
+    // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
+    PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
     String checkpointKey = context.layout().inferCheckpoint(step, shard);
 
     Scoring scoring;
     try (Network teacher = TeacherModels.forRound(context, step.round())) {
-      if (pool.sliceable(manifest)) {
+      if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
         scoring = new Scoring(context, teacher, resumed == null
             ? new PerClassTopK(spec.getData().getClasses(), sampling.getTopK()) : resumed.topK());

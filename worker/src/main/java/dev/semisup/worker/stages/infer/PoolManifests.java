@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run's pool manifest, listed exactly once: shard 0 of round 1's first infer lists the pool
+ * The run's pool manifest (tar and folder pools), listed exactly once: shard 0 of round 1's first infer lists the pool
  * and writes {@code pool/manifest.tsv}; every other shard (and every later round) reads it,
  * waiting for it if shard 0 has not written it yet. No other shard ever lists the pool. The write
  * is a plain all-or-nothing put of content that depends only on the pool, so a shard 0 that
