@@ -161,10 +161,11 @@ class OperatorEndToEndTest {
     await().atMost(RUN_TIMEOUT).until(() -> e2e.get("doomed").getStatus().getPhase() == RunPhase.Succeeded);
     SemiSupervisedRun retried = e2e.get("doomed");
     assertThat(jobNames("doomed")).containsExactlyInAnyOrder("doomed-teacher", "doomed-infer", "doomed-select",
-        "doomed-student", "doomed-finetune", "doomed-finetune-a2");
-    StageStatus finetune = retried.getStatus().getStages().get(4);
+        "doomed-pack", "doomed-student", "doomed-finetune", "doomed-finetune-a2");
+    StageStatus finetune = retried.getStatus().getStages().get(5);
+    assertThat(finetune.getName()).isEqualTo("finetune");
     assertThat(finetune.getAttempts()).isEqualTo(2);
-    assertThat(retried.getStatus().getStages().subList(0, 4)).extracting(StageStatus::getAttempts).containsOnly(1);
+    assertThat(retried.getStatus().getStages().subList(0, 5)).extracting(StageStatus::getAttempts).containsOnly(1);
     assertThat(retried.getStatus().getMetrics().getFinalAccuracy()).isNotNull();
   }
 
