@@ -157,6 +157,26 @@ class PoolDataPathTest {
     assertThat(progress.toString()).contains("\"done\":" + packed.size()).contains("\"total\":" + index.size());
   }
 
+  @Test
+  void aFolderPoolIsReadOnceByFileAndPackedWithItsFilesBytes() throws Exception {
+    TarPoolRun run = TarPoolRun.create(dir.resolve("pool"), 3, 100, 2, ", packShards: 1", true);
+    Path store = dir.resolve("store");
+    CountingBlobs counting = new CountingBlobs(TarPoolRun.files(), run.poolUri());
+    runAll(run, store, "infer", 2, counting);
+    assertThat(counting.opens()).hasSize(300).allSatisfy((file, opens) -> assertThat(opens).isEqualTo(1));
+    runAll(run, store, "select", 1, TarPoolRun.files());
+    List<Candidate> index = index(store);
+    // The class folders are hidden labels: carried through infer, each slice numbering them alike.
+    assertThat(index).isNotEmpty().allSatisfy(c -> assertThat(c.hiddenLabel()).isEqualTo(imageNumber(c) % 3));
+    runAll(run, store, "pack", 1, TarPoolRun.files());
+    Map<Integer, Sample> packed = read(store.resolve("runs/tarpool/packed/shard-00000-of-00001.tar"), 0);
+    assertThat(packed).hasSize(index.size());
+    for (Sample sample : packed.values()) {
+      assertThat(ImageRef.parse(sample.ref).ranged()).isFalse();
+      assertThat(sample.image).isEqualTo(Files.readAllBytes(Path.of(java.net.URI.create(sample.ref))));
+    }
+  }
+
   private record Sample(String ref, int cls, byte[] image, JsonNode json) {
   }
 
@@ -205,8 +225,9 @@ class PoolDataPathTest {
   }
 
   private static int imageNumber(Candidate c) {
-    String member = ImageRef.parse(c.key()).member();
-    return Integer.parseInt(member.substring("img-".length(), member.indexOf('.')));
+    ImageRef ref = ImageRef.parse(c.key());
+    String name = ref.member() != null ? ref.member() : ref.file().substring(ref.file().lastIndexOf('/') + 1);
+    return Integer.parseInt(name.substring("img-".length(), name.indexOf('.')));
   }
 
   private static void corrupt(Path file, long offset) throws IOException {

@@ -49,12 +49,27 @@ public final class TarPoolRun {
   /** Image i of the pool (over all files) has hidden label i % 3; file f holds images f*perFile.. (+ uneven sizes). */
   public static TarPoolRun create(Path root, int files, int perFile, int shards, String samplingExtra)
       throws IOException, ManifestException {
+    return create(root, files, perFile, shards, samplingExtra, false);
+  }
+
+  /**
+   * As {@link #create}, or with {@code folder} the same images as loose PNG files in one folder
+   * per hidden class ({@code pool/<label>/img-000042.png}), a folder pool.
+   */
+  public static TarPoolRun create(Path root, int files, int perFile, int shards, String samplingExtra, boolean folder)
+      throws IOException, ManifestException {
     Path data = TinyDataset.writeTo(root.resolve("tiny"));
     Path pool = root.resolve("pool");
     Files.createDirectories(pool);
     Random random = new Random(7);
     int image = 0;
-    for (int f = 0; f < files; f++) {
+    for (int f = 0; folder && f < files * perFile; f++, image++) {
+      int label = image % TinyDataset.CLASSES;
+      Path file = pool.resolve(label + String.format("/img-%06d.png", image));
+      Files.createDirectories(file.getParent());
+      Files.write(file, png(label, random));
+    }
+    for (int f = 0; !folder && f < files; f++) {
       int count = perFile + (f % 3); // uneven files, so byte balancing matters
       try (OutputStream out = Files.newOutputStream(pool.resolve(String.format("part-%04d.tar", f)));
            TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -84,7 +99,7 @@ public final class TarPoolRun {
             channels: 1
             horizontalFlip: false
             labeled: {uri: "%1$s%2$s", labelsUri: "%1$s%3$s", format: idx, perClass: 10, seed: 1}
-            unlabeled: {uri: "%4$s", format: tar}
+            unlabeled: {uri: "%4$s", format: %8$s}
             validation: {uri: "%1$s%2$s", labelsUri: "%1$s%3$s", format: idx}
           teacher: {architecture: cnn-small, checkpoint: "%5$s"}
           student:
@@ -92,7 +107,7 @@ public final class TarPoolRun {
             training: {epochs: 1, batchSize: 16, learningRate: 0.02, seed: 2}
           sampling: {topK: 25, topP: 2, shards: %6$d%7$s}
         """.formatted(dataUri, TinyDataset.TRAIN_IMAGES, TinyDataset.TRAIN_LABELS, pool.toUri() + "",
-        teacher.toUri(), shards, samplingExtra);
+        teacher.toUri(), shards, samplingExtra, folder ? "folder" : "tar");
     return new TarPoolRun(root, pool, Manifests.parse(yaml, "tarpool.yaml").getSpec());
   }
 
