@@ -11,13 +11,14 @@ import javax.imageio.ImageIO;
  * Fetches the encoded bytes of sampled pool images by their {@link ImageRef}: a ranged read of a
  * tar member's data (only those bytes cross the network), or a whole image file. The bytes are
  * checked to decode, so an image that went bad since inference is skipped and counted here, as
- * every pool reader counts them ({@link CorruptImages}), instead of being packed.
+ * every pool reader counts them ({@link CorruptImages}), instead of being packed. Safe to call from
+ * several threads at once (pack keeps several GETs in flight).
  */
 public final class SampledImages {
 
   private final Blobs blobs;
   private final CorruptImages corrupt = new CorruptImages(true);
-  private long bytesRead;
+  private final java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
 
   public SampledImages(Blobs blobs) {
     this.blobs = blobs;
@@ -41,11 +42,13 @@ public final class SampledImages {
       throw new IOException(ref + ": read " + bytes.length + " bytes, the reference says " + ref.length()
           + " (the pool file changed since inference?)");
     }
-    bytesRead += bytes.length;
+    bytesRead.addAndGet(bytes.length);
     try {
       ImageDecoder.decode(bytes, -1, ref.toString(), ImageRecord.UNLABELED);
     } catch (ImageDecoder.CorruptImageException e) {
-      corrupt.onCorrupt(ref.toString(), e);
+      synchronized (corrupt) {
+        corrupt.onCorrupt(ref.toString(), e);
+      }
       return null;
     }
     return bytes;
@@ -53,11 +56,13 @@ public final class SampledImages {
 
   /** Images skipped because their bytes no longer decode. */
   public long skipped() {
-    return corrupt.skipped();
+    synchronized (corrupt) {
+      return corrupt.skipped();
+    }
   }
 
   public long bytesRead() {
-    return bytesRead;
+    return bytesRead.get();
   }
 
   /** A decoded image as lossless 8-bit PNG: grey for one channel, RGB for three. */

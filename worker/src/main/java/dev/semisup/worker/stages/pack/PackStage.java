@@ -17,11 +17,17 @@ import dev.semisup.worker.stages.StageTask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
@@ -41,11 +47,15 @@ import org.slf4j.LoggerFactory;
  * An image kept under several classes is packed once per entry, as the paper trains on it. The
  * order is shuffled with the student's training seed. Entries whose image no longer decodes are
  * skipped and counted (their positions stay unused); the progress file's done/total shows them.
+ *
+ * <p>A ranged GET is latency-bound (tens of milliseconds for 110 KB), so {@link #IN_FLIGHT} fetches
+ * run ahead of the writer, which still writes in packed order: memory is that many images.
  */
 public final class PackStage implements StageTask {
 
   private static final Logger LOG = LoggerFactory.getLogger(PackStage.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final int IN_FLIGHT = 16;
 
   @Override
   public void run(StageContext context) throws IOException {
@@ -73,38 +83,33 @@ public final class PackStage implements StageTask {
     long started = System.nanoTime();
     long[] written = new long[1];
     long[] missingRecords = new long[1];
-    context.store().write(context.layout().packedShard(step, context.shard()), out -> {
-      TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
-      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      for (int i = 0; i < mine.length; i++) {
-        Candidate entry = mine[i];
-        ImageRef ref = ImageRef.parse(entry.key());
-        byte[] bytes;
-        String extension;
-        if (SampledImages.fetchable(ref)) {
-          bytes = images.fetch(ref);
-          extension = ref.extension().equals("png") ? "png" : "jpg";
-        } else {
-          bytes = records.get(entry.ordinal());
-          extension = "png";
+    try (AheadFetches fetches = new AheadFetches(mine, images, records)) {
+      context.store().write(context.layout().packedShard(step, context.shard()), out -> {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        for (int i = 0; i < mine.length; i++) {
+          Candidate entry = mine[i];
+          ImageRef ref = ImageRef.parse(entry.key());
+          byte[] bytes = fetches.next();
+          if (bytes == null) {
+            // A record that did not decode was counted by the pool's reader; a tar member or image file, by SampledImages.
+            missingRecords[0] += SampledImages.fetchable(ref) ? 0 : 1;
+            continue;
+          }
+          String extension = !SampledImages.fetchable(ref) || ref.extension().equals("png") ? "png" : "jpg";
+          String base = String.format("%010d", first + i);
+          member(tar, base + "." + extension, bytes);
+          member(tar, base + ".cls", Integer.toString(entry.pseudoLabel()).getBytes(StandardCharsets.US_ASCII));
+          member(tar, base + ".json", JSON.writeValueAsBytes(metadata(entry)));
+          written[0]++;
+          if (written[0] % 256 == 0) {
+            progress.images(written[0], mine.length, written[0] / Math.max((System.nanoTime() - started) / 1e9, 1e-9), null);
+          }
         }
-        if (bytes == null) {
-          // A record that did not decode was counted by the pool's reader; a tar member or image file, by SampledImages.
-          missingRecords[0] += SampledImages.fetchable(ref) ? 0 : 1;
-          continue;
-        }
-        String base = String.format("%010d", first + i);
-        member(tar, base + "." + extension, bytes);
-        member(tar, base + ".cls", Integer.toString(entry.pseudoLabel()).getBytes(StandardCharsets.US_ASCII));
-        member(tar, base + ".json", JSON.writeValueAsBytes(metadata(entry)));
-        written[0]++;
-        if (written[0] % 256 == 0) {
-          progress.images(written[0], mine.length, written[0] / Math.max((System.nanoTime() - started) / 1e9, 1e-9), null);
-        }
-      }
-      tar.finish();
-      tar.flush();
-    });
+        tar.finish();
+        tar.flush();
+      });
+    }
     long skipped = images.skipped() + missingRecords[0];
     progress.finish(written[0], mine.length, written[0] / Math.max((System.nanoTime() - started) / 1e9, 1e-9));
     LOG.info("{} shard {}/{}: packed {} of {} entries (positions {}..{}), {} bytes of pool images read, {} unreadable, skipped",
@@ -155,6 +160,58 @@ public final class PackStage implements StageTask {
       }
     }
     return png;
+  }
+
+  /**
+   * The entries' image bytes in packed order, with up to {@link #IN_FLIGHT} fetches running ahead
+   * of the writer (records of idx/cifar pools are already in memory as PNG).
+   */
+  private static final class AheadFetches implements AutoCloseable {
+    private final Candidate[] entries;
+    private final SampledImages images;
+    private final Map<Long, byte[]> records;
+    private final ExecutorService fetchers = Executors.newFixedThreadPool(IN_FLIGHT, runnable -> {
+      Thread thread = new Thread(runnable, "pack-fetch");
+      thread.setDaemon(true);
+      return thread;
+    });
+    private final ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
+    private int submitted;
+    private int taken;
+
+    AheadFetches(Candidate[] entries, SampledImages images, Map<Long, byte[]> records) {
+      this.entries = entries;
+      this.images = images;
+      this.records = records;
+    }
+
+    /** The next entry's bytes, null when they do not decode; a failed fetch fails with its own exception. */
+    byte[] next() throws IOException {
+      while (submitted < entries.length && submitted < taken + IN_FLIGHT) {
+        Candidate entry = entries[submitted++];
+        ImageRef ref = ImageRef.parse(entry.key());
+        ahead.add(SampledImages.fetchable(ref)
+            ? fetchers.submit(() -> images.fetch(ref))
+            : CompletableFuture.completedFuture(records.get(entry.ordinal())));
+      }
+      ImageRef ref = ImageRef.parse(entries[taken++].key());
+      try {
+        return ahead.poll().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while fetching " + ref, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException("fetching " + ref + " failed: " + e.getCause(), e.getCause());
+      }
+    }
+
+    @Override
+    public void close() {
+      fetchers.shutdownNow();
+    }
   }
 
   private static Map<String, Object> metadata(Candidate entry) {
