@@ -68,6 +68,24 @@ class SpecValidatorTest {
   }
 
   @Test
+  void perStepResourcesNameAStageAndHoldQuantities() throws ManifestException {
+    String steps = MANIFEST + """
+          resources:
+            gpus: 1
+            steps:
+              select: {cpu: "1", memory: 64Gi}
+              pack: {memory: lots}
+              selection: {cpu: "1"}
+              infer: {gpus: 17}
+        """;
+    assertThat(fields(steps, Target.CLUSTER)).containsExactlyInAnyOrder(
+        "spec.resources.steps.pack.memory", "spec.resources.steps.selection", "spec.resources.steps.infer.gpus");
+    String packed = MANIFEST.replace("shards: 4}", "shards: 4, packShards: 0, checkpointFiles: 0}");
+    assertThat(fields(packed, Target.CLUSTER)).containsExactlyInAnyOrder(
+        "spec.sampling.packShards", "spec.sampling.checkpointFiles");
+  }
+
+  @Test
   void excludingTheLabeledSetNeedsTheSameSource() throws ManifestException {
     String other = MANIFEST.replace("unlabeled: {uri: \"s3://data/train-images.gz\"", "unlabeled: {uri: \"s3://data/other.gz\"");
     assertThat(fields(other, Target.CLUSTER)).containsExactly("spec.data.unlabeled.excludeLabeled");

@@ -7,7 +7,10 @@ import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
 import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.plan.StepResources;
+import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.v1alpha1.StepResourcesSpec;
 import dev.semisup.api.v1alpha1.TeacherSpec;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +30,10 @@ class StagePlanTest {
   @Test
   void oneRoundIsTheMethodsFourStepsWithSelectionSplitOut() {
     StagePlan plan = StagePlan.of(spec(1, 4, null));
-    assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly("teacher", "infer", "select", "student", "finetune");
+    assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly("teacher", "infer", "select", "pack", "student", "finetune");
     assertThat(plan.require("infer").shards()).isEqualTo(4);
+    assertThat(plan.require("pack").shards()).isEqualTo(4);
+    assertThat(plan.require("pack").sharded()).isTrue();
     assertThat(plan.require("select").shards()).isEqualTo(1);
     assertThat(plan.last().id()).isEqualTo("finetune");
   }
@@ -36,7 +41,7 @@ class StagePlanTest {
   @Test
   void aGivenTeacherCheckpointSkipsTheTeacherStep() {
     StagePlan plan = StagePlan.of(spec(1, 1, "s3://models/teacher.params"));
-    assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly("infer", "select", "student", "finetune");
+    assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly("infer", "select", "pack", "student", "finetune");
     assertThat(plan.teacherOf(1)).isEmpty();
   }
 
@@ -44,14 +49,39 @@ class StagePlanTest {
   void laterRoundsUseThePreviousFineTunedStudentAsTeacher() {
     StagePlan plan = StagePlan.of(spec(3, 2, null));
     assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly(
-        "teacher", "infer", "select", "student", "finetune",
-        "infer-r2", "select-r2", "student-r2", "finetune-r2",
-        "infer-r3", "select-r3", "student-r3", "finetune-r3");
+        "teacher", "infer", "select", "pack", "student", "finetune",
+        "infer-r2", "select-r2", "pack-r2", "student-r2", "finetune-r2",
+        "infer-r3", "select-r3", "pack-r3", "student-r3", "finetune-r3");
     assertThat(plan.teacherOf(1)).map(PlannedStep::id).contains("teacher");
     assertThat(plan.teacherOf(3)).map(PlannedStep::id).contains("finetune-r2");
     assertThat(plan.sibling(plan.require("student-r2"), Stage.SELECT).id()).isEqualTo("select-r2");
     assertThat(PlannedStep.stageOf("select-r2")).isEqualTo(Stage.SELECT);
     assertThat(PlannedStep.roundOf("select-r2")).isEqualTo(2);
+  }
+
+  @Test
+  void packShardsDefaultToInferShardsAndMayBeSetApart() {
+    SemiSupervisedRunSpec spec = spec(1, 6, null);
+    assertThat(StagePlan.of(spec).require("pack").shards()).isEqualTo(6);
+    spec.getSampling().setPackShards(2);
+    assertThat(StagePlan.of(spec).require("pack").shards()).isEqualTo(2);
+  }
+
+  @Test
+  void selectAndPackAskForNoGpuUnlessTheirOwnEntrySays() {
+    ResourcesSpec resources = new ResourcesSpec();
+    resources.setGpus(2);
+    resources.setCpu("4");
+    resources.setMemory("16Gi");
+    resources.getSteps().put("select", new StepResourcesSpec(null, "1", "64Gi"));
+    resources.getSteps().put("infer", new StepResourcesSpec(4, null, null));
+    assertThat(StepResources.of(resources, Stage.TEACHER)).isEqualTo(new StepResources(2, "4", "16Gi"));
+    assertThat(StepResources.of(resources, Stage.INFER)).isEqualTo(new StepResources(4, "4", "16Gi"));
+    assertThat(StepResources.of(resources, Stage.SELECT)).isEqualTo(new StepResources(0, "1", "64Gi"));
+    assertThat(StepResources.of(resources, Stage.PACK)).isEqualTo(new StepResources(0, "4", "16Gi"));
+    resources.getSteps().put("pack", new StepResourcesSpec(1, null, null));
+    assertThat(StepResources.of(resources, Stage.PACK).gpus()).isEqualTo(1);
+    assertThat(StepResources.of(null, Stage.STUDENT)).isEqualTo(new StepResources(0, "2", "4Gi"));
   }
 
   @Test
@@ -72,6 +102,12 @@ class StagePlanTest {
     assertThat(layout.checkpoint(plan.require("student"), 3)).isEqualTo("runs/team-a/demo/student/checkpoints/epoch-0003.ckpt");
     assertThat(layout.success(plan.require("finetune-r2"))).isEqualTo("runs/team-a/demo/round-2/finetune/_SUCCESS");
     assertThat(layout.report()).isEqualTo("runs/team-a/demo/report.json");
+    assertThat(layout.poolManifest()).isEqualTo("runs/team-a/demo/pool/manifest.tsv");
+    assertThat(layout.packedShard(plan.require("pack"), 3)).isEqualTo("runs/team-a/demo/packed/shard-00003-of-00008.tar");
+    assertThat(layout.shardSuccess(plan.require("pack-r2"), 3)).isEqualTo("runs/team-a/demo/round-2/packed/_SUCCESS-00003");
+    assertThat(layout.shardProgress(plan.require("pack"), 1)).isEqualTo("runs/team-a/demo/packed/progress-00001.json");
+    assertThat(layout.inferCheckpoint(plan.require("infer"), 2)).isEqualTo("runs/team-a/demo/candidates/checkpoint-00002.bin");
+    assertThatThrownBy(() -> layout.shardSuccess(plan.require("select"), 0)).hasMessageContaining("not a sharded step");
     assertThatThrownBy(() -> layout.model(plan.require("select"))).hasMessageContaining("trains no model");
   }
 }

@@ -65,24 +65,30 @@ class StepInputsTest {
   }
 
   @Test
+  void packShardsRepackAndRetrainTheStudentButKeepTheIndex() throws ManifestException {
+    Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setPackShards(3));
+    assertThat(changed.retrained()).containsExactly("pack", "student", "finetune");
+  }
+
+  @Test
   void topKRedoesInferenceAndEverythingAfterItButNotTheTeacher() throws ManifestException {
     Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setTopK(10));
-    assertThat(changed.retrained()).containsExactly("infer", "select", "student", "finetune");
+    assertThat(changed.retrained()).containsExactly("infer", "select", "pack", "student", "finetune");
   }
 
   @Test
   void theLabeledSetAndTheTeacherFeedEveryStep() throws ManifestException {
     assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getData().getLabeled().setPerClass(50)).retrained())
-        .containsExactly("teacher", "infer", "select", "student", "finetune");
+        .containsExactly("teacher", "infer", "select", "pack", "student", "finetune");
     assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getTeacher().getTraining().setLearningRate(0.01)).retrained())
-        .containsExactly("teacher", "infer", "select", "student", "finetune");
+        .containsExactly("teacher", "infer", "select", "pack", "student", "finetune");
   }
 
   @Test
   void laterRoundsChainOnTheFineTunedStudent() throws ManifestException {
     String tworounds = SpecValidatorTest.MANIFEST.replace("sampling: {", "rounds: 2\n  sampling: {");
     assertThat(change(tworounds, s -> s.getStudent().getFinetuning().setEpochs(2)).retrained())
-        .containsExactly("finetune", "infer-r2", "select-r2", "student-r2", "finetune-r2");
+        .containsExactly("finetune", "infer-r2", "select-r2", "pack-r2", "student-r2", "finetune-r2");
   }
 
   @Test

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorEndToEndTest {
 
-  static final List<String> STEPS = List.of("teacher", "infer", "select", "student", "finetune");
+  static final List<String> STEPS = List.of("teacher", "infer", "select", "pack", "student", "finetune");
   static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
 
   private EndToEndCluster e2e;
@@ -97,11 +97,12 @@ class OperatorEndToEndTest {
     assertThat(run.getStatus().getMetrics().getFinalAccuracy()).isBetween(0.0, 1.0);
     assertThat(run.getStatus().getMetrics().getSampledImages()).isPositive();
     assertThat(run.getStatus().getArtifacts()).containsKeys("teacher", "infer", "select", "student", "finetune", "report");
-    assertThat(jobNames("tiny")).containsExactlyInAnyOrder("tiny-teacher", "tiny-infer", "tiny-select", "tiny-student",
-        "tiny-finetune");
+    assertThat(jobNames("tiny")).containsExactlyInAnyOrder("tiny-teacher", "tiny-infer", "tiny-select", "tiny-pack",
+        "tiny-student", "tiny-finetune");
     assertThat(Conditions.isTrue(run.getStatus().getConditions(), Conditions.READY)).isTrue();
     assertThat(Conditions.isTrue(run.getStatus().getConditions(), Conditions.STORAGE_REACHABLE)).isTrue();
     assertThat(e2e.cluster.job(EndToEndCluster.NAMESPACE, "tiny-infer").getStatus().getCompletedIndexes()).isEqualTo("0-1");
+    assertThat(e2e.cluster.job(EndToEndCluster.NAMESPACE, "tiny-pack").getStatus().getCompletedIndexes()).isEqualTo("0-1");
     assertThat(eventReasons("tiny")).contains("StepStarted", "StepSucceeded", "RunSucceeded");
     everyPrinterColumnResolves(run);
   }
@@ -122,9 +123,9 @@ class OperatorEndToEndTest {
     SemiSupervisedRun run = awaitFinished("restart");
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Succeeded);
     assertThat(jobNames("restart")).containsExactlyInAnyOrder("restart-teacher", "restart-infer", "restart-select",
-        "restart-student", "restart-finetune");
+        "restart-pack", "restart-student", "restart-finetune");
     assertThat(run.getStatus().getStages()).extracting(StageStatus::getAttempts).containsOnly(1);
-    assertThat(eventReasons("restart").stream().filter("StepStarted"::equals)).hasSize(5);
+    assertThat(eventReasons("restart").stream().filter("StepStarted"::equals)).hasSize(6);
   }
 
   @Test
@@ -137,7 +138,7 @@ class OperatorEndToEndTest {
     Job student = e2e.cluster.job(EndToEndCluster.NAMESPACE, "flaky-student");
     assertThat(student.getStatus().getFailed()).isEqualTo(1);
     assertThat(student.getStatus().getSucceeded()).isEqualTo(1);
-    assertThat(jobNames("flaky")).hasSize(5);
+    assertThat(jobNames("flaky")).hasSize(6);
   }
 
   @Test
@@ -160,10 +161,11 @@ class OperatorEndToEndTest {
     await().atMost(RUN_TIMEOUT).until(() -> e2e.get("doomed").getStatus().getPhase() == RunPhase.Succeeded);
     SemiSupervisedRun retried = e2e.get("doomed");
     assertThat(jobNames("doomed")).containsExactlyInAnyOrder("doomed-teacher", "doomed-infer", "doomed-select",
-        "doomed-student", "doomed-finetune", "doomed-finetune-a2");
-    StageStatus finetune = retried.getStatus().getStages().get(4);
+        "doomed-pack", "doomed-student", "doomed-finetune", "doomed-finetune-a2");
+    StageStatus finetune = retried.getStatus().getStages().get(5);
+    assertThat(finetune.getName()).isEqualTo("finetune");
     assertThat(finetune.getAttempts()).isEqualTo(2);
-    assertThat(retried.getStatus().getStages().subList(0, 4)).extracting(StageStatus::getAttempts).containsOnly(1);
+    assertThat(retried.getStatus().getStages().subList(0, 5)).extracting(StageStatus::getAttempts).containsOnly(1);
     assertThat(retried.getStatus().getMetrics().getFinalAccuracy()).isNotNull();
   }
 

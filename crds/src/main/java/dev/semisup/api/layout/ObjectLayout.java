@@ -9,11 +9,16 @@ import dev.semisup.api.plan.Stage;
  * <pre>
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
+ * pool/manifest.tsv        a tar or folder pool's files with their sizes, listed once (by infer shard 0)
  * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, inputs.json, _SUCCESS
  * candidates/shard-00003-of-00008.bin, progress-00003.json, inputs.json, _SUCCESS-00003
+ * candidates/checkpoint-00003.bin      a running shard's heaps and files done (deleted at its end)
  * index/part-00000.bin, summary.json, inputs.json, _SUCCESS
+ * packed/shard-00003-of-00008.tar, progress-00003.json, _SUCCESS-00003, _SUCCESS
+ *                          the sampled images as WebDataset-style tars, in the run's shuffled
+ *                          order: members %010d.png|jpg, %010d.cls, %010d.json per index entry
  * student/..., finetune/...            as teacher/
- * round-2/candidates/..., round-2/index/..., ...   later rounds
+ * round-2/candidates/..., round-2/index/..., round-2/packed/...   later rounds
  * report.json
  * </pre>
  */
@@ -30,6 +35,14 @@ public record ObjectLayout(String prefix) {
     return key("run.json");
   }
 
+  /**
+   * The unlabeled pool's manifest: one line per pool file, {@code <bytes>\t<uri>}, sorted by URI,
+   * after a header line naming the pool. Shared by every round: the pool does not change.
+   */
+  public String poolManifest() {
+    return key("pool/manifest.tsv");
+  }
+
   public String specSnapshot() {
     return key("spec.json");
   }
@@ -38,12 +51,13 @@ public record ObjectLayout(String prefix) {
     return key("report.json");
   }
 
-  /** Folder of a step: teacher, candidates, index, student, finetune (under round-N/ after round 1). */
+  /** Folder of a step: teacher, candidates, index, packed, student, finetune (under round-N/ after round 1). */
   public String folder(PlannedStep step) {
     String name = switch (step.stage()) {
       case TEACHER -> "teacher";
       case INFER -> "candidates";
       case SELECT -> "index";
+      case PACK -> "packed";
       case STUDENT -> "student";
       case FINETUNE -> "finetune";
     };
@@ -87,15 +101,28 @@ public record ObjectLayout(String prefix) {
     return String.format("%s/shard-%05d-of-%05d.bin", folder(infer), shard, infer.shards());
   }
 
-  public String shardProgress(PlannedStep infer, int shard) {
+  /** Where a running infer shard keeps its heaps and the pool files it has scored. */
+  public String inferCheckpoint(PlannedStep infer, int shard) {
     requireStage(infer, Stage.INFER);
-    return String.format("%s/progress-%05d.json", folder(infer), shard);
+    return String.format("%s/checkpoint-%05d.bin", folder(infer), shard);
+  }
+
+  /** Progress of one shard of a sharded step (infer, pack). */
+  public String shardProgress(PlannedStep step, int shard) {
+    requireSharded(step);
+    return String.format("%s/progress-%05d.json", folder(step), shard);
   }
 
   /** A shard's own success marker: a restarted Indexed Job pod skips a finished shard. */
-  public String shardSuccess(PlannedStep infer, int shard) {
-    requireStage(infer, Stage.INFER);
-    return String.format("%s/%s-%05d", folder(infer), SUCCESS, shard);
+  public String shardSuccess(PlannedStep step, int shard) {
+    requireSharded(step);
+    return String.format("%s/%s-%05d", folder(step), SUCCESS, shard);
+  }
+
+  /** One WebDataset-style tar of the packed sampled images. */
+  public String packedShard(PlannedStep pack, int shard) {
+    requireStage(pack, Stage.PACK);
+    return String.format("%s/shard-%05d-of-%05d.tar", folder(pack), shard, pack.shards());
   }
 
   public String indexPart(PlannedStep select, int part) {
@@ -115,6 +142,12 @@ public record ObjectLayout(String prefix) {
   private static void requireTraining(PlannedStep step) {
     if (!step.stage().trains()) {
       throw new IllegalArgumentException(step.id() + " trains no model");
+    }
+  }
+
+  private static void requireSharded(PlannedStep step) {
+    if (!step.sharded()) {
+      throw new IllegalArgumentException(step.id() + " is not a sharded step");
     }
   }
 

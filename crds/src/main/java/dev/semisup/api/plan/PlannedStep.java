@@ -3,7 +3,8 @@ package dev.semisup.api.plan;
 /**
  * One step of the plan. Its id names the Job (<run>-<id>), the worker argument and the folder
  * of its artifacts: round 1 uses the bare stage name (teacher, infer, ...), later rounds add
- * "-r<round>" (infer-r2). {@code shards} is 1 except for infer.
+ * "-r<round>" (infer-r2). {@code shards} is 1 except for the sharded steps, infer and pack, which
+ * run as Indexed Jobs (one pod per shard) and keep a success marker per shard.
  */
 public record PlannedStep(Stage stage, int round, int shards) {
 
@@ -21,7 +22,7 @@ public record PlannedStep(Stage stage, int round, int shards) {
   }
 
   public boolean sharded() {
-    return stage == Stage.INFER;
+    return stage == Stage.INFER || stage == Stage.PACK;
   }
 
   /** Parses an id made by {@link #id()}; shards are taken from the plan, not the id. */

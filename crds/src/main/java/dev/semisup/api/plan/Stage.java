@@ -2,7 +2,10 @@ package dev.semisup.api.plan;
 
 import java.util.Locale;
 
-/** The four steps of the method, with inference and selection as separate stages. */
+/**
+ * The four steps of the method, with inference and selection as separate stages, and the sampled
+ * images packed into tar shards between selection and the student.
+ */
 public enum Stage {
   /** Train the teacher on the labeled set. */
   TEACHER,
@@ -10,6 +13,8 @@ public enum Stage {
   INFER,
   /** Merge the shards' candidates into the sampled dataset index. */
   SELECT,
+  /** Write shard i of the sampled images, in the run's shuffled order, as WebDataset-style tars. */
+  PACK,
   /** Pre-train the student on the sampled index. */
   STUDENT,
   /** Fine-tune the student on the labeled set. */
@@ -29,6 +34,6 @@ public enum Stage {
         return stage;
       }
     }
-    throw new IllegalArgumentException("unknown stage '" + name + "' (expected teacher, infer, select, student or finetune)");
+    throw new IllegalArgumentException("unknown stage '" + name + "' (expected teacher, infer, select, pack, student or finetune)");
   }
 }

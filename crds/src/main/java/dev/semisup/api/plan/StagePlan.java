@@ -9,7 +9,9 @@ import java.util.Optional;
  * The ordered steps of a run: a pure function of the spec. The operator turns each step into a
  * Job; the local runner calls the same stage code in-process.
  *
- * <p>Round 1: teacher (unless a teacher checkpoint is given), infer, select, student, finetune.
+ * <p>Round 1: teacher (unless a teacher checkpoint is given), infer, select, pack, student,
+ * finetune. Infer runs {@code sampling.shards} shards, pack {@code sampling.packShards} (default:
+ * as many as infer).
  * Round r > 1 skips teacher: the previous round's fine-tuned student is the teacher.
  */
 public record StagePlan(List<PlannedStep> steps) {
@@ -22,6 +24,7 @@ public record StagePlan(List<PlannedStep> steps) {
     int rounds = spec.getRounds() == null ? 1 : spec.getRounds();
     int shards = spec.getSampling() == null || spec.getSampling().getShards() == null
         ? 1 : spec.getSampling().getShards();
+    int packShards = spec.getSampling() == null ? 1 : spec.getSampling().packShardsOrDefault();
     boolean teacherGiven = spec.getTeacher() != null && spec.getTeacher().hasCheckpoint();
     List<PlannedStep> steps = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
@@ -30,6 +33,7 @@ public record StagePlan(List<PlannedStep> steps) {
       }
       steps.add(new PlannedStep(Stage.INFER, round, shards));
       steps.add(new PlannedStep(Stage.SELECT, round, 1));
+      steps.add(new PlannedStep(Stage.PACK, round, packShards));
       steps.add(new PlannedStep(Stage.STUDENT, round, 1));
       steps.add(new PlannedStep(Stage.FINETUNE, round, 1));
     }
@@ -66,7 +70,8 @@ public record StagePlan(List<PlannedStep> steps) {
 
   /**
    * The steps whose artifacts a step reads: infer reads the round's teacher (none when a
-   * checkpoint replaces it), select the round's infer, student the select, finetune the student.
+   * checkpoint replaces it), select the round's infer, pack the select, student the pack,
+   * finetune the student.
    * With {@link StepInputs} it says what a step's result depends on.
    */
   public List<PlannedStep> upstream(PlannedStep step) {
@@ -74,7 +79,8 @@ public record StagePlan(List<PlannedStep> steps) {
       case TEACHER -> List.of();
       case INFER -> teacherOf(step.round()).map(List::of).orElse(List.of());
       case SELECT -> List.of(sibling(step, Stage.INFER));
-      case STUDENT -> List.of(sibling(step, Stage.SELECT));
+      case PACK -> List.of(sibling(step, Stage.SELECT));
+      case STUDENT -> List.of(sibling(step, Stage.PACK));
       case FINETUNE -> List.of(sibling(step, Stage.STUDENT));
     };
   }

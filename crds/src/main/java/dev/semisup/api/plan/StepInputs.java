@@ -68,6 +68,13 @@ public record StepInputs(String training, String evaluation) {
           new Field("spec.sampling.topP", s -> s.getSampling().getTopP()),
           new Field("spec.sampling.topK", s -> s.getSampling().getTopK()),
           new Field("spec.sampling.shards", s -> s.getSampling().getShards())), List.of()),
+      // Pack copies the pool's bytes of the index's entries (idx/cifar re-encoded at the run's
+      // geometry) in an order shuffled with the student's seed.
+      Stage.PACK, new Row(with(GEOMETRY,
+          new Field("spec.data.unlabeled", s -> data(s).getUnlabeled()),
+          new Field("spec.sampling.packShards", s -> s.getSampling().getPackShards()),
+          new Field("spec.student.training.seed",
+              s -> s.getStudent().getTraining() == null ? null : s.getStudent().getTraining().getSeed())), List.of()),
       Stage.STUDENT, new Row(with(GEOMETRY,
           LABELED,
           new Field("spec.student.architecture", s -> s.getStudent().getArchitecture()),

@@ -21,7 +21,7 @@ public class ResourcesSpec {
 
   @Min(0)
   @Max(16)
-  @JsonPropertyDescription("nvidia.com/gpu per pod")
+  @JsonPropertyDescription("nvidia.com/gpu per pod of the steps that run a model (teacher, infer, student, finetune); select and pack ask for none")
   private Integer gpus = 0;
 
   @JsonPropertyDescription("CPU request and limit per pod; also the worker's thread count")
@@ -29,6 +29,9 @@ public class ResourcesSpec {
 
   @JsonPropertyDescription("Memory request and limit per pod")
   private String memory = "4Gi";
+
+  @JsonPropertyDescription("Per-step overrides of gpus, cpu and memory, keyed by stage: teacher, infer, select, pack, student, finetune")
+  private Map<String, StepResourcesSpec> steps = new LinkedHashMap<>();
 
   private Map<String, String> nodeSelector = new LinkedHashMap<>();
 
@@ -61,6 +64,8 @@ public class ResourcesSpec {
   public void setCpu(String cpu) { this.cpu = cpu; }
   public String getMemory() { return memory; }
   public void setMemory(String memory) { this.memory = memory; }
+  public Map<String, StepResourcesSpec> getSteps() { return steps; }
+  public void setSteps(Map<String, StepResourcesSpec> steps) { this.steps = steps; }
   public Map<String, String> getNodeSelector() { return nodeSelector; }
   public void setNodeSelector(Map<String, String> nodeSelector) { this.nodeSelector = nodeSelector; }
   public List<Toleration> getTolerations() { return tolerations; }

@@ -19,8 +19,22 @@ public class SamplingSpec {
 
   @Min(1)
   @Max(10000)
-  @JsonPropertyDescription("Parallel inference pods; pool image i goes to shard i mod shards")
+  @JsonPropertyDescription("Parallel inference pods; shard i reads its slice of the pool's files (balanced by bytes), "
+      + "so all shards together read the pool once (idx and cifar pools are one file: image i goes to shard i mod shards)")
   private Integer shards = 1;
+
+  @Min(1)
+  @Max(10000)
+  @JsonPropertyDescription("Parallel pack pods writing the sampled images as tar shards; default: shards")
+  private Integer packShards;
+
+  @Min(1)
+  @JsonPropertyDescription("An infer shard checkpoints its heaps after this many pool files (or checkpointMinutes)")
+  private Integer checkpointFiles = 64;
+
+  @Min(1)
+  @JsonPropertyDescription("An infer shard checkpoints its heaps at least this often, in minutes, at a file boundary")
+  private Integer checkpointMinutes = 10;
 
   @JsonPropertyDescription("Train the student on the teacher's distribution instead of the hard pseudo-label (beyond the paper)")
   private Boolean softTargets = false;
@@ -34,10 +48,24 @@ public class SamplingSpec {
   public void setTopP(Integer topP) { this.topP = topP; }
   public Integer getShards() { return shards; }
   public void setShards(Integer shards) { this.shards = shards; }
+  public Integer getPackShards() { return packShards; }
+  public void setPackShards(Integer packShards) { this.packShards = packShards; }
+  public Integer getCheckpointFiles() { return checkpointFiles; }
+  public void setCheckpointFiles(Integer checkpointFiles) { this.checkpointFiles = checkpointFiles; }
+  public Integer getCheckpointMinutes() { return checkpointMinutes; }
+  public void setCheckpointMinutes(Integer checkpointMinutes) { this.checkpointMinutes = checkpointMinutes; }
   public Boolean getSoftTargets() { return softTargets; }
   public void setSoftTargets(Boolean softTargets) { this.softTargets = softTargets; }
   public Boolean getMixLabeled() { return mixLabeled; }
   public void setMixLabeled(Boolean mixLabeled) { this.mixLabeled = mixLabeled; }
+
+  /** Pack pods: packShards when given, else as many as infer shards. */
+  public int packShardsOrDefault() {
+    if (packShards != null) {
+      return packShards;
+    }
+    return shards == null ? 1 : shards;
+  }
 
   public boolean soft() { return Boolean.TRUE.equals(softTargets); }
   public boolean mixesLabeled() { return Boolean.TRUE.equals(mixLabeled); }

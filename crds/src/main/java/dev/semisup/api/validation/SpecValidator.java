@@ -14,6 +14,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StorageSpec;
 import dev.semisup.api.v1alpha1.TrainingSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import dev.semisup.api.plan.Stage;
+import dev.semisup.api.v1alpha1.StepResourcesSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -266,6 +268,15 @@ public final class SpecValidator {
     if (sampling.getShards() == null || sampling.getShards() < 1 || sampling.getShards() > 10000) {
       problems.add(new Problem("spec.sampling.shards", "must be between 1 and 10000, was " + sampling.getShards()));
     }
+    if (sampling.getPackShards() != null && (sampling.getPackShards() < 1 || sampling.getPackShards() > 10000)) {
+      problems.add(new Problem("spec.sampling.packShards", "must be between 1 and 10000, was " + sampling.getPackShards()));
+    }
+    if (sampling.getCheckpointFiles() == null || sampling.getCheckpointFiles() < 1) {
+      problems.add(new Problem("spec.sampling.checkpointFiles", "must be at least 1, was " + sampling.getCheckpointFiles()));
+    }
+    if (sampling.getCheckpointMinutes() == null || sampling.getCheckpointMinutes() < 1) {
+      problems.add(new Problem("spec.sampling.checkpointMinutes", "must be at least 1, was " + sampling.getCheckpointMinutes()));
+    }
   }
 
   private static void resources(ResourcesSpec resources, List<Problem> problems) {
@@ -280,12 +291,34 @@ public final class SpecValidator {
     }
     quantity("spec.resources.cpu", resources.getCpu(), problems);
     quantity("spec.resources.memory", resources.getMemory(), problems);
+    if (resources.getSteps() != null) {
+      resources.getSteps().forEach((stage, step) -> stepResources(stage, step, problems));
+    }
     if (resources.getRetries() != null && (resources.getRetries() < 0 || resources.getRetries() > 20)) {
       problems.add(new Problem("spec.resources.retries", "must be between 0 and 20, was " + resources.getRetries()));
     }
     if (resources.getTtlSecondsAfterFinished() != null && resources.getTtlSecondsAfterFinished() < 0) {
       problems.add(new Problem("spec.resources.ttlSecondsAfterFinished", "must be >= 0"));
     }
+  }
+
+  private static void stepResources(String stage, StepResourcesSpec step, List<Problem> problems) {
+    String field = "spec.resources.steps." + stage;
+    try {
+      Stage.fromWireName(stage);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(field, "is not a stage: one of teacher, infer, select, pack, student, finetune"));
+      return;
+    }
+    if (step == null) {
+      problems.add(new Problem(field, "is empty: give gpus, cpu or memory"));
+      return;
+    }
+    if (step.getGpus() != null && (step.getGpus() < 0 || step.getGpus() > 16)) {
+      problems.add(new Problem(field + ".gpus", "must be between 0 and 16, was " + step.getGpus()));
+    }
+    quantity(field + ".cpu", step.getCpu(), problems);
+    quantity(field + ".memory", step.getMemory(), problems);
   }
 
   private static void quantity(String field, String value, List<Problem> problems) {

@@ -3,6 +3,7 @@ package dev.semisup.operator.jobs;
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.StepResources;
 import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
@@ -141,8 +142,8 @@ public final class StageJobFactory {
         .withImage(resources.getImage())
         .withImagePullPolicy(resources.getImagePullPolicy())
         .withCommand(WorkerContract.COMMAND, WorkerContract.STAGE_SUBCOMMAND, step.id())
-        .withEnv(env(run, spec, resources))
-        .withResources(resources(resources))
+        .withEnv(env(run, spec, StepResources.of(resources, step.stage())))
+        .withResources(resources(StepResources.of(resources, step.stage())))
         .withTerminationMessagePath(WorkerContract.TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withNewSecurityContext()
@@ -156,11 +157,11 @@ public final class StageJobFactory {
         .build();
   }
 
-  static List<EnvVar> env(SemiSupervisedRun run, SemiSupervisedRunSpec spec, ResourcesSpec resources) {
+  static List<EnvVar> env(SemiSupervisedRun run, SemiSupervisedRunSpec spec, StepResources resources) {
     String namespace = run.getMetadata().getNamespace();
     String name = run.getMetadata().getName();
     String secret = spec.getStorage().getCredentialsSecret();
-    int threads = threads(resources.getCpu());
+    int threads = threads(resources.cpu());
     List<EnvVar> env = new ArrayList<>();
     env.add(literal(WorkerContract.ENV_SPEC, Manifests.toJson(spec)));
     env.add(literal(WorkerContract.ENV_RUN_NAME, name));
@@ -186,16 +187,17 @@ public final class StageJobFactory {
     return Math.max(1, cores.setScale(0, RoundingMode.CEILING).intValueExact());
   }
 
-  private static ResourceRequirements resources(ResourcesSpec resources) {
+  /** The step's own GPUs, CPU and memory (spec.resources.steps.<stage>, see StepResources). */
+  private static ResourceRequirements resources(StepResources resources) {
     Map<String, Quantity> amounts = new LinkedHashMap<>();
-    if (resources.getCpu() != null && !resources.getCpu().isBlank()) {
-      amounts.put("cpu", new Quantity(resources.getCpu()));
+    if (resources.cpu() != null && !resources.cpu().isBlank()) {
+      amounts.put("cpu", new Quantity(resources.cpu()));
     }
-    if (resources.getMemory() != null && !resources.getMemory().isBlank()) {
-      amounts.put("memory", new Quantity(resources.getMemory()));
+    if (resources.memory() != null && !resources.memory().isBlank()) {
+      amounts.put("memory", new Quantity(resources.memory()));
     }
-    if (resources.getGpus() != null && resources.getGpus() > 0) {
-      amounts.put("nvidia.com/gpu", new Quantity(Integer.toString(resources.getGpus())));
+    if (resources.gpus() > 0) {
+      amounts.put("nvidia.com/gpu", new Quantity(Integer.toString(resources.gpus())));
     }
     // Requests equal limits: a training pod that bursts then gets throttled only runs slower
     // in ways that are hard to see; equal values give the Guaranteed QoS class.

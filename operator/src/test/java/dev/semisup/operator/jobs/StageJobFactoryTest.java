@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.semisup.api.v1alpha1.StepResourcesSpec;
 import org.junit.jupiter.api.Test;
 
 class StageJobFactoryTest {
@@ -151,6 +152,29 @@ class StageJobFactoryTest {
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     assertThat(env).containsEntry("OMP_NUM_THREADS", "4").containsEntry("SEMISUP_THREADS", "4");
     assertThat(env.get("JAVA_TOOL_OPTIONS")).contains("-Dai.djl.pytorch.num_threads=4");
+  }
+
+  @Test
+  void eachStepGetsItsOwnResourcesAndSelectAndPackNoGpu() {
+    var resources = run.getSpec().getResources();
+    resources.setGpus(2);
+    resources.setCpu("4");
+    resources.setMemory("8Gi");
+    resources.getSteps().put("select", new StepResourcesSpec(null, "1", "32Gi"));
+    resources.getSteps().put("infer", new StepResourcesSpec(4, "8", null));
+    Container select = pod(job("select", 1)).getContainers().get(0);
+    assertThat(select.getResources().getLimits()).isEqualTo(Map.of("cpu", new Quantity("1"), "memory", new Quantity("32Gi")));
+    assertThat(select.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("SEMISUP_THREADS");
+      assertThat(e.getValue()).isEqualTo("1");
+    });
+    Container pack = pod(job("pack", 1)).getContainers().get(0);
+    assertThat(pack.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    Container infer = pod(job("infer", 1)).getContainers().get(0);
+    assertThat(infer.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("4"))
+        .containsEntry("cpu", new Quantity("8")).containsEntry("memory", new Quantity("8Gi"));
+    Container teacher = pod(job("teacher", 1)).getContainers().get(0);
+    assertThat(teacher.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
   }
 
   @Test

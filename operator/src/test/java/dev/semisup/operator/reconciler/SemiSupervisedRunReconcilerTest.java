@@ -84,7 +84,7 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(run.getStatus().getPhase()).isEqualTo(RunPhase.Running);
     assertThat(run.getStatus().getStage()).isEqualTo("teacher");
     assertThat(run.getStatus().getStages()).extracting(StageStatus::getName)
-        .containsExactly("teacher", "infer", "select", "student", "finetune");
+        .containsExactly("teacher", "infer", "select", "pack", "student", "finetune");
     assertThat(stage("fmnist", "teacher").getPhase()).isEqualTo(StagePhase.Running);
     assertThat(stage("fmnist", "teacher").getAttempts()).isEqualTo(1);
     assertThat(stage("fmnist", "teacher").getJobName()).isEqualTo("fmnist-teacher");
@@ -92,7 +92,7 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(run.getStatus().getObservedGeneration()).isEqualTo(run.getMetadata().getGeneration());
     assertThat(condition("fmnist", Conditions.PROGRESSING).getStatus()).isEqualTo("True");
 
-    for (String step : List.of("teacher", "infer", "select", "student", "finetune")) {
+    for (String step : List.of("teacher", "infer", "select", "pack", "student", "finetune")) {
       assertThat(stage("fmnist", step).getPhase()).isEqualTo(StagePhase.Running);
       harness.cluster.completeJob(NS, "fmnist-" + step);
       harness.reconcile("fmnist");
@@ -101,8 +101,8 @@ class SemiSupervisedRunReconcilerTest {
     }
 
     run = harness.run("fmnist");
-    assertThat(harness.jobNames("fmnist")).containsExactly("fmnist-finetune", "fmnist-infer", "fmnist-select",
-        "fmnist-student", "fmnist-teacher");
+    assertThat(harness.jobNames("fmnist")).containsExactly("fmnist-finetune", "fmnist-infer", "fmnist-pack",
+        "fmnist-select", "fmnist-student", "fmnist-teacher");
     assertThat(run.getStatus().getPhase()).isEqualTo(RunPhase.Succeeded);
     assertThat(run.getStatus().getMetrics().getTeacherAccuracy()).isEqualTo(0.81);
     assertThat(run.getStatus().getMetrics().getStudentAccuracy()).isEqualTo(0.78);
@@ -114,7 +114,7 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(condition("fmnist", Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(stage("fmnist", "infer").getShardsDone()).isEqualTo(2);
     assertThat(harness.eventReasons("Normal")).containsSubsequence("StepStarted", "StepSucceeded", "RunSucceeded")
-        .filteredOn("StepStarted"::equals).hasSize(5);
+        .filteredOn("StepStarted"::equals).hasSize(6);
     assertReconcileWritesNothing("fmnist");
   }
 
@@ -313,7 +313,7 @@ class SemiSupervisedRunReconcilerTest {
     });
     harness.reconcile("broken"); // accepted: Pending with its plan
     assertThat(harness.run("broken").getStatus().getPhase()).isEqualTo(RunPhase.Pending);
-    assertThat(harness.run("broken").getStatus().getStages()).hasSize(5);
+    assertThat(harness.run("broken").getStatus().getStages()).hasSize(6);
     harness.reconcile("broken");
     assertThat(harness.run("broken").getStatus().getPhase()).isEqualTo(RunPhase.Running);
     assertThat(condition("broken", Conditions.INVALID_SPEC).getStatus()).isEqualTo("False");
@@ -368,7 +368,7 @@ class SemiSupervisedRunReconcilerTest {
     harness.reconcile("fromckpt");
     assertThat(harness.jobNames("fromckpt")).containsExactly("fromckpt-infer");
     assertThat(harness.run("fromckpt").getStatus().getStages()).extracting(StageStatus::getName)
-        .containsExactly("infer", "select", "student", "finetune");
+        .containsExactly("infer", "select", "pack", "student", "finetune");
   }
 
   @Test

@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stage", description = "Run one step of a run's plan, as a worker pod does.")
 final class StageCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "STEP", description = "Step id: teacher, infer, select, student, finetune (-r2... for later rounds).")
+  @Parameters(index = "0", paramLabel = "STEP", description = "Step id: teacher, infer, select, pack, student, finetune (-r2... for later rounds).")
   String stepId;
 
   @Option(names = "--spec-file", description = "Spec or whole manifest (YAML/JSON) instead of $" + WorkerContract.ENV_SPEC + ".")
@@ -51,7 +51,7 @@ final class StageCommand implements Callable<Integer> {
       defaultValue = ".semisup/store")
   Path localStore;
 
-  @Option(names = "--shard", description = "Infer shard index (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
+  @Option(names = "--shard", description = "Shard index of infer or pack (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
   Integer shard;
 
   private final Map<String, String> env;

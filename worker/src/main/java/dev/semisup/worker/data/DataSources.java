@@ -40,7 +40,8 @@ public final class DataSources {
    */
   public static UnlabeledPool pool(DataSpec data, Blobs blobs) throws IOException {
     DataSourceSpec pool = data.getUnlabeled();
-    ImageSource images = open(pool, data, blobs, true, false);
+    // Labels are read where the format has them, as hidden labels: UnlabeledPool strips them.
+    ImageSource images = open(pool, data, blobs, true, true);
     if (!pool.excludesLabeled()) {
       return new UnlabeledPool(images);
     }

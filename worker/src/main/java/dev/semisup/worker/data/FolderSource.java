@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongPredicate;
 
 /**
  * A folder of JPEG/PNG files, read recursively. When every image sits inside a first-level
  * subfolder, those subfolders are the classes (sorted names are labels 0..n-1, the ImageFolder
- * convention); images directly in the folder mean a crawled pool, all UNLABELED. Keys are paths
- * relative to the folder.
+ * convention); images directly in the folder mean a crawled pool, all UNLABELED. An image's key is its file's URI (the reference pack reads it back by).
  *
  * <p>Class numbering is the labeled set's: a validation set or a labeled-format pool given the
  * labeled folder must have exactly its class folders (a missing or extra one is an error naming
@@ -26,7 +26,7 @@ import java.util.function.LongPredicate;
  * seeded shuffle. So {@code limit: N} takes a class-balanced sample, not the first N sorted paths
  * (a few classes), and a larger limit keeps every image of a smaller one at the same ordinal.
  */
-public final class FolderSource implements ImageSource, LabelScan {
+public final class FolderSource implements ImageSource, LabelScan, FileSlices {
 
   private final Blobs blobs;
   private final String folderUri;
@@ -98,25 +98,43 @@ public final class FolderSource implements ImageSource, LabelScan {
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
     Listing listing = listing();
+    List<PoolManifest.PoolFile> files = new ArrayList<>(listing.files.size());
+    for (String file : listing.files) {
+      files.add(new PoolManifest.PoolFile(files.size(), file, -1));
+    }
+    return stream(listing, files, wanted);
+  }
+
+  /**
+   * Some files of the pool manifest only. Class folders, when the pool has them, are taken from
+   * the whole manifest's names (never a second listing), so a slice labels as a whole pass does.
+   */
+  @Override
+  public ImageStream open(PoolManifest manifest, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
+    Listing whole = Listing.of(folderUri, readLabels, manifest.files().stream().map(PoolManifest.PoolFile::uri).toList());
+    return stream(whole, files, wanted);
+  }
+
+  private ImageStream stream(Listing listing, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
     return new ImageStream() {
       private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
       private int next;
 
       @Override
       public ImageRecord next() throws IOException {
-        while (next < listing.files.size()) {
-          int ordinal = next++;
+        while (next < files.size()) {
+          PoolManifest.PoolFile poolFile = files.get(next++);
+          long ordinal = poolFile.index();
           if (!wanted.test(ordinal)) {
             continue;
           }
-          String file = listing.files.get(ordinal);
+          String file = poolFile.uri();
           byte[] bytes;
           try (InputStream in = blobs.open(file)) {
             bytes = in.readAllBytes();
           }
-          String key = listing.relative(file);
           try {
-            return geometry.fit(ImageDecoder.decode(bytes, ordinal, key, listing.label(file)));
+            return geometry.fit(ImageDecoder.decode(bytes, ordinal, file, listing.label(file)));
           } catch (ImageDecoder.CorruptImageException e) {
             corrupt.onCorrupt(file, e);
           }
@@ -135,6 +153,16 @@ public final class FolderSource implements ImageSource, LabelScan {
     };
   }
 
+  /** See {@link Listing#passOrder}. */
+  static List<String> passOrder(String folderUri, List<String> sortedImages) {
+    return Listing.passOrder(folderUri, sortedImages);
+  }
+
+  static boolean isImage(String file) {
+    String name = file.toLowerCase(Locale.ROOT);
+    return name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg");
+  }
+
   @Override
   public void scanLabels(Sink sink) throws IOException {
     Listing listing = listing();
@@ -148,7 +176,7 @@ public final class FolderSource implements ImageSource, LabelScan {
   private record Listing(String folderUri, List<String> files, List<String> classes) {
 
     static Listing of(FolderSource source) throws IOException {
-      List<String> images = source.blobs.list(source.folderUri).stream().filter(Listing::isImage).sorted().toList();
+      List<String> images = source.blobs.list(source.folderUri).stream().filter(FolderSource::isImage).sorted().toList();
       if (images.isEmpty()) {
         throw new BadDataException(source.folderUri + ": no .jpg, .jpeg or .png images in this folder");
       }
@@ -175,6 +203,24 @@ public final class FolderSource implements ImageSource, LabelScan {
       List<String> order = allInSubfolders ? classByClass(byClass) : images;
       List<String> files = order.subList(0, (int) Math.min(source.limit, order.size()));
       return new Listing(source.folderUri, files, classNames);
+    }
+
+    /**
+     * The order of a whole pass over these images (sorted URIs under the folder): class by class
+     * in turn when every image sits in a class folder, else sorted. The pool manifest lists a
+     * folder pool in this order, so a shard's slice numbers images as a whole pass does.
+     */
+    static List<String> passOrder(String folderUri, List<String> sortedImages) {
+      TreeMap<String, List<String>> byClass = new TreeMap<>();
+      for (String file : sortedImages) {
+        String relative = file.startsWith(folderUri) ? file.substring(folderUri.length()) : "";
+        int slash = relative.indexOf('/');
+        if (slash < 0) {
+          return sortedImages;
+        }
+        byClass.computeIfAbsent(relative.substring(0, slash), name -> new ArrayList<>()).add(file);
+      }
+      return classByClass(byClass);
     }
 
     /** One image of each class in turn, each class in a shuffle seeded by its name: a limit stays balanced. */
@@ -230,9 +276,20 @@ public final class FolderSource implements ImageSource, LabelScan {
       return String.join(", ", quoted) + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
     }
 
-    private static boolean isImage(String file) {
-      String name = file.toLowerCase(Locale.ROOT);
-      return name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg");
+    /** Classes from these files (all of the pool's), when every one sits in a first-level subfolder. */
+    static Listing of(String folderUri, boolean readLabels, List<String> images) {
+      boolean allInSubfolders = true;
+      TreeSet<String> classes = new TreeSet<>();
+      for (String file : images) {
+        String relative = file.startsWith(folderUri) ? file.substring(folderUri.length()) : "";
+        int slash = relative.indexOf('/');
+        if (slash < 0) {
+          allInSubfolders = false;
+        } else {
+          classes.add(relative.substring(0, slash));
+        }
+      }
+      return new Listing(folderUri, images, allInSubfolders && readLabels ? List.copyOf(classes) : List.of());
     }
 
     String relative(String file) {
@@ -240,7 +297,7 @@ public final class FolderSource implements ImageSource, LabelScan {
     }
 
     int label(String file) {
-      if (classes.isEmpty()) {
+      if (classes.isEmpty() || !file.startsWith(folderUri)) {
         return ImageRecord.UNLABELED;
       }
       String relative = relative(file);

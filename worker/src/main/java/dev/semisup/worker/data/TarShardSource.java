@@ -14,10 +14,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * WebDataset-style tar shards: members that share a key (the member name up to the first '.' of
  * its base name) are one sample; {@code key.jpg|jpeg|png} is the image and an optional
  * {@code key.cls} holds the class number as text. Samples without an image are passed over and
- * get no ordinal. The URI is one .tar file or a folder of them, read in sorted order with ordinals
- * running on across shards. Keys are {@code <shard file name>/<sample key>}.
+ * get no ordinal. The URI is one .tar file or a folder of them, read in sorted order. An image's
+ * ordinal is (file's place in that order) x 2^24 + (sample's place in its file), so a shard that
+ * reads only some files still knows every ordinal, and every pass agrees on them. Keys are
+ * {@link ImageRef}s: the file's URI, the image member and its data's byte range.
  */
-public final class TarShardSource implements ImageSource, LabelScan {
+public final class TarShardSource implements ImageSource, LabelScan, FileSlices {
+
+  /** Samples per tar file the ordinal can tell apart; a WebDataset shard holds thousands. */
+  static final int SAMPLE_BITS = 24;
 
   private static final int BUFFER = 1 << 16;
   private static final int RECORD = 512;
@@ -50,7 +55,26 @@ public final class TarShardSource implements ImageSource, LabelScan {
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    return new Stream(ShardFiles.list(blobs, uri, ".tar"), wanted);
+    return new Stream(numbered(ShardFiles.list(blobs, uri, ".tar")), wanted);
+  }
+
+  /** A pass over some of the files only, numbered as in the whole pool (a shard's slice). */
+  @Override
+  public ImageStream open(PoolManifest manifest, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
+    return new Stream(files, wanted);
+  }
+
+  /** The ordinal of sample {@code sample} (0-based) of file {@code file} in the pool's order. */
+  static long ordinal(int file, long sample) {
+    return ((long) file << SAMPLE_BITS) | sample;
+  }
+
+  private static List<PoolManifest.PoolFile> numbered(List<String> uris) {
+    List<PoolManifest.PoolFile> files = new java.util.ArrayList<>(uris.size());
+    for (String file : uris) {
+      files.add(new PoolManifest.PoolFile(files.size(), file, -1));
+    }
+    return files;
   }
 
   @Override
@@ -65,7 +89,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
   boolean scanLabels(Sink sink, int maxShards) throws IOException {
     List<String> shards = ShardFiles.list(blobs, uri, ".tar");
     // No ordinal is wanted, so no image bytes are decoded: only headers and .cls members.
-    try (Stream stream = new Stream(shards.subList(0, Math.min(maxShards, shards.size())), ordinal -> false)) {
+    try (Stream stream = new Stream(numbered(shards.subList(0, Math.min(maxShards, shards.size()))), ordinal -> false)) {
       Sample sample;
       while ((sample = stream.nextSample()) != null) {
         sink.label(sample.ordinal, sample.shard + ": member " + sample.key, sample.label());
@@ -81,6 +105,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
     long ordinal = -1;
     boolean wanted;
     byte[] image;
+    ImageRef ref;
     String cls;
 
     Sample(String shard, String key) {
@@ -96,20 +121,32 @@ public final class TarShardSource implements ImageSource, LabelScan {
       if (!readLabels || cls == null) {
         return ImageRecord.UNLABELED;
       }
+      int label = parsedLabel();
+      if (label >= 0) {
+        return label;
+      }
+      if (skipCorrupt) {
+        // A pool's labels are hidden labels, for reporting only: a bad one must not stop the pool.
+        return ImageRecord.UNLABELED;
+      }
+      throw new BadDataException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
+    }
+
+    private int parsedLabel() {
       try {
         int label = Integer.parseInt(cls.trim());
         if (label >= 0) {
           return label;
         }
       } catch (NumberFormatException e) {
-        // reported below with the member's name
+        // reported by the caller with the member's name
       }
-      throw new BadDataException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
+      return -1;
     }
   }
 
   private final class Stream implements ImageStream {
-    private final List<String> shards;
+    private final List<PoolManifest.PoolFile> shards;
     private final LongPredicate wanted;
     private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
     private int shardIndex = -1;
@@ -119,9 +156,11 @@ public final class TarShardSource implements ImageSource, LabelScan {
     private boolean shardEnded;
     private long dataEnd;
     private TarArchiveEntry lookahead;
-    private long nextOrdinal;
+    private int fileIndex;
+    private long sampleInFile;
+    private long taken;
 
-    Stream(List<String> shards, LongPredicate wanted) {
+    Stream(List<PoolManifest.PoolFile> shards, LongPredicate wanted) {
       this.shards = shards;
       this.wanted = wanted;
     }
@@ -133,7 +172,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
         if (!sample.wanted) {
           continue;
         }
-        String key = ShardFiles.name(sample.shard) + "/" + sample.key;
+        String key = sample.ref.toString();
         try {
           return geometry.fit(ImageDecoder.decode(sample.image, sample.ordinal, key, sample.label()));
         } catch (ImageDecoder.CorruptImageException e) {
@@ -150,7 +189,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
 
     /** The next sample with an image, its bytes read only when its ordinal is wanted; null at the end. */
     Sample nextSample() throws IOException {
-      while (nextOrdinal < limit) {
+      while (taken < limit) {
         if (tar == null && !openNextShard()) {
           return null;
         }
@@ -178,9 +217,15 @@ public final class TarShardSource implements ImageSource, LabelScan {
     private void absorb(Sample sample, TarArchiveEntry entry) throws IOException {
       String extension = extensionOf(entry.getName());
       boolean image = extension.equals("jpg") || extension.equals("jpeg") || extension.equals("png");
-      if (image && !sample.hasImage() && nextOrdinal < limit) {
-        sample.ordinal = nextOrdinal++;
+      if (image && !sample.hasImage() && taken < limit) {
+        if (sampleInFile >= 1L << SAMPLE_BITS) {
+          throw new BadDataException(shard + ": more than " + (1L << SAMPLE_BITS) + " samples in one tar file");
+        }
+        sample.ordinal = ordinal(fileIndex, sampleInFile++);
+        taken++;
         sample.wanted = wanted.test(sample.ordinal);
+        // The reader stands at the member's data: its byte range locates the image for ranged reads.
+        sample.ref = ImageRef.tarMember(shard, entry.getName(), counted.offset(), entry.getSize());
         if (sample.wanted) {
           sample.image = readMember(entry);
         }
@@ -247,7 +292,9 @@ public final class TarShardSource implements ImageSource, LabelScan {
       if (++shardIndex >= shards.size()) {
         return false;
       }
-      shard = shards.get(shardIndex);
+      shard = shards.get(shardIndex).uri();
+      fileIndex = shards.get(shardIndex).index();
+      sampleInFile = 0;
       counted = new SourceFailures(new BufferedInputStream(blobs.open(shard), BUFFER));
       tar = new TarArchiveInputStream(counted);
       shardEnded = false;

@@ -8,6 +8,7 @@ import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
 import dev.semisup.worker.stages.finetune.FinetuneStage;
 import dev.semisup.worker.stages.infer.InferStage;
+import dev.semisup.worker.stages.pack.PackStage;
 import dev.semisup.worker.stages.select.SelectStage;
 import dev.semisup.worker.stages.student.StudentStage;
 import dev.semisup.worker.stages.teacher.TeacherStage;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one step (or one infer shard) at most once per set of inputs: a step whose _SUCCESS exists
+ * Runs one step (or one shard of infer or pack) at most once per set of inputs: a step whose _SUCCESS exists
  * and whose recorded input hashes ({@link StepInputs}, in inputs.json beside the _SUCCESS, written
  * when the step starts) match the spec's is done, and rerunning it does nothing. The marker is written last, so a step killed half-way is
  * simply run again (training steps then resume from their newest checkpoint).
@@ -121,7 +122,7 @@ public final class StageRunner {
     return step.sharded() ? context.layout().shardSuccess(step, context.shard()) : context.layout().success(step);
   }
 
-  /** The last shard to finish marks the whole infer step done. */
+  /** The last shard to finish marks the whole sharded step (infer, pack) done. */
   private static boolean allShardsDone(StageContext context) throws IOException {
     for (int shard = 0; shard < context.step().shards(); shard++) {
       if (!context.store().exists(context.layout().shardSuccess(context.step(), shard))) {
@@ -136,6 +137,7 @@ public final class StageRunner {
       case TEACHER -> new TeacherStage();
       case INFER -> new InferStage();
       case SELECT -> new SelectStage();
+      case PACK -> new PackStage();
       case STUDENT -> new StudentStage();
       case FINETUNE -> new FinetuneStage();
     };

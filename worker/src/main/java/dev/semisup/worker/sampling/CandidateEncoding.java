@@ -7,13 +7,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The bytes of one candidate, shared by the candidate shards and the sampled index, big-endian:
- * {@code long ordinal, float score, int keyBytes, key (UTF-8), int n, n x (int class, float
- * probability)}. The pseudo-label is not part of it: a shard block implies it, the sampled index
+ * {@code long ordinal, float score, int hiddenLabel (-1: none), int keyBytes, key (UTF-8), int n,
+ * n x (int class, float probability)}. The pseudo-label is not part of it: a shard block implies it, the sampled index
  * writes it before the entry.
  */
 final class CandidateEncoding {
 
-  /** Keys are file names or shard members; a longer one means a corrupt length field. */
+  /** Keys are image references (file URI, member, byte range); a longer one means a corrupt length field. */
   static final int MAX_KEY_BYTES = 1 << 16;
 
   /** A header with more classes is corrupt; checked before sizing the class index from it. */
@@ -23,7 +23,7 @@ final class CandidateEncoding {
   }
 
   static int size(Candidate candidate) {
-    return 8 + 4 + 4 + keyBytes(candidate).length + 4 + 8 * candidate.topP();
+    return 8 + 4 + 4 + 4 + keyBytes(candidate).length + 4 + 8 * candidate.topP();
   }
 
   /** Writes the entry and returns its size in bytes. */
@@ -31,6 +31,7 @@ final class CandidateEncoding {
     byte[] key = keyBytes(candidate);
     out.writeLong(candidate.ordinal());
     out.writeFloat(candidate.score());
+    out.writeInt(candidate.hiddenLabel());
     out.writeInt(key.length);
     out.write(key);
     int[] classes = candidate.classes();
@@ -40,7 +41,7 @@ final class CandidateEncoding {
       out.writeInt(classes[i]);
       out.writeFloat(probabilities[i]);
     }
-    return 8 + 4 + 4 + key.length + 4 + 8 * classes.length;
+    return 8 + 4 + 4 + 4 + key.length + 4 + 8 * classes.length;
   }
 
   /**
@@ -51,6 +52,10 @@ final class CandidateEncoding {
       throws IOException {
     long ordinal = in.readLong();
     float score = in.readFloat();
+    int hiddenLabel = in.readInt();
+    if (hiddenLabel < Candidate.NO_HIDDEN_LABEL || hiddenLabel >= MAX_CLASSES) {
+      throw new IOException(where + ": corrupt hidden label " + hiddenLabel);
+    }
     int keyLength = in.readInt();
     if (keyLength < 0 || keyLength > MAX_KEY_BYTES) {
       throw new IOException(where + ": corrupt key length " + keyLength);
@@ -70,7 +75,8 @@ final class CandidateEncoding {
         throw new IOException(where + ": corrupt class " + top[i] + " (classes: " + classes + ")");
       }
     }
-    return new Candidate(ordinal, new String(key, StandardCharsets.UTF_8), pseudoLabel, score, top, probabilities);
+    return new Candidate(ordinal, new String(key, StandardCharsets.UTF_8), pseudoLabel, score, top, probabilities,
+        hiddenLabel);
   }
 
   static void checkWritable(Candidate candidate, int classes, int topP) {

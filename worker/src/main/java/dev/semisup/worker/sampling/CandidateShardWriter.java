@@ -11,7 +11,7 @@ import java.util.function.IntFunction;
  *
  * <p>Format, big-endian (DataOutputStream):
  * <pre>
- * header   int magic "SSCS", int version (1), int classes, int k, int topP
+ * header   int magic "SSCS", int version (2), int classes, int k, int topP
  * index    classes x (long offset, int count), then long end
  *          offset: where the class's block starts, in bytes from the start of the file;
  *          end: the file's length, so that every block's length is known
@@ -24,7 +24,7 @@ import java.util.function.IntFunction;
 public final class CandidateShardWriter {
 
   public static final int MAGIC = 0x53534353; // "SSCS": semisup candidate shard
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: entries carry the hidden label
 
   static final int HEADER_BYTES = 5 * 4;
 

@@ -12,8 +12,9 @@ import java.util.function.LongToIntFunction;
  * under several classes.
  *
  * <p>Score quantiles are nearest-rank, so every number is a score that is really in the index.
- * {@code pseudoLabelPrecision} is present only when the caller knows the pool's hidden labels (a
- * labeled data set used as a pool, for reporting); it is the share of entries whose pseudo-label
+ * {@code pseudoLabelPrecision} is present only when the pool's hidden labels are known (a labeled
+ * data set used as a pool, for reporting): given by the caller, or carried by every entry
+ * ({@link Candidate#hiddenLabel()}, from inference); it is the share of entries whose pseudo-label
  * equals the hidden label. {@code skippedImages} is the number of pool images the infer shards
  * skipped as corrupt or beyond the pixel budget, summed over shards; null when a shard did not say.
  */
@@ -56,6 +57,14 @@ public record IndexSummary(
   }
 
   /**
+   * A builder that measures precision against the hidden labels the entries carry, reporting it
+   * only when every entry has one (a pool with no labels of its own reports none).
+   */
+  public static Builder builderFromEntries(int classes) {
+    return new Builder(classes, null, true);
+  }
+
+  /**
    * Collects entries in any order. Holds one score per entry and one ordinal per entry, so its
    * memory is that of the index's numbers, O(classes x K), like everything in the select stage.
    */
@@ -63,6 +72,8 @@ public record IndexSummary(
 
     private final int classes;
     private final LongToIntFunction hiddenLabel;
+    private final boolean fromEntries;
+    private boolean everyEntryHidden = true;
     private final float[][] scores;
     private final int[] counts;
     private final int[] correct;
@@ -70,6 +81,11 @@ public record IndexSummary(
     private long entries;
 
     private Builder(int classes, LongToIntFunction hiddenLabel) {
+      this(classes, hiddenLabel, false);
+    }
+
+    private Builder(int classes, LongToIntFunction hiddenLabel, boolean fromEntries) {
+      this.fromEntries = fromEntries;
       if (classes < 1) {
         throw new IllegalArgumentException("classes must be at least 1, got " + classes);
       }
@@ -98,9 +114,16 @@ public record IndexSummary(
       if (hiddenLabel != null && hiddenLabel.applyAsInt(candidate.ordinal()) == cls) {
         correct[cls]++;
       }
+      if (fromEntries) {
+        everyEntryHidden &= candidate.hasHiddenLabel();
+        if (candidate.hiddenLabel() == cls) {
+          correct[cls]++;
+        }
+      }
     }
 
     public IndexSummary build() {
+      boolean knowsLabels = hiddenLabel != null || (fromEntries && everyEntryHidden);
       List<ClassSummary> perClass = new ArrayList<>(classes);
       long correctTotal = 0;
       for (int cls = 0; cls < classes; cls++) {
@@ -108,7 +131,7 @@ public record IndexSummary(
         float[] sorted = Arrays.copyOf(scores[cls], n);
         Arrays.sort(sorted);
         correctTotal += correct[cls];
-        Double precision = hiddenLabel == null || n == 0 ? null : (double) correct[cls] / n;
+        Double precision = !knowsLabels || n == 0 ? null : (double) correct[cls] / n;
         perClass.add(n == 0
             ? new ClassSummary(cls, 0, null, null, null, null, null, null)
             : new ClassSummary(cls, n, sorted[0], quantile(sorted, 10), quantile(sorted, 50),
@@ -129,7 +152,7 @@ public record IndexSummary(
         }
         i = j;
       }
-      Double precision = hiddenLabel == null || entries == 0 ? null : (double) correctTotal / entries;
+      Double precision = !knowsLabels || entries == 0 ? null : (double) correctTotal / entries;
       return new IndexSummary(classes, entries, distinct, several, precision, List.copyOf(perClass), null);
     }
 

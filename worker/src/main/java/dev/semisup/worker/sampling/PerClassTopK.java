@@ -29,8 +29,8 @@ public final class PerClassTopK {
   private final boolean[] worstFirst; // the class's arrays are sorted, see sorted(int)
   private long offered;
 
-  /** What every kept entry of one image shares: its readable reference and its top-P classes. */
-  private record PoolImage(String key, TopPClasses top) {
+  /** What every kept entry of one image shares: its reference, its top-P classes and its hidden label. */
+  private record PoolImage(String key, TopPClasses top, int hiddenLabel) {
   }
 
   public PerClassTopK(int classes, int k) {
@@ -57,15 +57,50 @@ public final class PerClassTopK {
    * here. Returns under how many classes it is kept for now (a later, better image may evict it).
    */
   public int offer(long ordinal, String key, float[] probabilities, int p) {
+    return offer(ordinal, key, probabilities, p, Candidate.NO_HIDDEN_LABEL);
+  }
+
+  /** As {@link #offer(long, String, float[], int)}, carrying the pool's own label of the image. */
+  public int offer(long ordinal, String key, float[] probabilities, int p, int hiddenLabel) {
     if (probabilities.length != classes) {
       throw new IllegalArgumentException("image " + key + ": " + probabilities.length
           + " probabilities for " + classes + " classes");
     }
-    return offer(ordinal, key, TopPClasses.of(probabilities, p));
+    return offer(ordinal, key, TopPClasses.of(probabilities, p), hiddenLabel);
   }
 
   /** Offers one pool image under each of its top-P classes; returns under how many it is kept. */
   public int offer(long ordinal, String key, TopPClasses top) {
+    return offer(ordinal, key, top, Candidate.NO_HIDDEN_LABEL);
+  }
+
+  /**
+   * Puts back one entry of a checkpoint (see the infer stage): under its own class only, as it
+   * was kept, without counting an offer. Restoring every entry of a written shard gives a heap set
+   * whose {@link #sorted} lists equal the shard's.
+   */
+  public void restore(Candidate entry) {
+    int cls = entry.pseudoLabel();
+    checkClass(cls);
+    int size = sizes[cls];
+    if (size >= k) {
+      throw new IllegalArgumentException("class " + cls + " already holds top-K " + k + " entries: " + entry);
+    }
+    ensureCapacity(cls, size + 1);
+    scores[cls][size] = entry.score();
+    ordinals[cls][size] = entry.ordinal();
+    images[cls][size] = new PoolImage(entry.key(), TopPClasses.of(entry.classes(), entry.probabilities()), entry.hiddenLabel());
+    sizes[cls] = size + 1;
+    siftUp(cls, size);
+    worstFirst[cls] = false;
+  }
+
+  /** Restores the count of offers a checkpoint had seen, so a resumed shard reports as an uninterrupted one. */
+  public void restoreOffered(long offered) {
+    this.offered = offered;
+  }
+
+  private int offer(long ordinal, String key, TopPClasses top, int hiddenLabel) {
     offered++;
     PoolImage image = null; // created only when the image enters a heap: most images do not
     int kept = 0;
@@ -78,7 +113,7 @@ public final class PerClassTopK {
       int size = sizes[cls];
       if (size < k) {
         if (image == null) {
-          image = new PoolImage(key, top);
+          image = new PoolImage(key, top, hiddenLabel);
         }
         ensureCapacity(cls, size + 1);
         scores[cls][size] = score;
@@ -90,7 +125,7 @@ public final class PerClassTopK {
         kept++;
       } else if (Candidate.compare(score, ordinal, scores[cls][0], ordinals[cls][0]) < 0) {
         if (image == null) {
-          image = new PoolImage(key, top);
+          image = new PoolImage(key, top, hiddenLabel);
         }
         scores[cls][0] = score;
         ordinals[cls][0] = ordinal;
@@ -128,7 +163,7 @@ public final class PerClassTopK {
     List<Candidate> sorted = new ArrayList<>(size);
     for (int i = size - 1; i >= 0; i--) {
       TopPClasses top = img[i].top();
-      sorted.add(new Candidate(o[i], img[i].key(), cls, s[i], top.classes(), top.probabilities()));
+      sorted.add(new Candidate(o[i], img[i].key(), cls, s[i], top.classes(), top.probabilities(), img[i].hiddenLabel()));
     }
     return sorted;
   }

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Format, big-endian (DataOutputStream):
  * <pre>
- * header   int magic "SSIX", int version (1), int classes, int topP
+ * header   int magic "SSIX", int version (2), int classes, int topP
  * entries  byte 1, int pseudoLabel, then the candidate (see CandidateEncoding)
  * trailer  byte 0, long entries
  * </pre>
@@ -26,7 +26,7 @@ import java.util.List;
 public final class SampledIndex {
 
   public static final int MAGIC = 0x53534958; // "SSIX": semisup sampled index
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: entries carry the hidden label
 
   private static final byte ENTRY = 1;
   private static final byte END = 0;

@@ -69,6 +69,11 @@ public final class TopPClasses {
     return new TopPClasses(heap, keptProbabilities);
   }
 
+  /** Classes already selected, best first (an entry read back from a checkpoint). */
+  static TopPClasses of(int[] classes, float[] probabilities) {
+    return new TopPClasses(classes, probabilities);
+  }
+
   public int size() {
     return classes.length;
   }

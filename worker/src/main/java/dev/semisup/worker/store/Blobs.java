@@ -18,4 +18,35 @@ public interface Blobs {
   List<String> list(String folderUri) throws IOException;
 
   long size(String uri) throws IOException;
+
+  /** An object of a listing with its size: what a pool manifest records. */
+  record Sized(String uri, long bytes) {
+  }
+
+  /**
+   * Every object under the folder URI with its size, sorted by URI. Stores override it to take
+   * the sizes from the listing itself; this default asks for each size in turn.
+   */
+  default List<Sized> listSized(String folderUri) throws IOException {
+    List<Sized> sized = new java.util.ArrayList<>();
+    for (String uri : list(folderUri)) {
+      sized.add(new Sized(uri, size(uri)));
+    }
+    return sized;
+  }
+
+  /**
+   * {@code length} bytes of an object from {@code offset} (a tar member, for example). Stores
+   * override it with a ranged read that moves only those bytes; this default skips to them.
+   */
+  default InputStream openRange(String uri, long offset, long length) throws IOException {
+    InputStream in = open(uri);
+    try {
+      in.skipNBytes(offset);
+    } catch (IOException e) {
+      in.close();
+      throw new IOException(uri + ": cannot read " + length + " bytes at offset " + offset + ": " + e.getMessage(), e);
+    }
+    return new RangeInputStream(in, length);
+  }
 }

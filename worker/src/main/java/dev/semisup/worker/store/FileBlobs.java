@@ -59,6 +59,19 @@ public final class FileBlobs implements Blobs {
     }
   }
 
+  /** Reads only the range: the file is positioned at {@code offset}, nothing before it is read. */
+  @Override
+  public InputStream openRange(String uri, long offset, long length) throws IOException {
+    java.nio.channels.SeekableByteChannel channel;
+    try {
+      channel = Files.newByteChannel(path(uri));
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException(uri + " does not exist");
+    }
+    channel.position(offset);
+    return new RangeInputStream(java.nio.channels.Channels.newInputStream(channel), length);
+  }
+
   /**
    * file:///a/b, file:/a/b, or a hand-written file:///a b/c with unescaped characters. A host
    * (file://data/x) is refused: it is usually a relative path by mistake.

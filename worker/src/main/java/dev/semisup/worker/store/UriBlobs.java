@@ -42,6 +42,16 @@ public final class UriBlobs implements Blobs {
     return blobsFor(uri).size(uri);
   }
 
+  @Override
+  public List<Sized> listSized(String folderUri) throws IOException {
+    return blobsFor(folderUri).listSized(folderUri);
+  }
+
+  @Override
+  public InputStream openRange(String uri, long offset, long length) throws IOException {
+    return blobsFor(uri).openRange(uri, offset, length);
+  }
+
   private Blobs blobsFor(String uri) {
     if (uri != null && uri.startsWith(FileBlobs.SCHEME)) {
       return files;

@@ -87,7 +87,7 @@ class StageCommandTest {
   void aStepOutsideThePlanIsBadInput() throws Exception {
     Result result = stage(podEnvironment(), "distill");
     assertThat(result.exit()).isEqualTo(2);
-    assertThat(result.err()).contains("step 'distill' is not in this run's plan [teacher, infer, select, student, finetune]");
+    assertThat(result.err()).contains("step 'distill' is not in this run's plan [teacher, infer, select, pack, student, finetune]");
   }
 
   @Test

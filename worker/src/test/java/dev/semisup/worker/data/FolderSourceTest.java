@@ -42,11 +42,13 @@ class FolderSourceTest {
     List<ImageRecord> images = Passes.readAll(source);
 
     assertThat(source.classNames()).containsExactly("cat", "dog");
-    assertThat(images).extracting(ImageRecord::key)
-        .containsExactlyInAnyOrder("cat/a.png", "cat/z.png", "dog/b.png", "dog/nested/c.PNG");
+    String base = TestFileBlobs.uri(dir.resolve("set"));
+    assertThat(images).extracting(ImageRecord::key).as("an image's key is its file's URI")
+        .containsExactlyInAnyOrder(base + "cat/a.png", base + "cat/z.png", base + "dog/b.png", base + "dog/nested/c.PNG");
     assertThat(images).extracting(ImageRecord::label).as("a cat, a dog, a cat, a dog").containsExactly(0, 1, 0, 1);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, 3L);
-    Map<String, Integer> written = Map.of("cat/a.png", 0, "cat/z.png", 1, "dog/b.png", 2, "dog/nested/c.PNG", 3);
+    Map<String, Integer> written = Map.of(base + "cat/a.png", 0, base + "cat/z.png", 1, base + "dog/b.png", 2,
+        base + "dog/nested/c.PNG", 3);
     for (ImageRecord image : images) {
       // PNG is lossless and the geometry matches: exact pixels.
       assertThat(image.pixels()).isEqualTo(pixels(written.get(image.key()), 3 * 64));
@@ -69,9 +71,9 @@ class FolderSourceTest {
 
     Map<Integer, Long> perClass = thirty.stream().collect(Collectors.groupingBy(ImageRecord::label, Collectors.counting()));
     assertThat(perClass).hasSize(10).allSatisfy((label, count) -> assertThat(count).isEqualTo(3));
-    assertThat(thirty.stream().map(ImageRecord::key).filter(key -> key.startsWith("class-0/")).sorted().toList())
+    assertThat(thirty.stream().map(ImageRecord::key).filter(key -> key.startsWith(uri + "class-0/")).sorted().toList())
         .as("a seeded shuffle within the class, not its first three sorted paths")
-        .hasSize(3).isNotEqualTo(List.of("class-0/000.png", "class-0/001.png", "class-0/002.png"));
+        .hasSize(3).isNotEqualTo(List.of(uri + "class-0/000.png", uri + "class-0/001.png", uri + "class-0/002.png"));
     assertThat(fifty.subList(0, 30)).extracting(ImageRecord::key).as("a larger limit keeps the smaller one's images")
         .isEqualTo(thirty.stream().map(ImageRecord::key).toList());
   }

@@ -51,12 +51,16 @@ class TarShardSourceTest {
 
     List<ImageRecord> images = Passes.readAll(source(dir.resolve("shards"), false));
 
-    assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, 3L, 4L);
+    // file index x 2^24 + sample in file: a shard reading file 1 alone knows its ordinals
+    long second = 1L << 24;
+    assertThat(Passes.ordinals(images)).containsExactly(0L, 1L, 2L, second, second + 1);
     assertThat(images).extracting(ImageRecord::label).containsExactly(4, 5, 6, 7, 8);
-    assertThat(images).extracting(ImageRecord::key)
-        .containsExactly("shard-00000.tar/s0", "shard-00000.tar/s1", "shard-00000.tar/s2", "shard-00001.tar/s3", "shard-00001.tar/s4");
-    for (ImageRecord image : images) {
-      assertThat(image.pixels()).isEqualTo(pixels((int) image.ordinal(), 3 * 64));
+    assertThat(images).extracting(image -> ImageRef.parse(image.key()).member())
+        .containsExactly("s0.png", "s1.png", "s2.png", "s3.png", "s4.png");
+    assertThat(images).extracting(image -> ImageRef.parse(image.key()).file())
+        .allSatisfy(file -> assertThat(file).startsWith("file:///").contains("/shards/shard-0000"));
+    for (int i = 0; i < images.size(); i++) {
+      assertThat(images.get(i).pixels()).isEqualTo(pixels(i, 3 * 64));
     }
   }
 
@@ -72,7 +76,17 @@ class TarShardSourceTest {
 
     List<ImageRecord> images = Passes.readAll(source(file, false));
 
-    assertThat(images).extracting(ImageRecord::key).containsExactly("one.tar/dir.v2/a.b/x", "one.tar/dir.v2/a.b/z");
+    assertThat(images).extracting(image -> ImageRef.parse(image.key()).member())
+        .containsExactly("dir.v2/a.b/x.jpeg", "dir.v2/a.b/z.PNG");
+    // The reference's byte range is the member's data: a ranged read gets exactly its bytes.
+    for (int i = 0; i < 2; i++) {
+      ImageRef ref = ImageRef.parse(images.get(i).key());
+      assertThat(ref.ranged()).isTrue();
+      byte[] member = members.get(ref.member());
+      try (var in = new dev.semisup.worker.store.FileBlobs().openRange(ref.file(), ref.offset(), ref.length())) {
+        assertThat(in.readAllBytes()).isEqualTo(member);
+      }
+    }
     assertThat(images).extracting(ImageRecord::label).containsExactly(2, ImageRecord.UNLABELED);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L);
     assertThat(TarShardSource.keyOf("a/b.c/d.e.f")).isEqualTo("a/b.c/d");
@@ -87,7 +101,7 @@ class TarShardSourceTest {
 
     List<ImageRecord> part = Passes.readAll(source, ordinal -> ordinal % 3 == 1);
 
-    assertThat(Passes.ordinals(part)).containsExactly(1L, 4L);
+    assertThat(Passes.ordinals(part)).containsExactly(1L, 1L << 24);
     assertThat(part).extracting(ImageRecord::label).containsExactly(1, 4);
     assertThat(part.get(1).pixels()).isEqualTo(pixels(4, 3 * 64));
     List<Integer> labels = new ArrayList<>();

@@ -81,10 +81,10 @@ class CandidateShardsTest {
         .hasMessage(NAME + ": not a candidate shard (magic 0x53534958 \"SSIX\", expected 0x53534353 \"SSCS\")");
 
     byte[] future = bytes.clone();
-    ByteBuffer.wrap(future).putInt(4, 2);
+    ByteBuffer.wrap(future).putInt(4, 3);
     assertThatThrownBy(() -> readEverything(future))
         .isInstanceOf(IOException.class)
-        .hasMessage(NAME + ": candidate shard version 2, this worker reads version 1");
+        .hasMessage(NAME + ": candidate shard version 3, this worker reads version 2");
   }
 
   @Test

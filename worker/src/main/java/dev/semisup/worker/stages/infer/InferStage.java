@@ -1,29 +1,47 @@
 package dev.semisup.worker.stages.infer;
 
 import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.DataSources;
 import dev.semisup.worker.data.ImageRecord;
-import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.data.ImageStream;
+import dev.semisup.worker.data.PoolManifest;
+import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.progress.ProgressReporter;
+import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
 import dev.semisup.worker.stages.TeacherModels;
 import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step 2 of the method, one shard: the teacher scores its share of the pool (ordinal % shards);
- * each image offers itself to the heaps of its top-P classes, each heap keeping the K best. Memory
- * is O(classes x K) whatever the pool's size; the pool streams through in batches.
+ * Step 2 of the method, one shard: the teacher scores its share of the pool; each image offers
+ * itself to the heaps of its top-P classes, each heap keeping the K best. Memory is O(classes x K)
+ * whatever the pool's size; the pool streams through in batches.
+ *
+ * <p>The share is a slice of the pool manifest's files, balanced by bytes (see
+ * {@link PoolManifest#slice}): S shards together read every pool file once. Single-file pools
+ * (idx, cifar) are one unit that each shard streams, keeping image i when i mod S is its shard.
+ *
+ * <p>A sliced shard checkpoints its heaps and the files done every {@code sampling.checkpointFiles}
+ * files or {@code sampling.checkpointMinutes} minutes, at a file boundary; a restarted pod resumes
+ * after the last checkpoint. Batches never span a work unit (a tar file, or up to {@link #BATCH}
+ * image files of a folder pool), so the teacher sees the same batches whether or not the shard was
+ * interrupted, and the candidates are byte for byte those of an uninterrupted shard.
  */
 public final class InferStage implements StageTask {
 
@@ -39,51 +57,174 @@ public final class InferStage implements StageTask {
     if (shard < 0 || shard >= shards) {
       throw new IllegalArgumentException("shard " + shard + " is outside 0.." + (shards - 1) + " (spec.sampling.shards)");
     }
-    int classes = spec.getData().getClasses();
-    int topP = spec.getSampling().getTopP();
-    PerClassTopK topK = new PerClassTopK(classes, spec.getSampling().getTopK());
-    Augmentation plain = Augmentation.of(Augmentation.Strength.NONE, spec.getData());
-    ImageSource pool = DataSources.pool(spec.getData(), context.blobs());
-    ProgressReporter progress = context.progress();
+    SamplingSpec sampling = spec.getSampling();
+    int topP = sampling.getTopP();
+    UnlabeledPool pool = DataSources.pool(spec.getData(), context.blobs());
+    // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
+    PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
+    String checkpointKey = context.layout().inferCheckpoint(step, shard);
 
-    long started = System.nanoTime();
-    long scored = 0;
-    long skipped;
-    try (Network teacher = TeacherModels.forRound(context, step.round());
-         ImageStream stream = pool.open(ordinal -> ordinal % shards == shard)) {
-      int pixels = teacher.shape().pixels();
-      float[] batch = new float[BATCH * pixels];
-      long[] ordinals = new long[BATCH];
-      String[] keys = new String[BATCH];
-      Random unused = new Random(0);
-      int count = 0;
-      ImageRecord image;
-      do {
-        image = stream.next();
-        if (image != null) {
-          plain.apply(image, unused, batch, count * pixels);
-          ordinals[count] = image.ordinal();
-          keys[count++] = image.key();
+    Scoring scoring;
+    try (Network teacher = TeacherModels.forRound(context, step.round())) {
+      if (manifest != null && pool.sliceable(manifest)) {
+        InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
+        scoring = new Scoring(context, teacher, resumed == null
+            ? new PerClassTopK(spec.getData().getClasses(), sampling.getTopK()) : resumed.topK());
+        scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
+      } else {
+        scoring = new Scoring(context, teacher, new PerClassTopK(spec.getData().getClasses(), sampling.getTopK()));
+        try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
+          scoring.scoreAll(stream);
+          scoring.skipped += stream.skipped();
         }
-        if (count == BATCH || (image == null && count > 0)) {
-          float[] probabilities = teacher.probabilities(batch, count);
-          for (int i = 0; i < count; i++) {
-            topK.offer(ordinals[i], keys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP);
-          }
-          scored += count;
-          count = 0;
-          progress.skippedImages(stream.skipped());
-          double seconds = (System.nanoTime() - started) / 1e9;
-          progress.images(scored, 0, scored / Math.max(seconds, 1e-9), null);
-        }
-      } while (image != null);
-      skipped = stream.skipped();
-      progress.skippedImages(skipped);
+      }
     }
-    context.store().write(context.layout().candidateShard(step, shard), out -> CandidateShardWriter.write(topK, topP, out));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    progress.finish(scored, scored, scored / Math.max(seconds, 1e-9));
+    context.store().write(context.layout().candidateShard(step, shard),
+        out -> CandidateShardWriter.write(scoring.topK, topP, out));
+    if (context.store().exists(checkpointKey)) {
+      context.store().delete(checkpointKey);
+    }
+    scoring.finish();
     LOG.info("{} shard {}/{}: scored {} pool images ({} unreadable, skipped) at {} images/s; kept {} candidates",
-        step.id(), shard, shards, scored, skipped, Math.round(scored / Math.max(seconds, 1e-9)), topK.total());
+        step.id(), shard, shards, scoring.scored, scoring.skipped, Math.round(scoring.rate()), scoring.topK.total());
+  }
+
+  private static InferCheckpoint resume(StageContext context, String key, int shard, int shards) throws IOException {
+    if (!context.store().exists(key)) {
+      return null;
+    }
+    InferCheckpoint checkpoint;
+    try (InputStream in = context.store().open(key)) {
+      checkpoint = InferCheckpoint.read(in, context.store().uri(key));
+    }
+    if (checkpoint.shard() != shard || checkpoint.shards() != shards) {
+      throw new IOException(context.store().uri(key) + " is shard " + checkpoint.shard() + " of " + checkpoint.shards()
+          + ", not " + shard + " of " + shards);
+    }
+    LOG.info("{} shard {}: resuming after {} files ({} images scored) from {}", context.step().id(), shard,
+        checkpoint.filesDone(), checkpoint.scored(), context.store().uri(key));
+    return checkpoint;
+  }
+
+  private static void scoreSlice(StageContext context, UnlabeledPool pool, PoolManifest manifest, Scoring scoring,
+      InferCheckpoint resumed, String checkpointKey, int topP) throws IOException {
+    int shard = context.shard();
+    int shards = context.step().shards();
+    List<PoolManifest.PoolFile> slice = manifest.slice(shard, shards);
+    SamplingSpec sampling = context.spec().getSampling();
+    int everyFiles = sampling.getCheckpointFiles() == null ? 64 : sampling.getCheckpointFiles();
+    Duration everyTime = Duration.ofMinutes(sampling.getCheckpointMinutes() == null ? 10 : sampling.getCheckpointMinutes());
+    int done = 0;
+    if (resumed != null) {
+      done = resumed.filesDone();
+      scoring.scored = resumed.scored();
+      scoring.skipped = resumed.skipped();
+    }
+    int sinceCheckpoint = 0;
+    Instant lastCheckpoint = context.clock().instant();
+    for (List<PoolManifest.PoolFile> unit : units(manifest, slice, done)) {
+      try (ImageStream stream = pool.open(manifest, unit, scoring::hidden)) {
+        scoring.scoreAll(stream);
+        scoring.skipped += stream.skipped();
+      }
+      done += unit.size();
+      sinceCheckpoint += unit.size();
+      boolean due = sinceCheckpoint >= everyFiles
+          || Duration.between(lastCheckpoint, context.clock().instant()).compareTo(everyTime) >= 0;
+      if (due && done < slice.size()) {
+        InferCheckpoint checkpoint = new InferCheckpoint(shard, shards, done, scoring.scored, scoring.skipped, scoring.topK);
+        context.store().write(checkpointKey, out -> checkpoint.write(out, topP));
+        sinceCheckpoint = 0;
+        lastCheckpoint = context.clock().instant();
+      }
+    }
+  }
+
+  /**
+   * The slice's files from {@code done} on, grouped into work units: one tar file each, or up to
+   * {@link #BATCH} image files of a folder pool. A function of the slice only, so a resumed shard
+   * cuts the same units (checkpoints fall on unit ends).
+   */
+  static List<List<PoolManifest.PoolFile>> units(PoolManifest manifest, List<PoolManifest.PoolFile> slice, int done) {
+    int size = manifest.format() == dev.semisup.api.v1alpha1.DataFormat.FOLDER ? BATCH : 1;
+    List<List<PoolManifest.PoolFile>> units = new ArrayList<>();
+    for (int from = 0; from < slice.size(); from += size) {
+      if (from >= done) {
+        units.add(slice.subList(from, Math.min(slice.size(), from + size)));
+      }
+    }
+    return units;
+  }
+
+  /** The teacher over batches of pool images, feeding the heaps; a batch ends with its stream. */
+  private static final class Scoring {
+    private final Network teacher;
+    private final PerClassTopK topK;
+    private final ProgressReporter progress;
+    private final Augmentation plain;
+    private final int classes;
+    private final int topP;
+    private final float[] batch;
+    private final long[] ordinals = new long[BATCH];
+    private final String[] keys = new String[BATCH];
+    private final int[] hiddenLabels = new int[BATCH];
+    private final Random unused = new Random(0);
+    private final long started = System.nanoTime();
+    private int count;
+    private int lastHidden = Candidate.NO_HIDDEN_LABEL;
+    long scored;
+    long skipped;
+
+    Scoring(StageContext context, Network teacher, PerClassTopK topK) {
+      this.teacher = teacher;
+      this.topK = topK;
+      this.progress = context.progress();
+      this.plain = Augmentation.of(Augmentation.Strength.NONE, context.spec().getData());
+      this.classes = context.spec().getData().getClasses();
+      this.topP = context.spec().getSampling().getTopP();
+      this.batch = new float[BATCH * teacher.shape().pixels()];
+    }
+
+    void hidden(long ordinal, int label) {
+      lastHidden = label;
+    }
+
+    void scoreAll(ImageStream stream) throws IOException {
+      int pixels = teacher.shape().pixels();
+      for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
+        plain.apply(image, unused, batch, count * pixels);
+        ordinals[count] = image.ordinal();
+        hiddenLabels[count] = lastHidden;
+        keys[count++] = image.key();
+        if (count == BATCH) {
+          flush();
+        }
+      }
+      flush();
+    }
+
+    private void flush() {
+      if (count == 0) {
+        return;
+      }
+      float[] probabilities = teacher.probabilities(batch, count);
+      for (int i = 0; i < count; i++) {
+        topK.offer(ordinals[i], keys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP,
+            hiddenLabels[i]);
+      }
+      scored += count;
+      count = 0;
+      progress.skippedImages(skipped);
+      progress.images(scored, 0, rate(), null);
+    }
+
+    double rate() {
+      return scored / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
+    }
+
+    void finish() {
+      progress.skippedImages(skipped);
+      progress.finish(scored, scored, rate());
+    }
   }
 }

@@ -5,10 +5,6 @@ import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
 import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.DataSpec;
-import dev.semisup.worker.data.DataSources;
-import dev.semisup.worker.data.ImageRecord;
-import dev.semisup.worker.data.ImageStream;
-import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardReader;
 import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.SampledIndex;
@@ -16,20 +12,20 @@ import dev.semisup.worker.sampling.ShardMerge;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.LongToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The select stage: merges every shard's per-class candidates into the global top-K per class,
- * the sampled dataset index, and summarises it. Where the pool's hidden labels are known (a
- * labeled set used as a pool), the summary reports the pseudo-labels' precision; those labels are
- * read here, for reporting only, never by the stages that learn.
+ * the sampled dataset index, and summarises it in the same pass. The shards are read one class
+ * at a time through their class index, so memory is one entry per shard plus the summary's
+ * primitive arrays (a score and an ordinal per entry), never boxed lists of the index.
+ *
+ * <p>Where the pool has labels of its own (a labeled set used as a pool), the entries carry them
+ * from inference as hidden labels and the summary reports the pseudo-labels' precision; the pool
+ * is never read here.
  */
 public final class SelectStage implements StageTask {
 
@@ -45,9 +41,8 @@ public final class SelectStage implements StageTask {
     int topP = context.spec().getSampling().getTopP();
 
     List<CandidateShardReader> shards = new ArrayList<>();
-    List<Long> ordinals = new ArrayList<>();
+    IndexSummary.Builder summary = IndexSummary.builderFromEntries(classes);
     long entries;
-    String indexKey = context.layout().indexPart(step, 0);
     try {
       for (int shard = 0; shard < infer.shards(); shard++) {
         String key = context.layout().candidateShard(infer, shard);
@@ -57,11 +52,11 @@ public final class SelectStage implements StageTask {
         shards.add(CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
       }
       long[] merged = new long[1];
-      context.store().write(indexKey, out -> {
+      context.store().write(context.layout().indexPart(step, 0), out -> {
         SampledIndex.Writer index = new SampledIndex.Writer(out, classes, topP);
         merged[0] = ShardMerge.merge(shards, candidate -> {
           index.accept(candidate);
-          ordinals.add(candidate.ordinal());
+          summary.accept(candidate);
         });
         index.finish();
       });
@@ -69,16 +64,6 @@ public final class SelectStage implements StageTask {
     } finally {
       for (CandidateShardReader shard : shards) {
         shard.close();
-      }
-    }
-
-    IndexSummary.Builder summary = hiddenLabels(context, ordinals)
-        .map(labels -> IndexSummary.builder(classes, labels))
-        .orElseGet(() -> IndexSummary.builder(classes));
-    try (InputStream in = context.store().open(indexKey);
-         SampledIndex.Reader reader = new SampledIndex.Reader(in, context.store().uri(indexKey))) {
-      for (Candidate candidate = reader.next(); candidate != null; candidate = reader.next()) {
-        summary.accept(candidate);
       }
     }
     IndexSummary built = summary.build().withSkippedImages(skippedByInfer(context, infer));
@@ -113,25 +98,5 @@ public final class SelectStage implements StageTask {
       }
     }
     return total;
-  }
-
-  /** The pool's own labels of the indexed images, when every one of them has one. */
-  private static java.util.Optional<LongToIntFunction> hiddenLabels(StageContext context, List<Long> ordinals)
-      throws IOException {
-    Map<Long, Integer> labels = new HashMap<>();
-    java.util.Set<Long> wanted = new java.util.HashSet<>(ordinals);
-    DataSpec data = context.spec().getData();
-    try (ImageStream stream = DataSources.open(data.getUnlabeled(), data, context.blobs(), true).open(wanted::contains)) {
-      for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
-        if (!image.labeled()) {
-          return java.util.Optional.empty();
-        }
-        labels.put(image.ordinal(), image.label());
-      }
-    }
-    if (labels.size() < wanted.size()) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(ordinal -> labels.getOrDefault(ordinal, -1));
   }
 }

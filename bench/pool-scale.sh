@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The data path at scale on a real S3 server (S3Proxy in the bench's JVM): bytes and images read
+# by S = 1, 2, 4 infer shards, per-shard CPU time (median of interleaved repeats), and the peak
+# RSS of infer, select and pack, each in a child JVM.
+# Usage: bench/pool-scale.sh [IMAGES] [TAR_FILES] [REPEATS] [CHILD_HEAP]   (defaults: 20000 50 3 256m)
+# The paper-scale row: bench/pool-scale.sh 1000000 500 3 256m  (the pool lives in the server's memory: ~1.5 GB)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
+# A snapshot of the classes: a build during the run (child JVMs start late) must not swap them.
+classes="$(mktemp -d)"
+trap 'rm -rf "$classes"' EXIT
+for module in bench/target/classes worker/target/classes worker/target/test-classes crds/target/classes; do
+  mkdir -p "$classes/$module" && cp -r "$module/." "$classes/$module/"
+done
+export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS=1
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+java -Xmx${BENCH_HEAP:-3g} -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+  -Dlogback.configurationFile="$here/bench/src/main/resources/logback-bench.xml" \
+  -cp "$classes/bench/target/classes:$classes/worker/target/classes:$classes/worker/target/test-classes:$classes/crds/target/classes:$(cat bench/target/classpath.txt)" \
+  dev.semisup.bench.PoolScaleBench "${1:-20000}" "${2:-50}" "${3:-3}" "${4:-256m}"

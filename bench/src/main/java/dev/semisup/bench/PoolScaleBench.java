@@ -1,0 +1,257 @@
+package dev.semisup.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.WorkerContract;
+import dev.semisup.api.layout.ObjectLayout;
+import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.worker.model.ModelShape;
+import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.Regularization;
+import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.run.StageRunner;
+import dev.semisup.worker.stages.CountingBlobs;
+import dev.semisup.worker.stages.StageContext;
+import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.ObjectStore;
+import dev.semisup.worker.store.S3TestServer;
+import dev.semisup.worker.store.StoreConnection;
+import io.minio.PutObjectArgs;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * The data path at scale, on a real S3 server (S3Proxy in this JVM): a synthetic pool of N small
+ * grey PNGs in M WebDataset tars, scored by a random cnn-small teacher.
+ *
+ * <ol>
+ *   <li>Bytes and images read by S = 1, 2, 4 infer shards (a counting Blobs per shard): together
+ *       they should read the pool once, 1.0x its bytes.
+ *   <li>Per-shard CPU time (ThreadMXBean, this thread; PyTorch runs one intra-op thread inline),
+ *       the median of interleaved repeats, which should fall as 1/S.
+ *   <li>Peak RSS (VmHWM) of infer (one shard over the whole pool), select and pack, each a child
+ *       JVM running {@code semisup stage} against the same server.
+ * </ol>
+ *
+ * Usage: {@code PoolScaleBench IMAGES FILES REPEATS HEAP} (bench/pool-scale.sh).
+ */
+public final class PoolScaleBench {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int SIDE = 16;
+  private static final int CLASSES = 10;
+  private static final int[] SHARDS = {1, 2, 4};
+
+  private PoolScaleBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int images = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int files = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    String childHeap = args.length > 3 ? args[3] : "256m";
+    try (S3TestServer s3 = S3TestServer.start("runs")) {
+      s3.createBucket("pool");
+      long poolBytes = writePool(s3, images, files);
+      writeTeacher(s3);
+      System.out.printf("pool: %,d images in %d tar files, %,d bytes on %s%n", images, files, poolBytes, s3.endpoint());
+      Map<String, String> env = Map.of(WorkerContract.ENV_ACCESS_KEY, s3.accessKey(), WorkerContract.ENV_SECRET_KEY, s3.secretKey());
+
+      Map<Integer, List<long[]>> cpu = new LinkedHashMap<>(); // shards -> per repeat, per shard CPU ns
+      Map<Integer, long[][]> reads = new HashMap<>(); // shards -> per shard {bytes, images}
+      for (int repeat = 0; repeat < repeats; repeat++) {
+        for (int shards : SHARDS) {
+          SemiSupervisedRunSpec spec = spec(s3, shards, 1);
+          try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, null)) {
+            ObjectStore store = connection.artifactStore();
+            String prefix = "bench/r" + repeat + "-s" + shards;
+            long[] cpuPerShard = new long[shards];
+            long[][] perShard = new long[shards][];
+            for (int shard = 0; shard < shards; shard++) {
+              CountingBlobs counting = new CountingBlobs(connection.dataBlobs(), "s3://pool/images/");
+              StageContext context = context(spec, "infer", shard, prefix, store, counting);
+              ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+              long before = threads.getCurrentThreadCpuTime();
+              StageRunner.run(context);
+              cpuPerShard[shard] = threads.getCurrentThreadCpuTime() - before;
+              long done = JSON.readTree(store.get(context.layout().shardProgress(context.step(), shard))).get("done").asLong();
+              perShard[shard] = new long[] {counting.bytes(), done, counting.opens().size()};
+            }
+            cpu.computeIfAbsent(shards, s -> new ArrayList<>()).add(cpuPerShard);
+            reads.put(shards, perShard);
+          }
+        }
+      }
+      System.out.println();
+      System.out.println("| shards S | bytes read, all shards | x pool | images scored, all shards | per shard: bytes / images / files | per-shard CPU s, median of " + repeats + " (each shard) | max shard CPU x S / S=1 |");
+      System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+      double oneShard = median(cpu.get(1), 0);
+      for (int shards : SHARDS) {
+        long[][] perShard = reads.get(shards);
+        long bytes = Arrays.stream(perShard).mapToLong(r -> r[0]).sum();
+        long scored = Arrays.stream(perShard).mapToLong(r -> r[1]).sum();
+        StringBuilder detail = new StringBuilder();
+        StringBuilder cpus = new StringBuilder();
+        double slowest = 0;
+        for (int shard = 0; shard < shards; shard++) {
+          detail.append(shard == 0 ? "" : "; ").append(String.format("%,d / %,d / %d", perShard[shard][0], perShard[shard][1], perShard[shard][2]));
+          double seconds = median(cpu.get(shards), shard);
+          slowest = Math.max(slowest, seconds);
+          cpus.append(shard == 0 ? "" : ", ").append(String.format("%.2f", seconds));
+        }
+        System.out.printf("| %d | %,d | %.4f | %,d | %s | %s | %.2f |%n", shards, bytes, (double) bytes / poolBytes, scored,
+            detail, cpus, slowest * shards / oneShard);
+      }
+
+      // Peak RSS of each step in its own JVM: infer (one shard, whole pool), select, pack.
+      SemiSupervisedRunSpec spec = spec(s3, 1, 1);
+      System.out.println();
+      System.out.println("| step (child JVM, -Xmx" + childHeap + ") | peak RSS (VmHWM) MiB | wall s | exit |");
+      System.out.println("| --- | --- | --- | --- |");
+      for (String step : List.of("infer", "select", "pack")) {
+        long[] result = child(spec, step, "bench/rss", s3, childHeap);
+        System.out.printf("| %s | %d | %.1f | %d |%n", step, result[0] / 1024, result[1] / 1000.0, result[2]);
+      }
+    }
+  }
+
+  private static double median(List<long[]> repeats, int shard) {
+    double[] values = repeats.stream().mapToDouble(r -> r[shard] / 1e9).sorted().toArray();
+    return values[values.length / 2];
+  }
+
+  static SemiSupervisedRunSpec spec(S3TestServer s3, int shards, int packShards) throws Exception {
+    String yaml = """
+        apiVersion: semisup.dev/v1alpha1
+        kind: SemiSupervisedRun
+        metadata: {name: scale}
+        spec:
+          storage: {endpoint: "%1$s", bucket: runs, credentialsSecret: bench}
+          data:
+            classes: %2$d
+            imageSize: %3$d
+            channels: 1
+            labeled: {uri: "s3://pool/images/", format: tar}
+            unlabeled: {uri: "s3://pool/images/", format: tar}
+            validation: {uri: "s3://pool/images/", format: tar}
+          teacher: {architecture: cnn-small, checkpoint: "s3://pool/teacher.params"}
+          student: {architecture: cnn-small}
+          sampling: {topK: 1000, topP: 3, shards: %4$d, packShards: %5$d}
+        """.formatted(s3.endpoint(), CLASSES, SIDE, shards, packShards);
+    return Manifests.parse(yaml, "scale.yaml").getSpec();
+  }
+
+  private static StageContext context(SemiSupervisedRunSpec spec, String step, int shard, String prefix,
+      ObjectStore store, Blobs blobs) {
+    StagePlan plan = StagePlan.of(spec);
+    return new StageContext("scale", spec, plan, plan.require(step), shard, new ObjectLayout(prefix), store, blobs,
+        ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(30));
+  }
+
+  /** Runs {@code semisup stage STEP} in a child JVM; returns {peak RSS KiB, wall ms, exit code}. */
+  private static long[] child(SemiSupervisedRunSpec spec, String step, String prefix, S3TestServer s3, String heap)
+      throws Exception {
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+        "-cp", System.getProperty("java.class.path"), "dev.semisup.worker.cli.Semisup", "stage", step, "--shard", "0");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(Files.createTempFile("pool-scale-" + step, ".log").toFile());
+    builder.environment().put(WorkerContract.ENV_SPEC, Manifests.toJson(spec));
+    builder.environment().put(WorkerContract.ENV_STORE_PREFIX, prefix);
+    builder.environment().put(WorkerContract.ENV_ACCESS_KEY, s3.accessKey());
+    builder.environment().put(WorkerContract.ENV_SECRET_KEY, s3.secretKey());
+    builder.environment().put("OMP_NUM_THREADS", "1");
+    builder.environment().put("OPT_OUT_TRACKING", "true");
+    long started = System.nanoTime();
+    Process process = builder.start();
+    Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+    long peak = 0;
+    while (process.isAlive()) {
+      try {
+        for (String line : Files.readAllLines(status)) {
+          if (line.startsWith("VmHWM:")) {
+            peak = Math.max(peak, Long.parseLong(line.replaceAll("\\D", "")));
+          }
+        }
+      } catch (IOException gone) {
+        // the process ended between the check and the read
+      }
+      Thread.sleep(50);
+    }
+    return new long[] {peak, (System.nanoTime() - started) / 1_000_000, process.waitFor()};
+  }
+
+  /** N images of noise with a class band, as .png + .cls samples spread evenly over M tars. */
+  private static long writePool(S3TestServer s3, int images, int files) throws Exception {
+    Random random = new Random(11);
+    long total = 0;
+    int image = 0;
+    for (int file = 0; file < files; file++) {
+      int count = images / files + (file < images % files ? 1 : 0);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+        for (int i = 0; i < count; i++, image++) {
+          int label = random.nextInt(CLASSES);
+          String key = String.format("%09d", image);
+          member(tar, key + ".png", png(label, random));
+          member(tar, key + ".cls", Integer.toString(label).getBytes());
+        }
+      }
+      byte[] data = bytes.toByteArray();
+      s3.client().putObject(PutObjectArgs.builder().bucket("pool").object(String.format("images/part-%05d.tar", file))
+          .stream(new ByteArrayInputStream(data), data.length, -1).build());
+      total += data.length;
+    }
+    return total;
+  }
+
+  private static void writeTeacher(S3TestServer s3) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (Network network = Network.create("cnn-small", new ModelShape(1, SIDE, CLASSES), Regularization.NONE, 3)) {
+      network.saveParameters(bytes);
+    }
+    byte[] data = bytes.toByteArray();
+    s3.client().putObject(PutObjectArgs.builder().bucket("pool").object("teacher.params")
+        .stream(new ByteArrayInputStream(data), data.length, -1).build());
+  }
+
+  private static byte[] png(int label, Random random) throws IOException {
+    BufferedImage image = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
+    byte[] pixels = new byte[SIDE * SIDE];
+    for (int p = 0; p < pixels.length; p++) {
+      boolean band = p / SIDE == label + 3;
+      pixels[p] = (byte) Math.min(255, random.nextInt(60) + (band ? 180 : 0));
+    }
+    image.getRaster().setDataElements(0, 0, SIDE, SIDE, pixels);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+
+  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(bytes.length);
+    tar.putArchiveEntry(entry);
+    tar.write(bytes);
+    tar.closeArchiveEntry();
+  }
+}
