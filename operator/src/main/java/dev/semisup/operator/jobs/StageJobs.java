@@ -55,6 +55,17 @@ public final class StageJobs {
     }
   }
 
+  /** The UID of the Job's controller owner, or null when it has none: the only proof a Job is a run's. */
+  public static String controllerUid(Job job) {
+    if (job.getMetadata().getOwnerReferences() == null) {
+      return null;
+    }
+    return job.getMetadata().getOwnerReferences().stream()
+        .filter(owner -> Boolean.TRUE.equals(owner.getController()))
+        .map(owner -> owner.getUid())
+        .findFirst().orElse(null);
+  }
+
   public static String stepOf(Job job) {
     return labels(job).get(STEP);
   }

@@ -1,5 +1,6 @@
 package dev.semisup.operator.observer;
 
+import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.report.StageProgress;
@@ -17,4 +18,10 @@ public interface ArtifactReader {
   Optional<StageMetrics> metrics(String key) throws StorageUnreachableException;
 
   Optional<RunReport> report(String key) throws StorageUnreachableException;
+
+  /** The run marker at {@code <prefix>/run.json}: who owns the prefix. */
+  Optional<RunMarker> marker(String key) throws StorageUnreachableException;
+
+  /** Whether an object exists, e.g. a step's _SUCCESS after its Job is gone. */
+  boolean exists(String key) throws StorageUnreachableException;
 }
