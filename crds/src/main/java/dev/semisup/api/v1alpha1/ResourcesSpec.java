@@ -38,7 +38,7 @@ public class ResourcesSpec {
 
   @Min(0)
   @Max(20)
-  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit)")
+  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit; per shard for sharded steps, backoffLimitPerIndex). Exit code 2 (bad input) is never retried; pod disruptions (drains, preemption) never count")
   private Integer retries = 2;
 
   @JsonPropertyDescription("Kueue LocalQueue; becomes the kueue.x-k8s.io/queue-name label of every Job")
@@ -47,6 +47,11 @@ public class ResourcesSpec {
   @Min(0)
   @JsonPropertyDescription("Seconds a finished Job and its pods are kept")
   private Integer ttlSecondsAfterFinished = 3600;
+
+  @Min(1)
+  @JsonPropertyDescription("Seconds one step's Job may run, retries included, before Kubernetes stops it and the step"
+      + " fails with DeadlineExceeded (Job activeDeadlineSeconds); default none")
+  private Long stepDeadlineSeconds;
 
   @JsonPropertyDescription("ServiceAccount of worker pods (no API token is mounted)")
   private String serviceAccountName = "semisup-worker";
@@ -72,6 +77,8 @@ public class ResourcesSpec {
   public String getQueueName() { return queueName; }
   public void setQueueName(String queueName) { this.queueName = queueName; }
   public Integer getTtlSecondsAfterFinished() { return ttlSecondsAfterFinished; }
+  public Long getStepDeadlineSeconds() { return stepDeadlineSeconds; }
+  public void setStepDeadlineSeconds(Long stepDeadlineSeconds) { this.stepDeadlineSeconds = stepDeadlineSeconds; }
   public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) { this.ttlSecondsAfterFinished = ttlSecondsAfterFinished; }
   public String getServiceAccountName() { return serviceAccountName; }
   public void setServiceAccountName(String serviceAccountName) { this.serviceAccountName = serviceAccountName; }

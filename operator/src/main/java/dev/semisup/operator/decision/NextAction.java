@@ -51,7 +51,8 @@ public final class NextAction {
     if (run.refusal().isPresent()) {
       return new Action.Refuse(Reason.NOT_ALLOWED, run.refusal().get());
     }
-    if (!(run.prefix() + "/").startsWith(run.namespacePrefix())) {
+    // Strictly below runs/<namespace>/: the namespace folder itself would hold every run's artifacts.
+    if (!run.prefix().startsWith(run.namespacePrefix()) || run.prefix().length() == run.namespacePrefix().length()) {
       return new Action.Refuse(Reason.PREFIX_OUTSIDE_NAMESPACE, "spec.storage.prefix " + run.prefix()
           + " is outside " + run.namespacePrefix() + ": a run keeps its artifacts under its own namespace's prefix");
     }

@@ -39,6 +39,7 @@ public final class ReconcilerHarness implements AutoCloseable {
   public final OperatorMetrics metrics = new OperatorMetrics();
   private final KubernetesClient operatorClient = cluster.operatorClient();
   private final EventRecorder events = new EventRecorder(operatorClient, Clock.systemUTC());
+  private final CrashableStatusRecorder statusRecorder = new CrashableStatusRecorder(operatorClient);
   private List<Job> jobCache = List.of();
   private boolean cacheHeld;
   public final SemiSupervisedRunReconciler reconciler;
@@ -50,7 +51,39 @@ public final class ReconcilerHarness implements AutoCloseable {
   public ReconcilerHarness(RunPolicy policy, Clock clock) {
     reconciler = new SemiSupervisedRunReconciler(
         new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), new JobLauncher(operatorClient),
-        events, new StatusRecorder(operatorClient), metrics, policy, Duration.ofSeconds(10), clock);
+        events, statusRecorder, metrics, policy, Duration.ofSeconds(10), clock);
+  }
+
+  /**
+   * The next status write does not happen: the reconcile ends there with {@link OperatorKilled},
+   * as an operator process killed after its API calls and before its status write.
+   */
+  public void killBeforeNextStatusWrite() {
+    statusRecorder.crash = true;
+  }
+
+  /** Thrown where the operator process would have died. */
+  public static final class OperatorKilled extends RuntimeException {
+    OperatorKilled() {
+      super("operator killed before its status write");
+    }
+  }
+
+  private static final class CrashableStatusRecorder extends StatusRecorder {
+    private volatile boolean crash;
+
+    CrashableStatusRecorder(KubernetesClient client) {
+      super(client);
+    }
+
+    @Override
+    public boolean write(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
+      if (crash) {
+        crash = false;
+        throw new OperatorKilled();
+      }
+      return super.write(run, context);
+    }
   }
 
   /** One reconcile of the named run (it writes its own status); returns what it asked JOSDK to do. */
