@@ -1,6 +1,5 @@
 package dev.semisup.worker.store;
 
-import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
@@ -23,12 +22,7 @@ public final class S3Blobs implements Blobs {
   @Override
   public InputStream open(String uri) throws IOException {
     S3Location object = object(uri);
-    try {
-      return endpoint.client().getObject(
-          GetObjectArgs.builder().bucket(object.bucket()).object(object.key()).build());
-    } catch (Exception e) {
-      throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
-    }
+    return ResumingObjectStream.open(endpoint, object.bucket(), object.key());
   }
 
   /** S3 has no folders: a prefix with no object under it is reported missing, as a folder would. */
@@ -38,18 +32,22 @@ public final class S3Blobs implements Blobs {
     if (!folder.isFolder()) {
       throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
     }
-    List<String> uris = new ArrayList<>();
+    List<String> uris;
     try {
-      for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
-          .bucket(folder.bucket())
-          .prefix(folder.key())
-          .recursive(true)
-          .build())) {
-        Item item = result.get();
-        if (!item.isDir() && !item.objectName().endsWith("/")) {
-          uris.add(folder.uri(item.objectName()));
+      uris = endpoint.retry().call(() -> {
+        List<String> found = new ArrayList<>();
+        for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
+            .bucket(folder.bucket())
+            .prefix(folder.key())
+            .recursive(true)
+            .build())) {
+          Item item = result.get();
+          if (!item.isDir() && !item.objectName().endsWith("/")) {
+            found.add(folder.uri(item.objectName()));
+          }
         }
-      }
+        return found;
+      });
     } catch (Exception e) {
       throw S3Failures.onObject(e, endpoint.url(), folder.bucket(), folder.key());
     }
@@ -65,8 +63,8 @@ public final class S3Blobs implements Blobs {
   public long size(String uri) throws IOException {
     S3Location object = object(uri);
     try {
-      return endpoint.client().statObject(
-          StatObjectArgs.builder().bucket(object.bucket()).object(object.key()).build()).size();
+      return endpoint.retry().call(() -> endpoint.client().statObject(
+          StatObjectArgs.builder().bucket(object.bucket()).object(object.key()).build()).size());
     } catch (Exception e) {
       throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
     }
