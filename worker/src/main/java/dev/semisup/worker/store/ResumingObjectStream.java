@@ -18,6 +18,8 @@ final class ResumingObjectStream extends InputStream {
   private InputStream current;
   private long position;
   private boolean closed;
+  /** When the current run of failed reads without a byte in between began; 0: reading fine. */
+  private long stuckSince;
 
   private ResumingObjectStream(S3Endpoint endpoint, String bucket, String key, InputStream first) {
     this.endpoint = endpoint;
@@ -64,10 +66,17 @@ final class ResumingObjectStream extends InputStream {
       int n = current.read(into, offset, length);
       if (n > 0) {
         position += n;
+        stuckSince = 0;
       }
       return n;
     } catch (IOException e) {
-      if (!StoreRetry.isTransient(e) || endpoint.retry().budget().isZero()) {
+      long now = System.nanoTime();
+      if (stuckSince == 0) {
+        stuckSince = now;
+      }
+      // Reopening may succeed each time while reading never does: that, too, ends with the budget.
+      boolean spent = now - stuckSince > endpoint.retry().budget().toNanos();
+      if (!StoreRetry.isTransient(e) || endpoint.retry().budget().isZero() || spent) {
         throw S3Failures.onObject(e, endpoint.url(), bucket, key);
       }
       resume();
