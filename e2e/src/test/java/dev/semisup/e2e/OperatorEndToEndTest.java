@@ -256,6 +256,23 @@ class OperatorEndToEndTest {
         .getUid()).isEqualTo(created.getMetadata().getUid());
   }
 
+  @Test
+  @Order(9)
+  void aJobDeletedBeforeItsOutcomeWasReadFailsTheStepAsLost() throws Exception {
+    CountDownLatch teacherRunning = e2e.worker.hold("lost", "teacher");
+    e2e.cluster.create(e2e.tinyRun("lost"));
+    assertThat(teacherRunning.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    // Deleted by a person (or a TTL) while it ran: the operator asks the API server, not its cache.
+    e2e.cluster.client().batch().v1().jobs().inNamespace(EndToEndCluster.NAMESPACE).withName("lost-teacher").delete();
+    SemiSupervisedRun run = awaitFinished("lost");
+    e2e.worker.release("lost", "teacher");
+    assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Failed);
+    Condition failed = condition("lost", Conditions.FAILED).orElseThrow();
+    assertThat(failed.getReason()).isEqualTo("JobLost");
+    assertThat(failed.getMessage()).contains("lost-teacher", "_SUCCESS");
+    assertThat(jobNames("lost")).as("the step is not silently run again").isEmpty();
+  }
+
   /** The Helm chart's RBAC is checked against e2e/recorded/operator-api-requests.txt. */
   @Test
   @Order(100)
