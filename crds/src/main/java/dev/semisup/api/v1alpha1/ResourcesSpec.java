@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,10 @@ import java.util.Map;
 /** What each worker pod gets and where it may run. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResourcesSpec {
+
+  /** A decimal Kubernetes quantity (CEL regex; Kubernetes' own isQuantity needs 1.29's CEL library). */
+  static final String QUANTITY = "^([0-9]+([.][0-9]*)?|[.][0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
+
 
   @JsonPropertyDescription("Worker image")
   private String image = "ghcr.io/semisup/semisup-worker:0.1.0";
@@ -24,9 +29,13 @@ public class ResourcesSpec {
   @JsonPropertyDescription("nvidia.com/gpu per pod")
   private Integer gpus = 0;
 
+  @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
+      message = "resources.cpu must be a Kubernetes quantity such as 2 or 1500m")
   @JsonPropertyDescription("CPU request and limit per pod; also the worker's thread count")
   private String cpu = "2";
 
+  @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
+      message = "resources.memory must be a Kubernetes quantity such as 4Gi or 512Mi")
   @JsonPropertyDescription("Memory request and limit per pod")
   private String memory = "4Gi";
 
