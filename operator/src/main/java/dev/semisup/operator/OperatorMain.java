@@ -61,8 +61,9 @@ public final class OperatorMain {
     OperatorMetrics metrics = new OperatorMetrics();
     Clock clock = Clock.systemUTC();
     EventRecorder events = new EventRecorder(client, clock);
-    RunObserver observer = new RunObserver(client, readers.apply(client), config.podCreationBound(), clock);
-    SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(observer, new JobLauncher(client),
+    ArtifactReaders artifacts = readers.apply(client);
+    RunObserver observer = new RunObserver(client, artifacts, config.podCreationBound(), clock);
+    SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(observer, artifacts, new JobLauncher(client),
         events, new StatusRecorder(client), metrics, config.policy(), config.progressInterval(), clock);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

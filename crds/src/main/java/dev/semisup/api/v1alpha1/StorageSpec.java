@@ -35,6 +35,17 @@ public class StorageSpec {
       + " namespace and name (a deleted and re-created run); default false: such a prefix fails the run")
   private Boolean reuseArtifacts = false;
 
+  @JsonPropertyDescription("On deletion of the run: Keep its artifacts (default), or Delete every object under its"
+      + " prefix (only when the prefix's run.json names this run); the operator's finalizer waits for it")
+  private StorageCleanup cleanup = StorageCleanup.Keep;
+
+  public StorageCleanup getCleanup() { return cleanup; }
+  public void setCleanup(StorageCleanup cleanup) { this.cleanup = cleanup; }
+
+  public boolean deletesArtifacts() {
+    return cleanup == StorageCleanup.Delete;
+  }
+
   public String getEndpoint() { return endpoint; }
   public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
   public String getBucket() { return bucket; }

@@ -24,4 +24,12 @@ public interface ArtifactReader {
 
   /** Whether an object exists, e.g. a step's _SUCCESS after its Job is gone. */
   boolean exists(String key) throws StorageUnreachableException;
+
+  /**
+   * The operator's one write: deletes every object whose key starts with {@code prefix} (a run's
+   * artifacts, on deletion with storage.cleanup Delete).
+   *
+   * @return how many objects were deleted
+   */
+  int deleteAll(String prefix) throws StorageUnreachableException;
 }

@@ -12,7 +12,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.minio.ListObjectsArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
 import io.minio.StatObjectArgs;
+import io.minio.messages.Item;
 import dev.semisup.api.report.RunMarker;
 import io.minio.errors.ErrorResponseException;
 import java.io.IOException;
@@ -123,6 +127,27 @@ public final class MinioArtifactReaders implements ArtifactReaders {
       } catch (Exception e) {
         throw new StorageUnreachableException(StoreFault.STORAGE_ERROR,
             "stat of s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e.getClass().getSimpleName(), e);
+      }
+    }
+
+    @Override
+    public int deleteAll(String prefix) throws StorageUnreachableException {
+      int deleted = 0;
+      try {
+        for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+            .recursive(true).build())) {
+          client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(result.get().objectName()).build());
+          deleted++;
+        }
+        return deleted;
+      } catch (ErrorResponseException e) {
+        throw fault(prefix, e);
+      } catch (IOException e) {
+        throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED,
+            "cannot reach " + endpoint + " (spec.storage.endpoint): " + ErrorText.of(e), e);
+      } catch (Exception e) {
+        throw new StorageUnreachableException(StoreFault.STORAGE_ERROR,
+            "deleting s3://" + bucket + "/" + prefix + " at " + endpoint + " failed: " + e.getClass().getSimpleName(), e);
       }
     }
 

@@ -19,6 +19,7 @@ import dev.semisup.operator.decision.RunView;
 import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.StageJobs;
 import dev.semisup.operator.metrics.OperatorMetrics;
+import dev.semisup.operator.observer.ArtifactReaders;
 import dev.semisup.operator.observer.RunObservation;
 import dev.semisup.operator.observer.RunObserver;
 import dev.semisup.operator.observer.StoreHealth;
@@ -29,7 +30,9 @@ import dev.semisup.operator.status.StatusProjection;
 import dev.semisup.operator.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -58,7 +61,7 @@ import java.util.stream.Collectors;
  * adopted when they are ahead of it, so an operator that stopped between a Job's create and the
  * status write never reruns a step and never makes a second Job for the same attempt.
  */
-public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun> {
+public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun>, Cleaner<SemiSupervisedRun> {
 
   public static final String NAME = "semisupervisedrun";
   /** Adopt, complete and retry do not end a reconcile; this many steps bound one (a plan is short). */
@@ -66,6 +69,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final RunObserver observer;
+  private final ArtifactCleanup cleanup;
   private final JobActor jobs;
   private final RunActor runs;
   private final EventRecorder events;
@@ -76,10 +80,11 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   private final Clock clock;
   private volatile InformerEventSource<Job, SemiSupervisedRun> jobEvents;
 
-  public SemiSupervisedRunReconciler(RunObserver observer, JobLauncher launcher, EventRecorder events,
-      StatusRecorder statusRecorder, OperatorMetrics metrics, RunPolicy policy, Duration progressInterval,
-      Clock clock) {
+  public SemiSupervisedRunReconciler(RunObserver observer, ArtifactReaders readers, JobLauncher launcher,
+      EventRecorder events, StatusRecorder statusRecorder, OperatorMetrics metrics, RunPolicy policy,
+      Duration progressInterval, Clock clock) {
     this.observer = observer;
+    this.cleanup = new ArtifactCleanup(readers, events, progressInterval);
     this.jobs = new JobActor(launcher, events, metrics, progressInterval, this::cacheCreated);
     this.runs = new RunActor(events, progressInterval);
     this.events = events;
@@ -134,6 +139,12 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     projection.project(status, outcome, spec.suspended());
     projection.projectStore(status, health, spec.getStorage().getEndpoint(), progressInterval);
     return statusRecorder.record(run, snapshot, outcome.requeue(), context);
+  }
+
+  /** The run is being deleted: its Jobs go with it (owner references); its artifacts per storage.cleanup. */
+  @Override
+  public DeleteControl cleanup(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
+    return cleanup.cleanup(run);
   }
 
   /** Decide and act until an action settles the reconcile. */

@@ -67,6 +67,21 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
     return get(key, Object.class).isPresent();
   }
 
+  @Override
+  public int deleteAll(String prefix) throws StorageUnreachableException {
+    if (down) {
+      throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED, "cannot reach http://minio.storage:9000"
+          + " (spec.storage.endpoint): ConnectException", null);
+    }
+    int before = objects.size();
+    objects.keySet().removeIf(key -> key.startsWith(prefix));
+    return before - objects.size();
+  }
+
+  public java.util.Set<String> keys() {
+    return java.util.Set.copyOf(objects.keySet());
+  }
+
   public void remove(String key) {
     objects.remove(key);
   }

@@ -50,7 +50,8 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   public ReconcilerHarness(RunPolicy policy, Clock clock) {
     reconciler = new SemiSupervisedRunReconciler(
-        new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), new JobLauncher(operatorClient),
+        new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), artifacts,
+        new JobLauncher(operatorClient),
         events, statusRecorder, metrics, policy, Duration.ofSeconds(10), clock);
   }
 
@@ -103,6 +104,12 @@ public final class ReconcilerHarness implements AutoCloseable {
             .stream().anyMatch(o -> name.equals(o.getName())))
         .toList();
     return reconciler.reconcile(run, new FakeContext(owned));
+  }
+
+  /** What JOSDK calls once the run has a deletionTimestamp and the operator's finalizer. */
+  public io.javaoperatorsdk.operator.api.reconciler.DeleteControl delete(String name) {
+    SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
+    return reconciler.cleanup(run, new FakeContext(List.of()));
   }
 
   /** From now on, reconciles see the Jobs as they are now (a watch that stopped delivering). */
