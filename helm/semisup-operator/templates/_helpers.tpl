@@ -156,10 +156,11 @@ namespaces) and each Role (watchNamespaces) grant exactly the same. Keep it in s
 e2e/recorded/operator-api-requests.txt (RbacCoverageTest checks it).
 */}}
 {{- define "semisup.operator.namespacedRules" -}}
-# Runs: the primary resource (informer; the error path reads the latest copy).
+# Runs: the primary resource (informer; the error path reads the latest copy); patch adds and
+# removes the operator's finalizer (storage.cleanup on deletion).
 - apiGroups: ["semisup.dev"]
   resources: ["semisupervisedruns"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 # The status is replaced with the resourceVersion the reconcile read (StatusRecorder).
 - apiGroups: ["semisup.dev"]
   resources: ["semisupervisedruns/status"]

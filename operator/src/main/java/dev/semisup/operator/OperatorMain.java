@@ -108,6 +108,8 @@ public final class OperatorMain {
   static boolean specOrMetadataChanged(SemiSupervisedRun after, SemiSupervisedRun before) {
     return !java.util.Objects.equals(after.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !java.util.Objects.equals(after.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+        // JOSDK adds the operator's finalizer, then reconciles on the update that carries it.
+        || !java.util.Objects.equals(after.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
         || after.getMetadata().getDeletionTimestamp() != null;
   }
 

@@ -363,13 +363,20 @@ class ChartRenderTest {
     assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("50Gi");
     assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("standard");
     assertThat(pod.getContainers().get(0).getEnv()).filteredOn(e -> e.getName().startsWith("MINIO_ROOT_"))
-        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("ml-store-credentials"));
+        .hasSize(2)
+        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("ml-semisup-minio-root"));
+    Secret root = allOptions.get(Secret.class, "semisup", "ml-semisup-minio-root");
     assertThat(allOptions.get(Service.class, "semisup", "ml-semisup-minio").getSpec().getPorts())
         .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(9000));
 
-    List<Secret> secrets = allOptions.all(Secret.class);
+    // The root credentials stay in the release namespace; run namespaces get the bucket's user.
+    assertThat(allOptions.all(Secret.class)).filteredOn(s -> s.getMetadata().getName().equals("ml-semisup-minio-root"))
+        .extracting(s -> s.getMetadata().getNamespace()).containsExactly("semisup");
+    List<Secret> secrets = allOptions.all(Secret.class).stream()
+        .filter(s -> s.getMetadata().getName().equals("ml-store-credentials")).toList();
     assertThat(secrets).extracting(s -> s.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("semisup", "team-a", "team-b", "team-c");
+    assertThat(secrets.get(0).getData()).isNotEqualTo(root.getData());
     for (Secret secret : secrets) {
       assertThat(secret.getMetadata().getName()).isEqualTo("ml-store-credentials");
       // The keys the operator's Jobs read (secretKeyRef) and the operator uses itself.
