@@ -83,7 +83,7 @@ final class RunActor {
   Outcome stayFailed(Action.StayFailed action, RunScope scope) {
     Optional<io.fabric8.kubernetes.api.model.Condition> failed =
         Conditions.find(scope.status().getConditions(), Conditions.FAILED);
-    Reason reason = failed.map(c -> reasonOf(c.getReason())).orElse(Reason.STEP_FAILED);
+    Reason reason = failed.flatMap(c -> Reason.ofWord(c.getReason())).orElse(Reason.STEP_FAILED);
     String message = failed.map(c -> c.getMessage()).orElse(action.step().id() + " failed: "
         + scope.stage(action.step()).getMessage());
     return new Outcome(RunPhase.Failed, action.step().id(), reason, message, null);
@@ -144,15 +144,5 @@ final class RunActor {
         .map(c -> "True".equals(c.getStatus()) && reason.word().equals(c.getReason())
             && Objects.equals(message, c.getMessage()))
         .orElse(false);
-  }
-
-  /** The typed reason a recorded condition was written with (conditions are written only from Reasons). */
-  private static Reason reasonOf(String word) {
-    for (Reason reason : Reason.values()) {
-      if (reason.word().equals(word)) {
-        return reason;
-      }
-    }
-    return Reason.STEP_FAILED;
   }
 }

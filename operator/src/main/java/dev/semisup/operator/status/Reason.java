@@ -35,6 +35,16 @@ public enum Reason {
     return word;
   }
 
+  /** The reason a condition was written with; conditions are only written from Reasons. */
+  public static java.util.Optional<Reason> ofWord(String word) {
+    for (Reason reason : values()) {
+      if (reason.word.equals(word)) {
+        return java.util.Optional.of(reason);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Reasons that end a run's progress until a person acts (retry annotation, spec edit, a new run). */
   public boolean fails() {
     return switch (this) {

@@ -1,6 +1,5 @@
 package dev.semisup.operator.status;
 
-import dev.semisup.api.v1alpha1.RunPhase;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunStatus;
 import dev.semisup.operator.observer.StoreHealth;
