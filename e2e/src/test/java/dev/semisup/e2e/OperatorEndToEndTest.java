@@ -205,7 +205,8 @@ class OperatorEndToEndTest {
     assertThat(invalid.getStatus()).isEqualTo("True");
     assertThat(invalid.getMessage()).contains("spec.sampling.topP", "spec.student.architecture", "spec.data.labeled.uri");
     await().atMost(Duration.ofSeconds(5)).until(() -> eventReasons("invalid").contains("InvalidSpec"));
-    Thread.sleep(500);
+    // The written Failed status is the signal: a reconcile creates its Job before it writes the
+    // status, and nothing about this run changes afterwards that could start another reconcile.
     assertThat(jobNames("invalid")).isEmpty();
     assertThat(eventReasons("invalid").stream().filter("InvalidSpec"::equals)).hasSize(1);
   }
@@ -219,7 +220,7 @@ class OperatorEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> e2e.get("paused").getStatus() != null
         && e2e.get("paused").getStatus().getPhase() == RunPhase.Suspended);
     assertThat(condition("paused", Conditions.SUSPENDED).orElseThrow().getStatus()).isEqualTo("True");
-    Thread.sleep(500);
+    // As above: the reconcile that wrote Suspended would have made its Job before.
     assertThat(jobNames("paused")).isEmpty();
 
     e2e.cluster.edit(EndToEndCluster.NAMESPACE, "paused", run -> {
@@ -242,7 +243,7 @@ class OperatorEndToEndTest {
     e2e.worker.release("deleted", "teacher");
     await().atMost(Duration.ofSeconds(30)).until(() ->
         e2e.cluster.job(EndToEndCluster.NAMESPACE, "deleted-teacher").getStatus().getSucceeded() != null);
-    Thread.sleep(1000);
+    // The run is gone only after the operator's finalizer ran: no reconcile of it can follow.
     // The mock has no garbage collector; a real one deletes what the run owns, which is every Job.
     assertThat(jobNames("deleted")).containsExactly("deleted-teacher");
     List<Job> all = e2e.cluster.client().batch().v1().jobs().inNamespace(EndToEndCluster.NAMESPACE).list().getItems();
