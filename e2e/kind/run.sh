@@ -6,6 +6,11 @@
 #   e2e/kind/run.sh                 # whole flow, deletes the cluster at the end
 #   KEEP_CLUSTER=1 e2e/kind/run.sh  # keep it for a look around afterwards
 #
+# After the run succeeds, faults a cluster has are injected, each checked by what the run shows
+# (docs in e2e/README.md): an unschedulable pod, bad input in the infer shards (exit 2 fails the
+# Job at once through its podFailurePolicy), a Job deleted before its outcome was read, and a
+# same-name run re-created on the first one's artifacts. SKIP_FAULTS=1 leaves them out.
+#
 # Environment: E2E_TIMEOUT (seconds to wait for the run, default 1800), FASHION_MNIST_DIR (folder
 # with the four *-ubyte.gz files; default /usr/share/datasets/fashion-mnist, else downloaded),
 # TRAIN_IMAGES / TEST_IMAGES (slice size, default 3000 / 1000), KIND_NODE_IMAGE (kindest/node:...).
@@ -108,6 +113,7 @@ step "helm install $release (minio.enabled=true) into namespace $namespace"
   --kube-context "$context" --namespace "$namespace" --create-namespace \
   --set image.repository=semisup-operator --set image.tag=e2e --set image.pullPolicy=Never \
   --set minio.enabled=true --set minio.persistence.size=2Gi \
+  --set worker.image.repository=semisup-worker \
   --wait --timeout 10m
 k rollout status deployment/semisup-operator --timeout=180s
 k rollout status deployment/semisup-minio --timeout=180s
@@ -150,3 +156,60 @@ echo "report: $report"
 k exec semisup-mc -- mc cat "store/${report#s3://}"
 echo
 echo "final accuracy: $final"
+
+[[ "${SKIP_FAULTS:-}" == 1 ]] && exit 0
+
+# A variant of the tiny run: name, then yq-free edits as sed expressions on tiny-run.yaml.
+variant() { # name, sed expressions...
+  local name="$1"; shift
+  local file="$work/$name.yaml"
+  sed -e "s/^  name: $run\$/  name: $name/" "$@" "$repo/e2e/kind/tiny-run.yaml" > "$file"
+  k apply -f "$file"
+}
+
+# Waits until the run's condition has the reason: run, condition type, reason, seconds.
+expect_condition() {
+  local name="$1" type="$2" reason="$3" wait="$4" deadline=$((SECONDS + $4)) got=""
+  while (( SECONDS < deadline )); do
+    got="$(k get ssr "$name" -o jsonpath="{.status.conditions[?(@.type==\"$type\")].reason}")"
+    [[ "$got" == "$reason" ]] && { echo "  $name: $type reason $reason"; return 0; }
+    sleep 5
+  done
+  die "$name: condition $type has reason '${got}', not $reason, after ${wait}s"
+}
+
+step "fault: a pod no node can take (nodeSelector nobody matches) is reported, not Running forever"
+variant unschedulable -e 's/^  resources:$/  resources:\n    nodeSelector: {semisup.dev\/no-such-node: "true"}/'
+expect_condition unschedulable Progressing Unschedulable 180
+k delete ssr unschedulable --wait=true
+
+step "fault: bad input in the infer shards (a missing pool) fails the Job at once (exit 2, podFailurePolicy)"
+variant bad-input -e '/^    unlabeled:$/,/uri:/ s#train-images-idx3-ubyte.gz#no-such-pool.gz#'
+expect_condition bad-input Failed StepFailed "$timeout"
+failed_job="bad-input-$(k get ssr bad-input -o jsonpath='{.status.stage}')"
+failed_pods="$(k get job "$failed_job" -o jsonpath='{.status.failed}')"
+reason="$(k get job "$failed_job" -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}')"
+[[ "$reason" == PodFailurePolicy ]] || die "$failed_job failed with reason '$reason', not PodFailurePolicy"
+# retries: 1 in tiny-run.yaml: bad input retried would show up to two failed pods per shard.
+(( failed_pods <= 2 )) || die "$failed_job retried bad input: $failed_pods failed pods"
+k delete ssr bad-input --wait=true
+
+step "fault: a Job deleted before its outcome was read fails the step as JobLost, never re-run silently"
+variant lost
+until k get job lost-teacher >/dev/null 2>&1; do sleep 2; done
+k delete job lost-teacher --cascade=foreground --wait=true
+expect_condition lost Failed JobLost 180
+k get job lost-teacher >/dev/null 2>&1 && die "lost-teacher was created again"
+k delete ssr lost --wait=true
+
+step "fault: the same name re-created on the first run's artifacts is refused"
+if k exec semisup-mc -- mc stat "store/semisup/runs/$namespace/$run/run.json" >/dev/null 2>&1; then
+  k delete ssr "$run" --wait=true
+  k apply -f "$repo/e2e/kind/tiny-run.yaml"
+  expect_condition "$run" Failed PrefixOwnedByAnotherRun 120
+  k get job "$run-teacher" >/dev/null 2>&1 && die "the re-created $run started a Job on the old artifacts"
+else
+  echo "  SKIP: this worker build writes no run.json (the worker side of the run marker)"
+fi
+
+step "every fault showed as expected"

@@ -73,12 +73,44 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* Namespaces where runs live and the worker ServiceAccount is needed, as a JSON list. */}}
+{{- /* The namespaces the operator watches, as JSON: [] with watchAllNamespaces, else
+watchNamespaces, else the release namespace alone (the default: a namespaced install). */ -}}
+{{- define "semisup.watchedNamespaces" -}}
+{{- if .Values.watchAllNamespaces -}}
+{{- list | toJson -}}
+{{- else if .Values.watchNamespaces -}}
+{{- .Values.watchNamespaces | uniq | toJson -}}
+{{- else -}}
+{{- list .Release.Namespace | toJson -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "semisup.workerNamespaces" -}}
-{{- $namespaces := .Values.watchNamespaces -}}
+{{- $namespaces := include "semisup.watchedNamespaces" . | fromJsonArray -}}
 {{- if not $namespaces -}}
 {{- $namespaces = list .Release.Namespace -}}
 {{- end -}}
 {{- concat $namespaces .Values.worker.serviceAccount.extraNamespaces | uniq | toJson -}}
+{{- end -}}
+
+{{- /* What runs may ask for (OperatorConfig ALLOWED_*): the values, else the chart's own worker
+image, worker ServiceAccount and (when it installs one) MinIO. */ -}}
+{{- define "semisup.allowedImages" -}}
+{{- default (list (printf "%s:*" .Values.worker.image.repository) (printf "%s@*" .Values.worker.image.repository)) .Values.policy.allowedImages | uniq | join "," -}}
+{{- end -}}
+
+{{- define "semisup.allowedServiceAccounts" -}}
+{{- default (list .Values.worker.serviceAccount.name) .Values.policy.allowedServiceAccounts | uniq | join "," -}}
+{{- end -}}
+
+{{- define "semisup.allowedEndpoints" -}}
+{{- $chartMinio := list -}}
+{{- if .Values.minio.enabled -}}
+{{- $minio := include "semisup.minio.fullname" . -}}
+{{- $port := .Values.minio.service.port -}}
+{{- $chartMinio = list (printf "http://%s.%s.svc:%v" $minio .Release.Namespace $port) (printf "http://%s.%s:%v" $minio .Release.Namespace $port) (printf "http://%s.%s.svc.cluster.local:%v" $minio .Release.Namespace $port) -}}
+{{- end -}}
+{{- default $chartMinio .Values.policy.allowedEndpoints | uniq | join "," -}}
 {{- end -}}
 
 {{- define "semisup.operator.image" -}}
@@ -124,31 +156,36 @@ namespaces) and each Role (watchNamespaces) grant exactly the same. Keep it in s
 e2e/recorded/operator-api-requests.txt (RbacCoverageTest checks it).
 */}}
 {{- define "semisup.operator.namespacedRules" -}}
-# Runs: the primary resource; update adds and removes the operator's finalizer.
+# Runs: the primary resource (informer; the error path reads the latest copy); patch adds and
+# removes the operator's finalizer (storage.cleanup on deletion).
 - apiGroups: ["semisup.dev"]
   resources: ["semisupervisedruns"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch"]
+# The status is replaced with the resourceVersion the reconcile read (StatusRecorder).
 - apiGroups: ["semisup.dev"]
   resources: ["semisupervisedruns/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["update"]
 # Jobs carry an owner reference to their run with blockOwnerDeletion, which the API server
 # allows only to whoever may update the owner's finalizers.
 - apiGroups: ["semisup.dev"]
   resources: ["semisupervisedruns/finalizers"]
   verbs: ["update"]
-# One Job per stage (an Indexed Job for inference); delete on retry.
+# One Job per step (Indexed for sharded steps); get asks the API server about a Job the cache
+# lacks or a 409 on create (adopted only with the run's controller owner UID). Never changed or
+# deleted: a retry makes a new Job, garbage collection removes them with their run.
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch"]
-# Termination messages of failed worker pods become the stage's status message.
+  verbs: ["get", "list", "watch", "create"]
+# Pods of a step's Job: why they do not start (Unschedulable, ImagePullBackOff) and the
+# termination message of a failed one.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list"]
-# Object store credentials named by spec.storage.credentialsSecret (progress.json polling).
+  verbs: ["list"]
+# Object store credentials named by spec.storage.credentialsSecret (progress.json, run.json).
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}

@@ -18,6 +18,11 @@ public final class WorkerContract {
   public static final String ENV_RUN_UID = "SEMISUP_RUN_UID";
   /** The run's key prefix, already resolved (spec prefix or runs/namespace/name). */
   public static final String ENV_STORE_PREFIX = "SEMISUP_STORE_PREFIX";
+  /**
+   * Seconds the worker keeps retrying an object store call that fails transiently (connection
+   * refused or reset, timeouts, 5xx, SlowDown) before it gives up; default 120, 0 turns retries off.
+   */
+  public static final String ENV_STORE_RETRY_SECONDS = "SEMISUP_STORE_RETRY_SECONDS";
   /** Shard index of an Indexed Job pod, set by Kubernetes. */
   public static final String ENV_SHARD_INDEX = "JOB_COMPLETION_INDEX";
   /** Object store credentials, from the Secret named by storage.credentialsSecret. */

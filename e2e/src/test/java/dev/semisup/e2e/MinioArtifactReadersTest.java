@@ -3,6 +3,7 @@ package dev.semisup.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
@@ -67,6 +68,23 @@ class MinioArtifactReadersTest {
     assertThat(reader.metrics("runs/ml/reader/teacher/metrics.json")).get()
         .extracting(StageMetrics::accuracy).isEqualTo(0.91);
     assertThat(reader.report("runs/ml/reader/report.json")).isEmpty();
+  }
+
+  @Test
+  void readsTheRunMarkerFindsSuccessAndDeletesOnlyUnderThePrefix() throws Exception {
+    put("runs/ml/owned/run.json", "{\"namespace\":\"ml\",\"name\":\"owned\",\"uid\":\"uid-1\"}");
+    put("runs/ml/owned/teacher/_SUCCESS", "{}");
+    put("runs/ml/owned-2/teacher/_SUCCESS", "{}");
+    ArtifactReader reader = readers.readerFor(run(s3.endpoint(), s3.bucket(), Runs.SECRET));
+
+    assertThat(reader.marker("runs/ml/owned/run.json")).contains(new RunMarker("ml", "owned", "uid-1"));
+    assertThat(reader.marker("runs/ml/nobody/run.json")).isEmpty();
+    assertThat(reader.exists("runs/ml/owned/teacher/_SUCCESS")).isTrue();
+    assertThat(reader.exists("runs/ml/owned/infer/_SUCCESS")).isFalse();
+
+    assertThat(reader.deleteAll("runs/ml/owned/")).isEqualTo(2);
+    assertThat(reader.exists("runs/ml/owned/teacher/_SUCCESS")).isFalse();
+    assertThat(reader.exists("runs/ml/owned-2/teacher/_SUCCESS")).as("a neighbour with a longer name").isTrue();
   }
 
   @Test

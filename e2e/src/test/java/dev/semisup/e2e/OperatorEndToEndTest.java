@@ -207,7 +207,8 @@ class OperatorEndToEndTest {
     assertThat(invalid.getStatus()).isEqualTo("True");
     assertThat(invalid.getMessage()).contains("spec.sampling.topP", "spec.student.architecture", "spec.data.labeled.uri");
     await().atMost(Duration.ofSeconds(5)).until(() -> eventReasons("invalid").contains("InvalidSpec"));
-    Thread.sleep(500);
+    // The written Failed status is the signal: a reconcile creates its Job before it writes the
+    // status, and nothing about this run changes afterwards that could start another reconcile.
     assertThat(jobNames("invalid")).isEmpty();
     assertThat(eventReasons("invalid").stream().filter("InvalidSpec"::equals)).hasSize(1);
   }
@@ -221,7 +222,7 @@ class OperatorEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> e2e.get("paused").getStatus() != null
         && e2e.get("paused").getStatus().getPhase() == RunPhase.Suspended);
     assertThat(condition("paused", Conditions.SUSPENDED).orElseThrow().getStatus()).isEqualTo("True");
-    Thread.sleep(500);
+    // As above: the reconcile that wrote Suspended would have made its Job before.
     assertThat(jobNames("paused")).isEmpty();
 
     e2e.cluster.edit(EndToEndCluster.NAMESPACE, "paused", run -> {
@@ -244,7 +245,7 @@ class OperatorEndToEndTest {
     e2e.worker.release("deleted", "teacher");
     await().atMost(Duration.ofSeconds(30)).until(() ->
         e2e.cluster.job(EndToEndCluster.NAMESPACE, "deleted-teacher").getStatus().getSucceeded() != null);
-    Thread.sleep(1000);
+    // The run is gone only after the operator's finalizer ran: no reconcile of it can follow.
     // The mock has no garbage collector; a real one deletes what the run owns, which is every Job.
     assertThat(jobNames("deleted")).containsExactly("deleted-teacher");
     List<Job> all = e2e.cluster.client().batch().v1().jobs().inNamespace(EndToEndCluster.NAMESPACE).list().getItems();
@@ -256,6 +257,23 @@ class OperatorEndToEndTest {
         }));
     assertThat(e2e.cluster.job(EndToEndCluster.NAMESPACE, "deleted-teacher").getMetadata().getOwnerReferences().get(0)
         .getUid()).isEqualTo(created.getMetadata().getUid());
+  }
+
+  @Test
+  @Order(9)
+  void aJobDeletedBeforeItsOutcomeWasReadFailsTheStepAsLost() throws Exception {
+    CountDownLatch teacherRunning = e2e.worker.hold("lost", "teacher");
+    e2e.cluster.create(e2e.tinyRun("lost"));
+    assertThat(teacherRunning.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    // Deleted by a person (or a TTL) while it ran: the operator asks the API server, not its cache.
+    e2e.cluster.client().batch().v1().jobs().inNamespace(EndToEndCluster.NAMESPACE).withName("lost-teacher").delete();
+    SemiSupervisedRun run = awaitFinished("lost");
+    e2e.worker.release("lost", "teacher");
+    assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Failed);
+    Condition failed = condition("lost", Conditions.FAILED).orElseThrow();
+    assertThat(failed.getReason()).isEqualTo("JobLost");
+    assertThat(failed.getMessage()).contains("lost-teacher", "_SUCCESS");
+    assertThat(jobNames("lost")).as("the step is not silently run again").isEmpty();
   }
 
   /** The Helm chart's RBAC is checked against e2e/recorded/operator-api-requests.txt. */

@@ -7,6 +7,7 @@ import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.metrics.OperatorMetrics;
 import dev.semisup.operator.observer.ArtifactReaders;
 import dev.semisup.operator.observer.MinioArtifactReaders;
+import dev.semisup.operator.observer.RunObserver;
 import dev.semisup.operator.reconciler.SemiSupervisedRunReconciler;
 import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.StatusRecorder;
@@ -60,9 +61,10 @@ public final class OperatorMain {
     OperatorMetrics metrics = new OperatorMetrics();
     Clock clock = Clock.systemUTC();
     EventRecorder events = new EventRecorder(client, clock);
-    SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(new JobLauncher(client),
-        readers.apply(client), events, new StatusRecorder(client), metrics,
-        config.progressInterval(), clock);
+    ArtifactReaders artifacts = readers.apply(client);
+    RunObserver observer = new RunObserver(client, artifacts, config.podCreationBound(), clock);
+    SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(observer, artifacts, new JobLauncher(client),
+        events, new StatusRecorder(client), metrics, config.policy(), config.progressInterval(), clock);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           // Status goes out as a JSON patch of the status subresource: one code path for real API
@@ -106,6 +108,8 @@ public final class OperatorMain {
   static boolean specOrMetadataChanged(SemiSupervisedRun after, SemiSupervisedRun before) {
     return !java.util.Objects.equals(after.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !java.util.Objects.equals(after.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+        // JOSDK adds the operator's finalizer, then reconciles on the update that carries it.
+        || !java.util.Objects.equals(after.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
         || after.getMetadata().getDeletionTimestamp() != null;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,10 @@ import java.util.Map;
 /** What each worker pod gets and where it may run. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResourcesSpec {
+
+  /** A decimal Kubernetes quantity (CEL regex; Kubernetes' own isQuantity needs 1.29's CEL library). */
+  static final String QUANTITY = "^([0-9]+([.][0-9]*)?|[.][0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
+
 
   @JsonPropertyDescription("Worker image")
   private String image = "ghcr.io/semisup/semisup-worker:0.1.0";
@@ -24,9 +29,13 @@ public class ResourcesSpec {
   @JsonPropertyDescription("nvidia.com/gpu per pod of the steps that run a model (teacher, infer, student, finetune); select and pack ask for none")
   private Integer gpus = 0;
 
+  @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
+      message = "resources.cpu must be a Kubernetes quantity such as 2 or 1500m")
   @JsonPropertyDescription("CPU request and limit per pod; also the worker's thread count")
   private String cpu = "2";
 
+  @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
+      message = "resources.memory must be a Kubernetes quantity such as 4Gi or 512Mi")
   @JsonPropertyDescription("Memory request and limit per pod")
   private String memory = "4Gi";
 
@@ -41,7 +50,7 @@ public class ResourcesSpec {
 
   @Min(0)
   @Max(20)
-  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit)")
+  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit; per shard for sharded steps, backoffLimitPerIndex). Exit code 2 (bad input) is never retried; pod disruptions (drains, preemption) never count")
   private Integer retries = 2;
 
   @JsonPropertyDescription("Kueue LocalQueue; becomes the kueue.x-k8s.io/queue-name label of every Job")
@@ -50,6 +59,11 @@ public class ResourcesSpec {
   @Min(0)
   @JsonPropertyDescription("Seconds a finished Job and its pods are kept")
   private Integer ttlSecondsAfterFinished = 3600;
+
+  @Min(1)
+  @JsonPropertyDescription("Seconds one step's Job may run, retries included, before Kubernetes stops it and the step"
+      + " fails with DeadlineExceeded (Job activeDeadlineSeconds); default none")
+  private Long stepDeadlineSeconds;
 
   @JsonPropertyDescription("ServiceAccount of worker pods (no API token is mounted)")
   private String serviceAccountName = "semisup-worker";
@@ -77,6 +91,8 @@ public class ResourcesSpec {
   public String getQueueName() { return queueName; }
   public void setQueueName(String queueName) { this.queueName = queueName; }
   public Integer getTtlSecondsAfterFinished() { return ttlSecondsAfterFinished; }
+  public Long getStepDeadlineSeconds() { return stepDeadlineSeconds; }
+  public void setStepDeadlineSeconds(Long stepDeadlineSeconds) { this.stepDeadlineSeconds = stepDeadlineSeconds; }
   public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) { this.ttlSecondsAfterFinished = ttlSecondsAfterFinished; }
   public String getServiceAccountName() { return serviceAccountName; }
   public void setServiceAccountName(String serviceAccountName) { this.serviceAccountName = serviceAccountName; }

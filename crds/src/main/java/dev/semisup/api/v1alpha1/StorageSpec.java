@@ -2,18 +2,27 @@ package dev.semisup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where the run keeps its artifacts. Credentials are never here: only the Secret's name. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StorageSpec {
 
+  @ValidationRule(value = "self == '' || self.matches('^https?://[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?/?$')",
+      message = "storage.endpoint must be http(s)://host[:port], with no path, user or query")
   @JsonPropertyDescription("S3 endpoint, e.g. http://minio.semisup:9000; empty in local mode (a directory is the store)")
   private String endpoint;
 
+  @ValidationRule(value = "self.matches('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$') && !self.contains('..')",
+      message = "storage.bucket must be an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'")
   @JsonPropertyDescription("Bucket holding every run's artifacts")
   private String bucket = "semisup";
 
-  @JsonPropertyDescription("Key prefix of this run; default runs/<namespace>/<name>")
+  @ValidationRule(value = "self == '' || (self.matches('^[A-Za-z0-9][A-Za-z0-9._/-]*$') && !self.contains('..')"
+      + " && !self.contains('//') && size(self) <= 512)",
+      message = "storage.prefix must be a relative key prefix (letters, digits, '.', '_', '-', '/'; no '..' or '//')")
+  @JsonPropertyDescription("Key prefix of this run; default runs/<namespace>/<name>; the operator refuses one outside"
+      + " runs/<namespace>/")
   private String prefix;
 
   @JsonPropertyDescription("Region sent with S3 requests")
@@ -25,6 +34,17 @@ public class StorageSpec {
   @JsonPropertyDescription("Adopt the artifacts at the prefix although its run marker names an earlier run of the same"
       + " namespace and name (a deleted and re-created run); default false: such a prefix fails the run")
   private Boolean reuseArtifacts = false;
+
+  @JsonPropertyDescription("On deletion of the run: Keep its artifacts (default), or Delete every object under its"
+      + " prefix (only when the prefix's run.json names this run); the operator's finalizer waits for it")
+  private StorageCleanup cleanup = StorageCleanup.Keep;
+
+  public StorageCleanup getCleanup() { return cleanup; }
+  public void setCleanup(StorageCleanup cleanup) { this.cleanup = cleanup; }
+
+  public boolean deletesArtifacts() {
+    return cleanup == StorageCleanup.Delete;
+  }
 
   public String getEndpoint() { return endpoint; }
   public void setEndpoint(String endpoint) { this.endpoint = endpoint; }

@@ -244,11 +244,15 @@ class ChartRenderTest {
   }
 
   @Test
-  void defaultsWatchEveryNamespaceWithOneOperatorAndNoMinio() {
+  void defaultsWatchTheReleaseNamespaceWithOneOperatorAndNoMinio() {
     Deployment operator = defaults.get(Deployment.class, "semisup", "semisup-operator");
     Container container = operator.getSpec().getTemplate().getSpec().getContainers().get(0);
     Map<String, EnvVar> env = env(container);
-    assertThat(env.get("WATCH_NAMESPACES").getValue()).isEmpty();
+    assertThat(env.get("WATCH_NAMESPACES").getValue()).isEqualTo("semisup");
+    assertThat(env.get("ALLOWED_IMAGES").getValue())
+        .isEqualTo("ghcr.io/semisup/semisup-worker:*,ghcr.io/semisup/semisup-worker@*");
+    assertThat(env.get("ALLOWED_SERVICE_ACCOUNTS").getValue()).isEqualTo("semisup-worker");
+    assertThat(env.get("ALLOWED_ENDPOINTS").getValue()).as("no MinIO, no endpoint list").isEmpty();
     assertThat(env.get("LEADER_ELECTION_ENABLED").getValue()).isEqualTo("false");
     assertThat(env.get("OPERATOR_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
@@ -268,9 +272,16 @@ class ChartRenderTest {
         .isFalse();
     assertThat(defaults.get(Service.class, "semisup", "semisup-operator-metrics").getSpec().getPorts())
         .singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
-    assertThat(defaults.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName())
-        .containsExactlyInAnyOrder("semisup-operator", "semisup-operator-crd-reader");
-    assertThat(defaults.all(Role.class)).as("no Lease Role without leader election").isEmpty();
+    assertThat(defaults.all(ClusterRole.class)).as("nothing cluster-wide").isEmpty();
+    assertThat(defaults.all(ClusterRoleBinding.class)).isEmpty();
+    assertThat(defaults.all(Role.class)).as("one Role in the release namespace; no Lease Role without leader election")
+        .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactly("semisup/semisup-operator");
+    Rendered everywhere = helm.template("--set", "watchAllNamespaces=true");
+    assertThat(everywhere.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName())
+        .containsExactly("semisup-operator");
+    assertThat(env(everywhere.get(Deployment.class, "semisup", "semisup-operator").getSpec().getTemplate().getSpec()
+        .getContainers().get(0)).get("WATCH_NAMESPACES").getValue()).isEmpty();
     assertThat(defaults.all(Secret.class)).isEmpty();
     assertThat(defaults.all(PersistentVolumeClaim.class)).isEmpty();
     assertThat(defaults.all(Job.class)).isEmpty();
@@ -303,6 +314,9 @@ class ChartRenderTest {
     assertThat(env.get("PROGRESS_INTERVAL_SECONDS").getValue()).isEqualTo("5");
     assertThat(env.get("RECONCILE_THREADS").getValue()).isEqualTo("4");
     assertThat(env.get("TZ").getValue()).isEqualTo("UTC");
+    assertThat(env.get("ALLOWED_IMAGES").getValue()).isEqualTo("registry.example.com/semisup/semisup-worker:*");
+    assertThat(env.get("ALLOWED_SERVICE_ACCOUNTS").getValue()).isEqualTo("semisup-worker,semisup-gpu-worker");
+    assertThat(env.get("ALLOWED_ENDPOINTS").getValue()).isEqualTo("https://s3.example.com");
     assertThat(container.getImage()).isEqualTo("registry.example.com/semisup/semisup-operator@sha256:"
         + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
     assertThat(container.getImagePullPolicy()).isEqualTo("Always");
@@ -349,13 +363,20 @@ class ChartRenderTest {
     assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("50Gi");
     assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("standard");
     assertThat(pod.getContainers().get(0).getEnv()).filteredOn(e -> e.getName().startsWith("MINIO_ROOT_"))
-        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("ml-store-credentials"));
+        .hasSize(2)
+        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("ml-semisup-minio-root"));
+    Secret root = allOptions.get(Secret.class, "semisup", "ml-semisup-minio-root");
     assertThat(allOptions.get(Service.class, "semisup", "ml-semisup-minio").getSpec().getPorts())
         .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(9000));
 
-    List<Secret> secrets = allOptions.all(Secret.class);
+    // The root credentials stay in the release namespace; run namespaces get the bucket's user.
+    assertThat(allOptions.all(Secret.class)).filteredOn(s -> s.getMetadata().getName().equals("ml-semisup-minio-root"))
+        .extracting(s -> s.getMetadata().getNamespace()).containsExactly("semisup");
+    List<Secret> secrets = allOptions.all(Secret.class).stream()
+        .filter(s -> s.getMetadata().getName().equals("ml-store-credentials")).toList();
     assertThat(secrets).extracting(s -> s.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("semisup", "team-a", "team-b", "team-c");
+    assertThat(secrets.get(0).getData()).isNotEqualTo(root.getData());
     for (Secret secret : secrets) {
       assertThat(secret.getMetadata().getName()).isEqualTo("ml-store-credentials");
       // The keys the operator's Jobs read (secretKeyRef) and the operator uses itself.

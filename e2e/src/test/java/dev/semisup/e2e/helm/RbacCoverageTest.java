@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The chart's RBAC grants the operator every request it makes, where it makes it, and nothing
  * else: no wildcards, Secrets only where runs are watched, Leases only with leader election.
- * The requests are e2e/recorded/operator-api-requests.txt (recorded by the operator's tests from
- * the mock API server) plus a baseline of what the operator needs by design.
+ * The requests are e2e/recorded/operator-api-requests.txt, recorded from the operator's real
+ * requests to the mock API server in the e2e tests: the chart grants exactly those, no more.
  */
 class RbacCoverageTest {
 
@@ -68,22 +66,18 @@ class RbacCoverageTest {
   static void load() throws IOException {
     helm = Helm.require();
     required = new LinkedHashSet<>();
-    try (InputStream baseline = RbacCoverageTest.class.getResourceAsStream("/helm/operator-api-baseline.txt")) {
-      required.addAll(parse(new String(Objects.requireNonNull(baseline).readAllBytes(), StandardCharsets.UTF_8)));
-    }
     Path recorded = Repo.root().resolve(RECORDED);
-    if (Files.isRegularFile(recorded)) {
-      List<Request> lines = parse(Files.readString(recorded));
-      assertThat(lines).as("requests in %s", RECORDED).isNotEmpty();
-      required.addAll(lines);
-    } else {
-      System.out.println("RbacCoverageTest: " + RECORDED + " not recorded yet; checking the baseline only");
-    }
+    assertThat(recorded).as("the operator's recorded API requests").isRegularFile();
+    List<Request> lines = parse(Files.readString(recorded));
+    assertThat(lines).as("requests in %s", RECORDED).isNotEmpty();
+    required.addAll(lines);
   }
 
   static Stream<Setup> setups() {
     return Stream.of(
-        new Setup("every namespace", List.of(), "--set", "leaderElection.enabled=true"),
+        new Setup("every namespace", List.of(), "--set", "watchAllNamespaces=true",
+            "--set", "leaderElection.enabled=true"),
+        new Setup("the release namespace (default)", List.of(RELEASE_NAMESPACE), "--set", "leaderElection.enabled=true"),
         new Setup("watchNamespaces", WATCHED, "--set", "watchNamespaces={team-a,team-b}",
             "--set", "replicas=2"),
         new Setup("all options", WATCHED, "-f", Repo.chart().resolve("ci/all-options-values.yaml").toString()));
@@ -152,12 +146,14 @@ class RbacCoverageTest {
   }
 
   @Test
-  void theCrdIsReadableByNameOnly() {
-    Grants grants = Grants.of(helm.templateDefault());
-    assertThat(grants.allows(Request.parse("get apiextensions.k8s.io/customresourcedefinitions"), null)).isTrue();
-    assertThat(grants.allows(Request.parse("list apiextensions.k8s.io/customresourcedefinitions"), null)).isFalse();
-    assertThat(grants.allowsNamed(Request.parse("get apiextensions.k8s.io/customresourcedefinitions"),
-        "other.example.com")).isFalse();
+  void theDefaultInstallGrantsNothingClusterWide() {
+    Rendered defaults = helm.templateDefault();
+    assertThat(defaults.all(ClusterRole.class)).isEmpty();
+    assertThat(defaults.all(ClusterRoleBinding.class)).isEmpty();
+    Grants grants = Grants.of(defaults);
+    assertThat(grants.allows(Request.parse("get /secrets"), RELEASE_NAMESPACE)).isTrue();
+    assertThat(grants.allows(Request.parse("get /secrets"), "team-a")).isFalse();
+    assertThat(grants.allows(Request.parse("create batch/jobs"), null)).isFalse();
   }
 
   @Test

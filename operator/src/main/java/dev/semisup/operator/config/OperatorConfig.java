@@ -20,6 +20,11 @@ import java.util.stream.Collectors;
  * @param progressInterval     PROGRESS_INTERVAL_SECONDS: how often a running step's progress.json
  *                             is read into the status (default 10)
  * @param reconcileThreads     RECONCILE_THREADS: runs reconciled at once (default 10)
+ * @param podCreationBound     POD_CREATION_BOUND_SECONDS: how long a Job may have no pod before the
+ *                             run says so (default 120)
+ * @param policy               ALLOWED_IMAGES, ALLOWED_SERVICE_ACCOUNTS, ALLOWED_ENDPOINTS: comma
+ *                             lists of what a run may ask for ({@code *} at the end: a prefix);
+ *                             empty allows anything
  * @param exitOnLostLeadership stop the JVM when the lease is lost (always in a pod; tests say no)
  */
 public record OperatorConfig(
@@ -29,31 +34,38 @@ public record OperatorConfig(
     int httpPort,
     Duration progressInterval,
     int reconcileThreads,
+    Duration podCreationBound,
+    RunPolicy policy,
     boolean exitOnLostLeadership) {
 
   public static final String LEASE_NAME = "semisup-operator";
   private static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
-    Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(java.util.TreeSet::new));
     return new OperatorConfig(
-        namespaces,
+        list(env, "WATCH_NAMESPACES"),
         Boolean.parseBoolean(env.getOrDefault("LEADER_ELECTION_ENABLED", "false").trim()),
         env.getOrDefault("OPERATOR_NAMESPACE", podNamespace()),
         integer(env, "HTTP_PORT", 8080),
         seconds(env, "PROGRESS_INTERVAL_SECONDS", 10),
         integer(env, "RECONCILE_THREADS", 10),
+        seconds(env, "POD_CREATION_BOUND_SECONDS", 120),
+        new RunPolicy(list(env, "ALLOWED_IMAGES"), list(env, "ALLOWED_SERVICE_ACCOUNTS"), list(env, "ALLOWED_ENDPOINTS")),
         true);
   }
 
   public OperatorConfig withExitOnLostLeadership(boolean exit) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseNamespace, httpPort, progressInterval,
-        reconcileThreads, exit);
+        reconcileThreads, podCreationBound, policy, exit);
   }
 
   public boolean watchesAllNamespaces() {
     return watchNamespaces.isEmpty();
+  }
+
+  private static Set<String> list(Map<String, String> env, String name) {
+    return Arrays.stream(env.getOrDefault(name, "").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(java.util.TreeSet::new));
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

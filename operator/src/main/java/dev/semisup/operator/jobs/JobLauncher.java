@@ -9,9 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** Creates stage Jobs (idempotently) and reads why one failed. */
+/** Creates stage Jobs (idempotently, adopting only the run's own) and reads why one failed. */
 public class JobLauncher {
 
   /** Job-controller label on every pod of a Job. */
@@ -24,20 +25,39 @@ public class JobLauncher {
     this.client = client;
   }
 
+  /** How a create ended. */
+  public sealed interface Launch {
+    /** The API server made the Job now. */
+    record Created(Job job) implements Launch { }
+
+    /** 409, and the Job of that name is controlled by this run: an earlier reconcile made it. */
+    record AlreadyOurs(Job job) implements Launch { }
+
+    /** 409, and the Job of that name is controlled by something else (or nothing): never adopted. */
+    record TakenByOther(String controllerUid) implements Launch { }
+  }
+
   /**
-   * Creates the Job; a 409 means an earlier reconcile (or an operator before a restart) already
-   * made it, which is as good as creating it: names are per step attempt, so it is the same Job.
+   * Creates the Job. A 409 means a Job of that name exists; it is taken for this attempt's only
+   * when its controller owner UID is the run's (a leftover of a deleted run of the same name, or
+   * a Job a person made, is not).
    *
-   * @return the Job as created, or empty when it was already there
    * @throws JobRejectedException when the API server refuses the Job itself (400/422): a spec
    *     value (node selector, toleration, quantity) that Kubernetes does not accept
    */
-  public Optional<Job> create(Job job) throws JobRejectedException {
+  public Launch create(Job job, String runUid) throws JobRejectedException {
+    String namespace = job.getMetadata().getNamespace();
     try {
-      return Optional.of(client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create());
+      return new Launch.Created(client.batch().v1().jobs().inNamespace(namespace).resource(job).create());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return Optional.empty();
+        Job existing = client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get();
+        if (existing == null) {
+          // Deleted between the 409 and the read: the next reconcile creates it.
+          return new Launch.TakenByOther(null);
+        }
+        String owner = StageJobs.controllerUid(existing);
+        return Objects.equals(owner, runUid) ? new Launch.AlreadyOurs(existing) : new Launch.TakenByOther(owner);
       }
       if (e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();

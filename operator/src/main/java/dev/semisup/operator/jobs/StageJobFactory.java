@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -92,20 +94,43 @@ public final class StageJobFactory {
 
   private static JobSpec jobSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
       ResourcesSpec resources, Map<String, String> labels) {
+    int retries = resources.getRetries() == null ? 0 : resources.getRetries();
     JobSpecBuilder job = new JobSpecBuilder()
-        .withBackoffLimit(resources.getRetries() == null ? 0 : resources.getRetries())
         .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
+        .withActiveDeadlineSeconds(resources.getStepDeadlineSeconds())
+        .withPodFailurePolicy(podFailurePolicy())
         .withNewTemplate()
           .withNewMetadata().withLabels(labels).endMetadata()
           .withSpec(podSpec(run, spec, step, resources))
         .endTemplate();
     if (step.sharded()) {
-      // One pod per shard; Kubernetes gives each its index as JOB_COMPLETION_INDEX.
-      job.withCompletionMode("Indexed").withCompletions(step.shards()).withParallelism(step.shards());
+      // One pod per shard; Kubernetes gives each its index as JOB_COMPLETION_INDEX. Each shard
+      // has its own retries (Kubernetes >= 1.29), so one flaky shard cannot use up the others'.
+      job.withCompletionMode("Indexed").withCompletions(step.shards()).withParallelism(step.shards())
+          .withBackoffLimitPerIndex(retries);
     } else {
-      job.withCompletions(1).withParallelism(1);
+      job.withCompletions(1).withParallelism(1).withBackoffLimit(retries);
     }
     return job.build();
+  }
+
+  /**
+   * Exit code 2 is bad input (WorkerContract.EXIT_BAD_INPUT): running it again gives the same
+   * answer, so the Job fails at once. A pod evicted by a drain or preempted carries the
+   * DisruptionTarget condition: not the step's fault, so it does not count against its retries.
+   */
+  static PodFailurePolicy podFailurePolicy() {
+    return new PodFailurePolicyBuilder()
+        .addNewRule()
+          .withAction("FailJob")
+          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In")
+            .withValues(WorkerContract.EXIT_BAD_INPUT).endOnExitCodes()
+        .endRule()
+        .addNewRule()
+          .withAction("Ignore")
+          .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+        .endRule()
+        .build();
   }
 
   private static PodSpec podSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
@@ -166,6 +191,9 @@ public final class StageJobFactory {
     env.add(literal(WorkerContract.ENV_SPEC, Manifests.toJson(spec)));
     env.add(literal(WorkerContract.ENV_RUN_NAME, name));
     env.add(literal(WorkerContract.ENV_RUN_NAMESPACE, namespace));
+    // The identity the worker writes into run.json and checks there: a re-created run of the
+    // same name has another UID, so it never takes the first one's artifacts for its own.
+    env.add(literal(WorkerContract.ENV_RUN_UID, run.getMetadata().getUid()));
     env.add(literal(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name)));
     env.add(fromSecret(WorkerContract.ENV_ACCESS_KEY, secret, WorkerContract.SECRET_ACCESS_KEY));
     env.add(fromSecret(WorkerContract.ENV_SECRET_KEY, secret, WorkerContract.SECRET_SECRET_KEY));

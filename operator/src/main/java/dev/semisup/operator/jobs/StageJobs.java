@@ -4,11 +4,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Names and labels of stage Jobs, and finding a step's Jobs among those the run owns.
@@ -55,15 +52,19 @@ public final class StageJobs {
     }
   }
 
-  public static String stepOf(Job job) {
-    return labels(job).get(STEP);
+  /** The UID of the Job's controller owner, or null when it has none: the only proof a Job is a run's. */
+  public static String controllerUid(Job job) {
+    if (job.getMetadata().getOwnerReferences() == null) {
+      return null;
+    }
+    return job.getMetadata().getOwnerReferences().stream()
+        .filter(owner -> Boolean.TRUE.equals(owner.getController()))
+        .map(owner -> owner.getUid())
+        .findFirst().orElse(null);
   }
 
-  /** The newest attempt's Job of a step among the run's Jobs. */
-  public static Optional<Job> latest(Collection<Job> jobs, String stepId) {
-    return jobs.stream()
-        .filter(job -> stepId.equals(stepOf(job)))
-        .max(Comparator.comparingInt(StageJobs::attemptOf));
+  public static String stepOf(Job job) {
+    return labels(job).get(STEP);
   }
 
   private static Map<String, String> labels(Job job) {

@@ -3,6 +3,7 @@ package dev.semisup.operator.observer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.WorkerContract;
+import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.report.StageProgress;
@@ -12,6 +13,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.minio.ListObjectsArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.messages.Item;
 import io.minio.errors.ErrorResponseException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,17 +54,18 @@ public final class MinioArtifactReaders implements ArtifactReaders {
     try {
       secret = kubernetes.secrets().inNamespace(namespace).withName(secretName).get();
     } catch (RuntimeException e) {
-      throw new StorageUnreachableException("SecretUnreadable",
-          "cannot read Secret " + namespace + "/" + secretName + " (spec.storage.credentialsSecret): " + e.getMessage(), e);
+      throw new StorageUnreachableException(StoreFault.SECRET_UNREADABLE,
+          "cannot read Secret " + namespace + "/" + secretName + " (spec.storage.credentialsSecret): "
+              + e.getClass().getSimpleName(), e);
     }
     if (secret == null) {
-      throw new StorageUnreachableException("SecretNotFound",
+      throw new StorageUnreachableException(StoreFault.SECRET_NOT_FOUND,
           "Secret " + namespace + "/" + secretName + " named by spec.storage.credentialsSecret does not exist", null);
     }
     String accessKey = value(secret, WorkerContract.SECRET_ACCESS_KEY);
     String secretKey = value(secret, WorkerContract.SECRET_SECRET_KEY);
     if (accessKey == null || secretKey == null) {
-      throw new StorageUnreachableException("SecretIncomplete", "Secret " + namespace + "/" + secretName
+      throw new StorageUnreachableException(StoreFault.SECRET_INCOMPLETE, "Secret " + namespace + "/" + secretName
           + " needs keys " + WorkerContract.SECRET_ACCESS_KEY + " and " + WorkerContract.SECRET_SECRET_KEY, null);
     }
     String key = storage.getEndpoint() + "|" + namespace + "/" + secretName + "@" + secret.getMetadata().getResourceVersion();
@@ -99,35 +106,84 @@ public final class MinioArtifactReaders implements ArtifactReaders {
       return read(key, RunReport.class);
     }
 
+    @Override
+    public Optional<RunMarker> marker(String key) throws StorageUnreachableException {
+      return read(key, RunMarker.class);
+    }
+
+    @Override
+    public boolean exists(String key) throws StorageUnreachableException {
+      try {
+        client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+        return true;
+      } catch (ErrorResponseException e) {
+        if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+          return false;
+        }
+        throw fault(key, e);
+      } catch (IOException e) {
+        throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED,
+            "cannot reach " + endpoint + " (spec.storage.endpoint): " + ErrorText.of(e), e);
+      } catch (Exception e) {
+        throw new StorageUnreachableException(StoreFault.STORAGE_ERROR,
+            "stat of s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e.getClass().getSimpleName(), e);
+      }
+    }
+
+    @Override
+    public int deleteAll(String prefix) throws StorageUnreachableException {
+      int deleted = 0;
+      try {
+        for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+            .recursive(true).build())) {
+          client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(result.get().objectName()).build());
+          deleted++;
+        }
+        return deleted;
+      } catch (ErrorResponseException e) {
+        throw fault(prefix, e);
+      } catch (IOException e) {
+        throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED,
+            "cannot reach " + endpoint + " (spec.storage.endpoint): " + ErrorText.of(e), e);
+      } catch (Exception e) {
+        throw new StorageUnreachableException(StoreFault.STORAGE_ERROR,
+            "deleting s3://" + bucket + "/" + prefix + " at " + endpoint + " failed: " + e.getClass().getSimpleName(), e);
+      }
+    }
+
     private <T> Optional<T> read(String key, Class<T> type) throws StorageUnreachableException {
       try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
         return Optional.of(JSON.readValue(in, type));
       } catch (ErrorResponseException e) {
-        String code = e.errorResponse().code();
-        if ("NoSuchKey".equals(code)) {
+        if ("NoSuchKey".equals(e.errorResponse().code())) {
           return Optional.empty();
         }
-        if ("NoSuchBucket".equals(code)) {
-          throw new StorageUnreachableException("BucketNotFound",
-              "bucket " + bucket + " (spec.storage.bucket) does not exist at " + endpoint, e);
-        }
-        if (java.util.Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch").contains(code)) {
-          throw new StorageUnreachableException("CredentialsRejected", endpoint + " refused the credentials of the"
-              + " Secret named by spec.storage.credentialsSecret: " + code, e);
-        }
-        throw new StorageUnreachableException("StorageError",
-            "s3://" + bucket + "/" + key + " at " + endpoint + ": " + code + " " + e.errorResponse().message(), e);
+        throw fault(key, e);
       } catch (com.fasterxml.jackson.core.JacksonException e) {
         // A half-written or foreign file is not an outage; skip it this time.
         return Optional.empty();
       } catch (IOException e) {
-        throw new StorageUnreachableException("ConnectionFailed",
-            "cannot reach " + endpoint + " (spec.storage.endpoint): " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED,
+            "cannot reach " + endpoint + " (spec.storage.endpoint): " + ErrorText.of(e), e);
       } catch (Exception e) {
-        throw new StorageUnreachableException("StorageError",
-            "reading s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e, e);
+        throw new StorageUnreachableException(StoreFault.STORAGE_ERROR,
+            "reading s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e.getClass().getSimpleName(), e);
       }
+    }
+
+    private StorageUnreachableException fault(String key, ErrorResponseException e) {
+      String code = e.errorResponse().code();
+      if ("NoSuchBucket".equals(code)) {
+        return new StorageUnreachableException(StoreFault.BUCKET_NOT_FOUND,
+            "bucket " + bucket + " (spec.storage.bucket) does not exist at " + endpoint, e);
+      }
+      if (java.util.Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch").contains(code)) {
+        return new StorageUnreachableException(StoreFault.CREDENTIALS_REJECTED, endpoint + " refused the credentials"
+            + " of the Secret named by spec.storage.credentialsSecret: " + code, e);
+      }
+      // Only the S3 error code: the store's message text is the store's, not ours to publish.
+      return new StorageUnreachableException(StoreFault.STORAGE_ERROR,
+          "s3://" + bucket + "/" + key + " at " + endpoint + ": " + ErrorText.code(code), e);
     }
   }
 }

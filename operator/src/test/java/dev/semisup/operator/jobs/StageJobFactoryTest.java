@@ -64,8 +64,51 @@ class StageJobFactoryTest {
   void retryAttemptsGetASuffix() {
     assertThat(job("select", 2).getMetadata().getName()).isEqualTo("fmnist-select-a2");
     assertThat(job("select", 2).getMetadata().getLabels()).containsEntry("semisup.dev/attempt", "2");
-    assertThat(StageJobs.jobName("r".repeat(70), "finetune-r2", 3)).hasSizeLessThanOrEqualTo(63)
-        .isEqualTo(StageJobs.jobName("r".repeat(70), "finetune-r2", 3));
+    String longRun = "r".repeat(70);
+    String third = StageJobs.jobName(longRun, "finetune-r2", 3);
+    String fourth = StageJobs.jobName(longRun, "finetune-r2", 4);
+    // Cut to the 63 characters of a label value, kept apart by a hash of the whole name.
+    assertThat(third).hasSize(63).matches("r+-[0-9a-f]{8}");
+    assertThat(fourth).hasSize(63).isNotEqualTo(third);
+    assertThat(StageJobs.jobName("r".repeat(71), "finetune-r2", 3)).isNotEqualTo(third);
+  }
+
+  @Test
+  void exitCodeTwoFailsTheJobAtOnceAndDisruptionsDoNotCount() {
+    for (String step : List.of("teacher", "infer")) {
+      var rules = job(step, 1).getSpec().getPodFailurePolicy().getRules();
+      assertThat(rules).hasSize(2);
+      assertThat(rules.get(0).getAction()).isEqualTo("FailJob");
+      assertThat(rules.get(0).getOnExitCodes().getContainerName()).isEqualTo("worker");
+      assertThat(rules.get(0).getOnExitCodes().getOperator()).isEqualTo("In");
+      assertThat(rules.get(0).getOnExitCodes().getValues()).containsExactly(2);
+      assertThat(rules.get(1).getAction()).isEqualTo("Ignore");
+      assertThat(rules.get(1).getOnPodConditions()).singleElement().satisfies(c -> {
+        assertThat(c.getType()).isEqualTo("DisruptionTarget");
+        assertThat(c.getStatus()).isEqualTo("True");
+      });
+    }
+    // A pod failure policy is only allowed with restartPolicy Never.
+    assertThat(pod(job("infer", 1)).getRestartPolicy()).isEqualTo("Never");
+  }
+
+  @Test
+  void shardedStepsRetryPerShardAndOthersPerJob() {
+    run.getSpec().getResources().setRetries(3);
+    Job infer = job("infer", 1);
+    assertThat(infer.getSpec().getBackoffLimitPerIndex()).isEqualTo(3);
+    assertThat(infer.getSpec().getBackoffLimit()).as("left to Kubernetes when per-index limits are set").isNull();
+    Job teacher = job("teacher", 1);
+    assertThat(teacher.getSpec().getBackoffLimit()).isEqualTo(3);
+    assertThat(teacher.getSpec().getBackoffLimitPerIndex()).isNull();
+  }
+
+  @Test
+  void aStepDeadlineBecomesTheJobsActiveDeadline() {
+    assertThat(job("teacher", 1).getSpec().getActiveDeadlineSeconds()).isNull();
+    run.getSpec().getResources().setStepDeadlineSeconds(7200L);
+    assertThat(job("teacher", 1).getSpec().getActiveDeadlineSeconds()).isEqualTo(7200L);
+    assertThat(job("infer", 1).getSpec().getActiveDeadlineSeconds()).isEqualTo(7200L);
   }
 
   @Test
@@ -86,6 +129,7 @@ class StageJobFactoryTest {
     assertThat(env.get("SEMISUP_RUN_NAME").getValue()).isEqualTo("fmnist");
     assertThat(env.get("SEMISUP_RUN_NAMESPACE").getValue()).isEqualTo("ml");
     assertThat(env.get("SEMISUP_STORE_PREFIX").getValue()).isEqualTo("runs/ml/fmnist");
+    assertThat(env.get("SEMISUP_RUN_UID").getValue()).isEqualTo("0b6f1c1e-8d59-4a43-9a4e-6f1d2c3b4a5e");
     assertThat(env.get("OPT_OUT_TRACKING").getValue()).isEqualTo("true");
     for (var pair : List.of(List.of("AWS_ACCESS_KEY_ID", "accessKey"), List.of("AWS_SECRET_ACCESS_KEY", "secretKey"))) {
       EnvVar credential = env.get(pair.get(0));

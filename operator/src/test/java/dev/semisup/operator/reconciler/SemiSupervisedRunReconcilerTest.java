@@ -39,11 +39,11 @@ class SemiSupervisedRunReconcilerTest {
     UpdateControl<SemiSupervisedRun> accepted = harness.reconcile(run.getMetadata().getNamespace(),
         run.getMetadata().getName());
     SemiSupervisedRun pending = harness.cluster.get(run.getMetadata().getNamespace(), run.getMetadata().getName());
-    if (pending.getStatus().getPhase() == RunPhase.Pending && !pending.getStatus().getStages().isEmpty()) {
-      assertThat(accepted.getScheduleDelay()).contains(1L);
-      assertThat(pending.getStatus().getStages()).extracting(StageStatus::getPhase).containsOnly(StagePhase.Pending);
-      assertThat(harness.cluster.jobs(run.getMetadata().getNamespace(), run.getMetadata().getName())).isEmpty();
-    }
+    assertThat(pending.getStatus().getPhase()).isEqualTo(RunPhase.Pending);
+    assertThat(accepted.getScheduleDelay()).contains(1L);
+    assertThat(pending.getStatus().getStages()).isNotEmpty()
+        .extracting(StageStatus::getPhase).containsOnly(StagePhase.Pending);
+    assertThat(harness.cluster.jobs(run.getMetadata().getNamespace(), run.getMetadata().getName())).isEmpty();
     return created;
   }
 
@@ -287,7 +287,7 @@ class SemiSupervisedRunReconcilerTest {
     run.getSpec().getSampling().setTopK(0);
     run.getSpec().getStorage().setCredentialsSecret(null);
     run.getSpec().getTeacher().setArchitecture("vgg");
-    create(run);
+    harness.cluster.create(run);
 
     UpdateControl<SemiSupervisedRun> control = harness.reconcile("broken");
 

@@ -7,6 +7,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.operator.observer.ArtifactReader;
 import dev.semisup.operator.observer.ArtifactReaders;
 import dev.semisup.operator.observer.StorageUnreachableException;
+import dev.semisup.operator.observer.StoreFault;
+import dev.semisup.api.report.RunMarker;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +35,7 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
   @Override
   public ArtifactReader readerFor(SemiSupervisedRun run) throws StorageUnreachableException {
     if (secretMissing) {
-      throw new StorageUnreachableException("SecretNotFound", "Secret " + run.getMetadata().getNamespace() + "/"
+      throw new StorageUnreachableException(StoreFault.SECRET_NOT_FOUND, "Secret " + run.getMetadata().getNamespace() + "/"
           + run.getSpec().getStorage().getCredentialsSecret() + " named by spec.storage.credentialsSecret does not exist",
           null);
     }
@@ -55,9 +57,38 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
     return get(key, RunReport.class);
   }
 
+  @Override
+  public Optional<RunMarker> marker(String key) throws StorageUnreachableException {
+    return get(key, RunMarker.class);
+  }
+
+  @Override
+  public boolean exists(String key) throws StorageUnreachableException {
+    return get(key, Object.class).isPresent();
+  }
+
+  @Override
+  public int deleteAll(String prefix) throws StorageUnreachableException {
+    if (down) {
+      throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED, "cannot reach http://minio.storage:9000"
+          + " (spec.storage.endpoint): ConnectException", null);
+    }
+    int before = objects.size();
+    objects.keySet().removeIf(key -> key.startsWith(prefix));
+    return before - objects.size();
+  }
+
+  public java.util.Set<String> keys() {
+    return java.util.Set.copyOf(objects.keySet());
+  }
+
+  public void remove(String key) {
+    objects.remove(key);
+  }
+
   private <T> Optional<T> get(String key, Class<T> type) throws StorageUnreachableException {
     if (down) {
-      throw new StorageUnreachableException("ConnectionFailed", "cannot reach http://minio.storage:9000 (spec.storage.endpoint): connection refused", null);
+      throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED, "cannot reach http://minio.storage:9000 (spec.storage.endpoint): connection refused", null);
     }
     return Optional.ofNullable(objects.get(key)).map(type::cast);
   }

@@ -148,14 +148,29 @@ public final class MockCluster implements AutoCloseable {
 
   /** A Job that ran out of retries; with a message, also the failed pod the kubelet leaves. */
   public Job failJob(String namespace, String name, String terminationMessage) {
+    return failJob(namespace, name, "BackoffLimitExceeded", "Job has reached the specified backoff limit",
+        terminationMessage);
+  }
+
+  /**
+   * A Job the Job controller failed, with its documented reasons: BackoffLimitExceeded,
+   * DeadlineExceeded (activeDeadlineSeconds), FailedIndexes (an Indexed Job with a per-index
+   * limit), PodFailurePolicy (a FailJob rule, e.g. exit code 2).
+   */
+  public Job failJob(String namespace, String name, String reason, String message, String terminationMessage) {
     Job failed = client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(job -> {
       if (job.getStatus() == null) {
         job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatus());
       }
       job.getStatus().setActive(0);
-      job.getStatus().setFailed(job.getSpec().getBackoffLimit() + 1);
+      Integer limit = job.getSpec().getBackoffLimit() != null ? job.getSpec().getBackoffLimit()
+          : job.getSpec().getBackoffLimitPerIndex();
+      job.getStatus().setFailed((limit == null ? 0 : limit) + 1);
+      if ("FailedIndexes".equals(reason)) {
+        job.getStatus().setFailedIndexes("1");
+      }
       job.getStatus().getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
-          .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit").build());
+          .withReason(reason).withMessage(message).build());
       return job;
     });
     if (terminationMessage != null) {
@@ -169,6 +184,31 @@ public final class MockCluster implements AutoCloseable {
           .build()).create();
     }
     return failed;
+  }
+
+  /** What the scheduler writes on a pod no node can take. */
+  public void unschedulablePod(String namespace, String job, String message) {
+    client.pods().inNamespace(namespace).resource(podOf(namespace, job)
+        .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+          .withReason("Unschedulable").withMessage(message).endCondition().endStatus()
+        .build()).create();
+  }
+
+  /** What the kubelet writes on a pod whose image it cannot pull. */
+  public void imagePullFailingPod(String namespace, String job, String image, String message) {
+    client.pods().inNamespace(namespace).resource(podOf(namespace, job)
+        .withNewStatus().withPhase("Pending").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
+          .withImage(image).withReady(false).withRestartCount(0)
+          .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage(message).endWaiting().endState()
+          .build()).endStatus()
+        .build()).create();
+  }
+
+  private static PodBuilder podOf(String namespace, String job) {
+    return new PodBuilder()
+        .withNewMetadata().withName(job + "-p" + Math.abs(job.hashCode() % 1000)).withNamespace(namespace)
+          .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
+        .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec();
   }
 
   /** Every request the server received so far (the log is drained into this list). */

@@ -1,9 +1,10 @@
 package dev.semisup.operator.testing;
 
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.operator.config.RunPolicy;
 import dev.semisup.operator.jobs.JobLauncher;
-import dev.semisup.operator.jobs.StageJobs;
 import dev.semisup.operator.metrics.OperatorMetrics;
+import dev.semisup.operator.observer.RunObserver;
 import dev.semisup.operator.reconciler.SemiSupervisedRunReconciler;
 import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.StatusRecorder;
@@ -26,9 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 
 /**
- * Calls {@code reconcile()} directly against the mock cluster, as JOSDK would: the run and its
- * Jobs are read from the API server, and a status patch the reconciler asks for is written back.
- * Deterministic: no informers, no threads.
+ * Calls {@code reconcile()} directly against the mock cluster, as JOSDK would. Jobs reach the
+ * reconciler as the informer gives them: from a cache, which by default catches up with the API
+ * server before each reconcile, and which a test can hold stale ({@link #holdJobCache}) to play a
+ * watch event that has not arrived yet. Deterministic: no informers, no threads.
  */
 public final class ReconcilerHarness implements AutoCloseable {
 
@@ -37,9 +39,53 @@ public final class ReconcilerHarness implements AutoCloseable {
   public final OperatorMetrics metrics = new OperatorMetrics();
   private final KubernetesClient operatorClient = cluster.operatorClient();
   private final EventRecorder events = new EventRecorder(operatorClient, Clock.systemUTC());
-  public final SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(
-      new JobLauncher(operatorClient), artifacts, events,
-      new StatusRecorder(operatorClient), metrics, Duration.ofSeconds(10), Clock.systemUTC());
+  private final CrashableStatusRecorder statusRecorder = new CrashableStatusRecorder(operatorClient);
+  private List<Job> jobCache = List.of();
+  private boolean cacheHeld;
+  public final SemiSupervisedRunReconciler reconciler;
+
+  public ReconcilerHarness() {
+    this(RunPolicy.OPEN, Clock.systemUTC());
+  }
+
+  public ReconcilerHarness(RunPolicy policy, Clock clock) {
+    reconciler = new SemiSupervisedRunReconciler(
+        new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), artifacts,
+        new JobLauncher(operatorClient),
+        events, statusRecorder, metrics, policy, Duration.ofSeconds(10), clock);
+  }
+
+  /**
+   * The next status write does not happen: the reconcile ends there with {@link OperatorKilled},
+   * as an operator process killed after its API calls and before its status write.
+   */
+  public void killBeforeNextStatusWrite() {
+    statusRecorder.crash = true;
+  }
+
+  /** Thrown where the operator process would have died. */
+  public static final class OperatorKilled extends RuntimeException {
+    OperatorKilled() {
+      super("operator killed before its status write");
+    }
+  }
+
+  private static final class CrashableStatusRecorder extends StatusRecorder {
+    private volatile boolean crash;
+
+    CrashableStatusRecorder(KubernetesClient client) {
+      super(client);
+    }
+
+    @Override
+    public boolean write(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
+      if (crash) {
+        crash = false;
+        throw new OperatorKilled();
+      }
+      return super.write(run, context);
+    }
+  }
 
   /** One reconcile of the named run (it writes its own status); returns what it asked JOSDK to do. */
   public UpdateControl<SemiSupervisedRun> reconcile(String name) throws Exception {
@@ -48,9 +94,33 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   public UpdateControl<SemiSupervisedRun> reconcile(String namespace, String name) throws Exception {
     SemiSupervisedRun run = cluster.get(namespace, name);
-    List<Job> jobs = cluster.client().batch().v1().jobs().inNamespace(namespace)
-        .withLabel(StageJobs.RUN, name).list().getItems();
-    return reconciler.reconcile(run, new FakeContext(jobs));
+    if (!cacheHeld) {
+      jobCache = cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+    }
+    // The informer maps Jobs to runs by owner reference name and namespace, not UID.
+    List<Job> owned = jobCache.stream()
+        .filter(job -> namespace.equals(job.getMetadata().getNamespace()))
+        .filter(job -> job.getMetadata().getOwnerReferences() != null && job.getMetadata().getOwnerReferences()
+            .stream().anyMatch(o -> name.equals(o.getName())))
+        .toList();
+    return reconciler.reconcile(run, new FakeContext(owned));
+  }
+
+  /** What JOSDK calls once the run has a deletionTimestamp and the operator's finalizer. */
+  public io.javaoperatorsdk.operator.api.reconciler.DeleteControl delete(String name) {
+    SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
+    return reconciler.cleanup(run, new FakeContext(List.of()));
+  }
+
+  /** From now on, reconciles see the Jobs as they are now (a watch that stopped delivering). */
+  public void holdJobCache(String namespace) {
+    jobCache = cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+    cacheHeld = true;
+  }
+
+  /** The watch delivers again: the cache catches up before each reconcile. */
+  public void releaseJobCache() {
+    cacheHeld = false;
   }
 
   public SemiSupervisedRun run(String name) {

@@ -1,6 +1,5 @@
 package dev.semisup.worker.store;
 
-import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
@@ -23,24 +22,14 @@ public final class S3Blobs implements Blobs {
   @Override
   public InputStream open(String uri) throws IOException {
     S3Location object = object(uri);
-    try {
-      return endpoint.client().getObject(
-          GetObjectArgs.builder().bucket(object.bucket()).object(object.key()).build());
-    } catch (Exception e) {
-      throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
-    }
+    return ResumingObjectStream.open(endpoint, object.bucket(), object.key());
   }
 
   /** A ranged GET: only the asked bytes cross the network. */
   @Override
   public InputStream openRange(String uri, long offset, long length) throws IOException {
     S3Location object = object(uri);
-    try {
-      return endpoint.client().getObject(GetObjectArgs.builder().bucket(object.bucket()).object(object.key())
-          .offset(offset).length(length).build());
-    } catch (Exception e) {
-      throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
-    }
+    return ResumingObjectStream.openRange(endpoint, object.bucket(), object.key(), offset, length);
   }
 
   /** The listing carries each object's size: one LIST page per thousand objects, no HEAD per object. */
@@ -50,18 +39,22 @@ public final class S3Blobs implements Blobs {
     if (!folder.isFolder()) {
       throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
     }
-    List<Sized> objects = new ArrayList<>();
+    List<Sized> objects;
     try {
-      for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
-          .bucket(folder.bucket())
-          .prefix(folder.key())
-          .recursive(true)
-          .build())) {
-        Item item = result.get();
-        if (!item.isDir() && !item.objectName().endsWith("/")) {
-          objects.add(new Sized(folder.uri(item.objectName()), item.size()));
+      objects = endpoint.retry().call(() -> {
+        List<Sized> found = new ArrayList<>();
+        for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
+            .bucket(folder.bucket())
+            .prefix(folder.key())
+            .recursive(true)
+            .build())) {
+          Item item = result.get();
+          if (!item.isDir() && !item.objectName().endsWith("/")) {
+            found.add(new Sized(folder.uri(item.objectName()), item.size()));
+          }
         }
-      }
+        return found;
+      });
     } catch (Exception e) {
       throw S3Failures.onObject(e, endpoint.url(), folder.bucket(), folder.key());
     }
@@ -76,39 +69,15 @@ public final class S3Blobs implements Blobs {
   /** S3 has no folders: a prefix with no object under it is reported missing, as a folder would. */
   @Override
   public List<String> list(String folderUri) throws IOException {
-    S3Location folder = S3Location.parse(folderUri);
-    if (!folder.isFolder()) {
-      throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
-    }
-    List<String> uris = new ArrayList<>();
-    try {
-      for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
-          .bucket(folder.bucket())
-          .prefix(folder.key())
-          .recursive(true)
-          .build())) {
-        Item item = result.get();
-        if (!item.isDir() && !item.objectName().endsWith("/")) {
-          uris.add(folder.uri(item.objectName()));
-        }
-      }
-    } catch (Exception e) {
-      throw S3Failures.onObject(e, endpoint.url(), folder.bucket(), folder.key());
-    }
-    if (uris.isEmpty()) {
-      throw new FileNotFoundException(
-          "no objects under " + folderUri + " (object store " + endpoint + ")");
-    }
-    uris.sort(null);
-    return uris;
+    return listSized(folderUri).stream().map(Sized::uri).toList();
   }
 
   @Override
   public long size(String uri) throws IOException {
     S3Location object = object(uri);
     try {
-      return endpoint.client().statObject(
-          StatObjectArgs.builder().bucket(object.bucket()).object(object.key()).build()).size();
+      return endpoint.retry().call(() -> endpoint.client().statObject(
+          StatObjectArgs.builder().bucket(object.bucket()).object(object.key()).build()).size());
     } catch (Exception e) {
       throw S3Failures.onObject(e, endpoint.url(), object.bucket(), object.key());
     }

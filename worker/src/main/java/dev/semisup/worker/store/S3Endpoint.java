@@ -17,17 +17,26 @@ public final class S3Endpoint implements AutoCloseable {
 
   private final String url;
   private final MinioClient client;
+  private final StoreRetry retry;
 
-  public S3Endpoint(String url, MinioClient client) {
+  public S3Endpoint(String url, MinioClient client, StoreRetry retry) {
     this.url = url;
     this.client = client;
+    this.retry = retry;
   }
 
   /**
    * A client for {@code url} (http(s)://host[:port]) with path-style requests, which MinIO and
-   * S3Proxy need. The credentials go to the client only: never into messages or logs.
+   * S3Proxy need, that does not retry (tests and tools that want the first answer). The
+   * credentials go to the client only: never into messages or logs.
    */
   public static S3Endpoint connect(String url, String region, String accessKey, String secretKey) {
+    return connect(url, region, accessKey, secretKey, StoreRetry.none());
+  }
+
+  /** The same, with calls that fail transiently retried within {@code retry}'s budget. */
+  public static S3Endpoint connect(String url, String region, String accessKey, String secretKey,
+      StoreRetry retry) {
     MinioClient client = MinioClient.builder()
         .endpoint(url)
         .region(region)
@@ -35,7 +44,7 @@ public final class S3Endpoint implements AutoCloseable {
         .build();
     client.setTimeout(
         CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
-    return new S3Endpoint(url, client);
+    return new S3Endpoint(url, client, retry);
   }
 
   public String url() {
@@ -44,6 +53,11 @@ public final class S3Endpoint implements AutoCloseable {
 
   public MinioClient client() {
     return client;
+  }
+
+  /** Every call to the store goes through this: the worker's one retry layer. */
+  public StoreRetry retry() {
+    return retry;
   }
 
   @Override

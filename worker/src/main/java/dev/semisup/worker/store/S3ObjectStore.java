@@ -1,7 +1,6 @@
 package dev.semisup.worker.store;
 
 import io.minio.BucketExistsArgs;
-import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
@@ -54,11 +53,12 @@ public final class S3ObjectStore implements ObjectStore {
   public void put(String key, byte[] bytes) throws IOException {
     ObjectKeys.check(key);
     try {
-      endpoint.client().putObject(PutObjectArgs.builder()
+      // A fresh stream per attempt: a failed attempt may have consumed part of the last one.
+      endpoint.retry().call(() -> endpoint.client().putObject(PutObjectArgs.builder()
           .bucket(bucket)
           .object(key)
           .stream(new ByteArrayInputStream(bytes), bytes.length, -1)
-          .build());
+          .build()));
     } catch (Exception e) {
       throw failure(e, key);
     }
@@ -73,19 +73,15 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public InputStream open(String key) throws IOException {
     ObjectKeys.check(key);
-    try {
-      return endpoint.client().getObject(
-          GetObjectArgs.builder().bucket(bucket).object(key).build());
-    } catch (Exception e) {
-      throw failure(e, key);
-    }
+    return ResumingObjectStream.open(endpoint, bucket, key);
   }
 
   @Override
   public boolean exists(String key) throws IOException {
     ObjectKeys.check(key);
     try {
-      endpoint.client().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+      endpoint.retry().call(() ->
+          endpoint.client().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
       return true;
     } catch (Exception e) {
       if (S3Failures.isNoSuchKey(e)) {
@@ -98,19 +94,23 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public List<String> list(String prefix) throws IOException {
     String checked = ObjectKeys.checkPrefix(prefix);
-    Iterable<Result<Item>> results = endpoint.client().listObjects(ListObjectsArgs.builder()
-        .bucket(bucket)
-        .prefix(checked)
-        .recursive(true)
-        .build());
-    List<String> keys = new ArrayList<>();
+    List<String> keys;
     try {
-      for (Result<Item> result : results) {
-        Item item = result.get();
-        if (!item.isDir()) {
-          keys.add(item.objectName());
+      // The listing is paged lazily: a retry starts it over.
+      keys = endpoint.retry().call(() -> {
+        List<String> found = new ArrayList<>();
+        for (Result<Item> result : endpoint.client().listObjects(ListObjectsArgs.builder()
+            .bucket(bucket)
+            .prefix(checked)
+            .recursive(true)
+            .build())) {
+          Item item = result.get();
+          if (!item.isDir()) {
+            found.add(item.objectName());
+          }
         }
-      }
+        return found;
+      });
     } catch (Exception e) {
       throw S3Failures.onBucket(e, endpoint.url(), bucket);
     }
@@ -123,7 +123,10 @@ public final class S3ObjectStore implements ObjectStore {
   public void delete(String key) throws IOException {
     ObjectKeys.check(key);
     try {
-      endpoint.client().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+      endpoint.retry().call(() -> {
+        endpoint.client().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        return null;
+      });
     } catch (Exception e) {
       throw failure(e, key);
     }
@@ -138,7 +141,8 @@ public final class S3ObjectStore implements ObjectStore {
   public void checkReachable() throws IOException {
     boolean exists;
     try {
-      exists = endpoint.client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
+      exists = endpoint.retry().call(() ->
+          endpoint.client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
     } catch (Exception e) {
       throw S3Failures.onBucket(e, endpoint.url(), bucket);
     }

@@ -21,7 +21,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The object appears only when S3 completes the upload, after close(). A discard (or an
  * abandoned stream, after {@link #IDLE_TIMEOUT}) makes the upload's input fail, so MinIO aborts
- * it and no object appears. composeObject is not used: S3Proxy does not support it.
+ * it and no object appears; a process killed mid-upload never completes it either, so nothing
+ * half-written can be read (or taken for done). composeObject is not used: S3Proxy does not
+ * support it.
+ *
+ * <p>An object no larger than one part (metrics, progress, most checkpoints) is held in memory
+ * and sent with one PUT at close(), which the endpoint retries like any call; only larger objects
+ * stream, and a store outage during their upload fails the write (the step's pod retry resumes
+ * from its last checkpoint).
  */
 final class S3Upload extends PendingObject {
 
@@ -35,7 +42,11 @@ final class S3Upload extends PendingObject {
   private static final byte[] DISCARD = new byte[0];
 
   private final S3ObjectStore store;
+  private final String bucket;
   private final String key;
+  private final long partSize;
+  /** The bytes so far while they fit in one part; null once the upload streams. */
+  private java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
   private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
   private final CompletableFuture<Void> uploaded = new CompletableFuture<>();
   private byte[] buffer = new byte[CHUNK_SIZE];
@@ -46,7 +57,15 @@ final class S3Upload extends PendingObject {
 
   S3Upload(S3ObjectStore store, String bucket, String key, long partSize) {
     this.store = store;
+    this.bucket = bucket;
     this.key = key;
+    this.partSize = partSize;
+  }
+
+  /** More than one part: from here on the bytes stream to a multipart upload. */
+  private void startStreaming() throws IOException {
+    byte[] held = head.toByteArray();
+    head = null;
     Thread uploader = new Thread(() -> {
       try {
         store.endpoint().client().putObject(PutObjectArgs.builder()
@@ -62,11 +81,16 @@ final class S3Upload extends PendingObject {
     // A stream abandoned by a failing stage must not keep the JVM alive.
     uploader.setDaemon(true);
     uploader.start();
+    write(held, 0, held.length);
   }
 
   @Override
   public void write(int b) throws IOException {
     ensureOpen();
+    if (head != null) {
+      write(new byte[] {(byte) b}, 0, 1);
+      return;
+    }
     buffer[filled++] = (byte) b;
     if (filled == CHUNK_SIZE) {
       handOffBuffer();
@@ -76,6 +100,13 @@ final class S3Upload extends PendingObject {
   @Override
   public void write(byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
+    if (head != null) {
+      if (head.size() + (long) length <= partSize) {
+        head.write(bytes, offset, length);
+        return;
+      }
+      startStreaming();
+    }
     while (length > 0) {
       int n = Math.min(length, CHUNK_SIZE - filled);
       System.arraycopy(bytes, offset, buffer, filled, n);
@@ -98,6 +129,13 @@ final class S3Upload extends PendingObject {
       throw new IOException(store.uri(key) + " was not written: an earlier write to it failed");
     }
     finished = true;
+    if (head != null) {
+      byte[] whole = head.toByteArray();
+      head = null;
+      buffer = null;
+      store.put(key, whole); // one PUT, retried by the endpoint
+      return;
+    }
     if (filled > 0) {
       handOff(Arrays.copyOf(buffer, filled));
     }
@@ -121,6 +159,10 @@ final class S3Upload extends PendingObject {
     finished = true;
     discarded = true;
     buffer = null;
+    if (head != null) {
+      head = null; // nothing was sent
+      return;
+    }
     // Room for the marker, which wakes a reader waiting for data; a busy one sees the flag.
     chunks.clear();
     chunks.offer(DISCARD);

@@ -55,7 +55,7 @@ public final class StoreConnection implements AutoCloseable {
     String region = isBlank(spec.getRegion()) ? "us-east-1" : spec.getRegion();
     S3Endpoint s3;
     try {
-      s3 = S3Endpoint.connect(endpoint, region, accessKey, secretKey);
+      s3 = S3Endpoint.connect(endpoint, region, accessKey, secretKey, StoreRetry.fromEnv(env));
     } catch (IllegalArgumentException e) {
       // MinIO's own message may not say which setting it was.
       throw new IllegalArgumentException(

@@ -1,0 +1,67 @@
+package dev.semisup.operator.decision;
+
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.validation.Problem;
+import dev.semisup.operator.observer.ObservedJob;
+import dev.semisup.operator.status.Reason;
+import java.util.List;
+
+/**
+ * What one decision asks the actors to do. {@link #settles()} says whether the reconcile ends
+ * with it; the others (adopt, complete, retry) move the in-memory status one step and the
+ * decision is asked again, so a reconcile that sees a Job finish also starts the next one.
+ */
+public sealed interface Action {
+
+  default boolean settles() {
+    return true;
+  }
+
+  /** The spec breaks rules the CRD schema cannot express: fail, naming every field. */
+  record Reject(List<Problem> problems) implements Action { }
+
+  /** The run may not start at all (prefix of another run or namespace, a value outside the allowlist). */
+  record Refuse(Reason reason, String message) implements Action { }
+
+  /** First sight of a valid run: record its plan, every step Pending, before any Job exists. */
+  record Accept(PlannedStep first, int steps) implements Action { }
+
+  /** An own Job of a later attempt than the status knows: the operator stopped before recording it. */
+  record Adopt(PlannedStep step, ObservedJob job) implements Action {
+    @Override public boolean settles() {
+      return false;
+    }
+  }
+
+  record CreateJob(PlannedStep step, int attempt) implements Action { }
+
+  /** The step's Job succeeded, or (job null) the Job is gone and the step's _SUCCESS says it did. */
+  record Complete(PlannedStep step, ObservedJob job) implements Action {
+    @Override public boolean settles() {
+      return false;
+    }
+  }
+
+  /** The step failed: its Job failed (job set), or no Job can carry it (job null, message says why). */
+  record FailStep(PlannedStep step, Reason reason, ObservedJob job, String message) implements Action { }
+
+  /** The step's Job runs: mirror its progress, report pods that make none. */
+  record Watch(PlannedStep step, ObservedJob job) implements Action { }
+
+  /** The credentials Secret is missing or unusable: no Job starts until it is there. */
+  record WaitForCredentials(PlannedStep step) implements Action { }
+
+  record Suspend(PlannedStep next) implements Action { }
+
+  record StayFailed(PlannedStep step) implements Action { }
+
+  /** A new value of the retry annotation: the failed step goes back to Pending. */
+  record Retry(PlannedStep step, String value) implements Action {
+    @Override public boolean settles() {
+      return false;
+    }
+  }
+
+  /** Every step succeeded. */
+  record Finish(PlannedStep last) implements Action { }
+}

@@ -1,0 +1,176 @@
+package dev.semisup.operator.observer;
+
+import dev.semisup.api.layout.ObjectLayout;
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.report.StageProgress;
+import dev.semisup.api.v1alpha1.RunPhase;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunStatus;
+import dev.semisup.api.v1alpha1.StagePhase;
+import dev.semisup.api.v1alpha1.StageStatus;
+import dev.semisup.operator.jobs.JobLauncher;
+import dev.semisup.operator.jobs.JobState;
+import dev.semisup.operator.jobs.StageJobs;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds a run's {@link RunObservation}: its own Jobs from the informer cache (controller owner
+ * UID checked), the API server's word on a recorded Job the cache lacks, the credentials Secret,
+ * the run marker, the progress of running steps and the state of their pods.
+ */
+public class RunObserver {
+
+  /** Progress files read per sharded step: beyond this the status shows shard counts only. */
+  static final int MAX_PROGRESS_SHARDS = 256;
+
+  private final KubernetesClient client;
+  private final ArtifactReaders readers;
+  private final Duration podCreationBound;
+  private final Clock clock;
+
+  /**
+   * @param podCreationBound how long a Job may have no pod at all before that is reported
+   */
+  public RunObserver(KubernetesClient client, ArtifactReaders readers, Duration podCreationBound, Clock clock) {
+    this.client = client;
+    this.readers = readers;
+    this.podCreationBound = podCreationBound;
+    this.clock = clock;
+  }
+
+  public RunObservation observe(SemiSupervisedRun run, StagePlan plan, ObjectLayout layout, Collection<Job> cached,
+      StoreHealth health) {
+    RunObservation.Builder seen = RunObservation.builder();
+    String uid = run.getMetadata().getUid();
+    for (Job job : cached) {
+      if (Objects.equals(uid, StageJobs.controllerUid(job))) {
+        seen.job(ObservedJob.of(job));
+      }
+    }
+    SemiSupervisedRunStatus status = run.getStatus();
+    List<String> recorded = status.getStages().stream()
+        .filter(s -> s.getPhase() == StagePhase.Running && s.getJobName() != null)
+        .map(StageStatus::getJobName).toList();
+    List<String> missing = new ArrayList<>();
+    for (String name : recorded) {
+      if (seen.build().job(name).isPresent()) {
+        continue;
+      }
+      // The cache may lag behind the server; only the server can say a Job is gone.
+      Job live = client.batch().v1().jobs().inNamespace(run.getMetadata().getNamespace()).withName(name).get();
+      if (live == null) {
+        seen.gone(name);
+        missing.add(name);
+      } else if (Objects.equals(uid, StageJobs.controllerUid(live))) {
+        seen.job(ObservedJob.of(live));
+      } else {
+        seen.foreign(name);
+      }
+    }
+    RunObservation jobsOnly = seen.build();
+    for (PlannedStep step : plan.steps()) {
+      jobsOnly.latestJob(step.id())
+          .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING)
+          .flatMap(this::troubleOf)
+          .ifPresent(trouble -> seen.trouble(step.id(), trouble));
+    }
+    if (!storeNeeded(status)) {
+      return seen.build();
+    }
+    StoreAccess store = open(run, health);
+    seen.store(store);
+    store.readerIfOpen().ifPresent(reader -> readStore(reader, plan, layout, status, jobsOnly, missing, seen, health));
+    return seen.build();
+  }
+
+  /** A finished run with its report read needs nothing from the store. */
+  private static boolean storeNeeded(SemiSupervisedRunStatus status) {
+    return !(status.getPhase() == RunPhase.Succeeded && status.getArtifacts().containsKey("report"));
+  }
+
+  private StoreAccess open(SemiSupervisedRun run, StoreHealth health) {
+    try {
+      return StoreAccess.open(readers.readerFor(run));
+    } catch (StorageUnreachableException e) {
+      health.unreachable(e);
+      return StoreAccess.failed(e);
+    }
+  }
+
+  private void readStore(ArtifactReader reader, StagePlan plan, ObjectLayout layout, SemiSupervisedRunStatus status,
+      RunObservation jobsOnly, List<String> missingJobs, RunObservation.Builder seen, StoreHealth health) {
+    try {
+      if (status.getPhase() != RunPhase.Succeeded) {
+        reader.marker(layout.runMarker()).ifPresent(seen::marker);
+      }
+      for (PlannedStep step : plan.steps()) {
+        boolean running = jobsOnly.latestJob(step.id())
+            .map(job -> job.state().outcome() == JobState.Outcome.RUNNING).orElse(false);
+        if (running) {
+          seen.progress(step.id(), progress(reader, layout, step));
+        }
+        boolean jobGone = status.getStages().stream()
+            .anyMatch(s -> s.getName().equals(step.id()) && missingJobs.contains(s.getJobName()));
+        if (jobGone && reader.exists(layout.success(step))) {
+          // The Job went (its TTL, or a person) before its outcome was read; the step's own
+          // _SUCCESS, written last, still says how it ended.
+          seen.doneInStore(step.id());
+        }
+      }
+      health.reachable();
+    } catch (StorageUnreachableException e) {
+      health.unreachable(e);
+    }
+  }
+
+  private static List<StageProgress> progress(ArtifactReader reader, ObjectLayout layout, PlannedStep step)
+      throws StorageUnreachableException {
+    List<StageProgress> files = new ArrayList<>();
+    if (step.sharded()) {
+      for (int shard = 0; shard < Math.min(step.shards(), MAX_PROGRESS_SHARDS); shard++) {
+        reader.progress(layout.shardProgress(step, shard)).ifPresent(files::add);
+      }
+    } else {
+      reader.progress(layout.progress(step)).ifPresent(files::add);
+    }
+    return files;
+  }
+
+  /** Why a running Job's pods make no progress, from the pods the kubelet and scheduler describe. */
+  Optional<PodTrouble> troubleOf(ObservedJob job) {
+    List<Pod> pods = client.pods().inNamespace(job.job().getMetadata().getNamespace())
+        .withLabel(JobLauncher.POD_JOB_LABEL_LEGACY, job.name()).list().getItems();
+    for (Pod pod : pods) {
+      Optional<PodTrouble> trouble = PodTroubles.of(pod);
+      if (trouble.isPresent()) {
+        return trouble;
+      }
+    }
+    if (pods.isEmpty() && olderThan(job.createdAt(), podCreationBound)) {
+      return Optional.of(new PodTrouble(PodTrouble.Kind.NO_PODS, null, "Job " + job.name() + " has had no pod for "
+          + podCreationBound.toSeconds() + "s (quota, an admission webhook or a missing ServiceAccount;"
+          + " kubectl describe job " + job.name() + ")"));
+    }
+    return Optional.empty();
+  }
+
+  private boolean olderThan(String created, Duration bound) {
+    try {
+      return created != null && Instant.parse(created).plus(bound).isBefore(Instant.now(clock));
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.semisup.operator.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.report.RunMarker;
+import dev.semisup.api.v1alpha1.StagePhase;
+import dev.semisup.api.v1alpha1.StageStatus;
+import dev.semisup.api.validation.Problem;
+import dev.semisup.operator.jobs.JobState;
+import dev.semisup.operator.jobs.JobState.Outcome;
+import dev.semisup.operator.observer.ObservedJob;
+import dev.semisup.operator.observer.RunObservation;
+import dev.semisup.operator.observer.StorageUnreachableException;
+import dev.semisup.operator.observer.StoreAccess;
+import dev.semisup.operator.observer.StoreFault;
+import dev.semisup.operator.status.Reason;
+import dev.semisup.operator.testing.Runs;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** One test per row of {@link NextAction}'s table, in its order. */
+class NextActionTest {
+
+  private static final RunMarker SELF = new RunMarker("ml", "fmnist", "uid-1");
+  private final StagePlan plan = StagePlan.of(Runs.spec());
+  private final List<StageStatus> stages = plan.steps().stream()
+      .map(step -> {
+        StageStatus stage = new StageStatus(step.id(), StagePhase.Pending);
+        stage.setAttempts(0);
+        return stage;
+      }).toList();
+  private List<Problem> problems = List.of();
+  private Optional<String> refusal = Optional.empty();
+  private boolean firstAcceptance;
+  private boolean suspend;
+  private String retryValue;
+  private String handledRetry;
+  private boolean reuse;
+  private String prefix = "runs/ml/fmnist";
+  private final RunObservation.Builder seen = RunObservation.builder();
+
+  private Action decide() {
+    return NextAction.decide(new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue,
+        handledRetry, SELF, reuse, prefix), seen.build());
+  }
+
+  private StageStatus stage(String step, StagePhase phase, int attempts) {
+    StageStatus stage = stages.stream().filter(s -> s.getName().equals(step)).findFirst().orElseThrow();
+    stage.setPhase(phase);
+    stage.setAttempts(attempts);
+    stage.setJobName(attempts == 0 ? null : "fmnist-" + step + (attempts > 1 ? "-a" + attempts : ""));
+    return stage;
+  }
+
+  private static ObservedJob job(String step, int attempt, Outcome outcome) {
+    JobState state = new JobState(outcome, 0, outcome == Outcome.FAILED ? "BackoffLimitExceeded" : null,
+        outcome == Outcome.FAILED ? "Job has reached the specified backoff limit" : null);
+    return new ObservedJob("fmnist-" + step + (attempt > 1 ? "-a" + attempt : ""), step, attempt, state,
+        "2026-11-29T20:00:00Z", null);
+  }
+
+  private void teacherDone() {
+    stage("teacher", StagePhase.Succeeded, 1);
+  }
+
+  @Test
+  void r1_specProblemsRejectTheRun() {
+    problems = List.of(new Problem("spec.sampling.topK", "must be at least 1"));
+    seen.marker(new RunMarker("other", "run", "uid-9"));
+    assertThat(decide()).isEqualTo(new Action.Reject(problems));
+  }
+
+  @Test
+  void r2_aValueOutsideThePolicyRefusesTheRun() {
+    refusal = Optional.of("spec.resources.image evil:latest is not allowed");
+    assertThat(decide()).isEqualTo(new Action.Refuse(Reason.NOT_ALLOWED, refusal.get()));
+  }
+
+  @Test
+  void r3_aPrefixOutsideTheNamespaceIsRefused() {
+    prefix = "runs/prod/fmnist";
+    assertThat(decide()).isInstanceOfSatisfying(Action.Refuse.class, refuse -> {
+      assertThat(refuse.reason()).isEqualTo(Reason.PREFIX_OUTSIDE_NAMESPACE);
+      assertThat(refuse.message()).contains("spec.storage.prefix", "runs/prod/fmnist", "runs/ml/");
+    });
+    prefix = "runs/ml";
+    assertThat(decide()).isInstanceOf(Action.Refuse.class);
+    prefix = "runs/mlx/fmnist";
+    assertThat(decide()).isInstanceOf(Action.Refuse.class);
+  }
+
+  @Test
+  void r4_aPrefixHoldingAnotherRunsMarkerIsRefused() {
+    seen.marker(new RunMarker("ml", "fmnist", "uid-of-a-deleted-run"));
+    assertThat(decide()).isInstanceOfSatisfying(Action.Refuse.class, refuse -> {
+      assertThat(refuse.reason()).isEqualTo(Reason.PREFIX_OWNED_BY_ANOTHER_RUN);
+      assertThat(refuse.message()).contains("uid-of-a-deleted-run", "spec.storage.reuseArtifacts");
+    });
+    reuse = true;
+    assertThat(decide()).as("reuse of a same-name run's artifacts, asked for").isInstanceOf(Action.CreateJob.class);
+    seen.marker(new RunMarker("ml", "other-run", "uid-2"));
+    assertThat(decide()).as("reuse never extends to another name").isInstanceOf(Action.Refuse.class);
+    seen.marker(RunMarker.local("fmnist"));
+    assertThat(decide()).as("a local run's prefix").isInstanceOf(Action.Refuse.class);
+    seen.marker(SELF);
+    reuse = false;
+    assertThat(decide()).as("its own marker").isInstanceOf(Action.CreateJob.class);
+  }
+
+  @Test
+  void r5_firstSightAcceptsWithoutAJob() {
+    firstAcceptance = true;
+    assertThat(decide()).isEqualTo(new Action.Accept(plan.steps().get(0), plan.steps().size()));
+    seen.job(job("teacher", 1, Outcome.RUNNING));
+    assertThat(decide()).as("an operator that made the Job before it recorded the acceptance")
+        .isInstanceOf(Action.Adopt.class);
+  }
+
+  @Test
+  void r6_anOwnJobOfALaterAttemptIsAdopted() {
+    teacherDone();
+    stage("infer", StagePhase.Failed, 1);
+    seen.job(job("infer", 1, Outcome.FAILED)).job(job("infer", 2, Outcome.RUNNING));
+    assertThat(decide()).isEqualTo(new Action.Adopt(plan.require("infer"), job("infer", 2, Outcome.RUNNING)));
+  }
+
+  @Test
+  void r7_succeededStepsArePassed() {
+    teacherDone();
+    seen.job(job("teacher", 1, Outcome.SUCCEEDED));
+    assertThat(decide()).isEqualTo(new Action.CreateJob(plan.require("infer"), 1));
+  }
+
+  @Test
+  void r8_aNewRetryValueRetriesTheFailedStep() {
+    teacherDone();
+    stage("infer", StagePhase.Failed, 1);
+    seen.job(job("infer", 1, Outcome.FAILED));
+    handledRetry = "1";
+    retryValue = "2";
+    assertThat(decide()).isEqualTo(new Action.Retry(plan.require("infer"), "2"));
+  }
+
+  @Test
+  void r9_aFailedStepStaysFailedWithoutANewRetryValue() {
+    teacherDone();
+    stage("infer", StagePhase.Failed, 1);
+    seen.job(job("infer", 1, Outcome.FAILED));
+    retryValue = "1";
+    handledRetry = "1";
+    assertThat(decide()).isEqualTo(new Action.StayFailed(plan.require("infer")));
+  }
+
+  @Test
+  void r10_suspendHoldsThePendingStep() {
+    teacherDone();
+    suspend = true;
+    assertThat(decide()).isEqualTo(new Action.Suspend(plan.require("infer")));
+  }
+
+  @Test
+  void r11_aMissingSecretHoldsThePendingStep() {
+    seen.store(StoreAccess.failed(new StorageUnreachableException(StoreFault.SECRET_NOT_FOUND, "no Secret", null)));
+    assertThat(decide()).isEqualTo(new Action.WaitForCredentials(plan.require("teacher")));
+    seen.store(StoreAccess.failed(new StorageUnreachableException(StoreFault.CONNECTION_FAILED, "down", null)));
+    assertThat(decide()).as("an unreachable store does not hold a step: the worker retries")
+        .isEqualTo(new Action.CreateJob(plan.require("teacher"), 1));
+  }
+
+  @Test
+  void r12_aPendingStepGetsTheNextAttemptsJob() {
+    teacherDone();
+    stage("infer", StagePhase.Pending, 1); // retried after its first attempt failed
+    seen.job(job("infer", 1, Outcome.FAILED));
+    assertThat(decide()).isEqualTo(new Action.CreateJob(plan.require("infer"), 2));
+  }
+
+  @Test
+  void r13_aRecordedJobNameHeldByAnotherOwnerFailsTheStep() {
+    stage("teacher", StagePhase.Running, 1);
+    seen.foreign("fmnist-teacher");
+    assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
+      assertThat(fail.reason()).isEqualTo(Reason.JOB_NAME_TAKEN);
+      assertThat(fail.message()).contains("fmnist-teacher", "not this run");
+    });
+  }
+
+  @Test
+  void r14_aGoneJobWhoseStepWroteSuccessCompletes() {
+    stage("teacher", StagePhase.Running, 1);
+    seen.gone("fmnist-teacher").doneInStore("teacher");
+    assertThat(decide()).isEqualTo(new Action.Complete(plan.require("teacher"), null));
+  }
+
+  @Test
+  void r15_aGoneJobWithoutSuccessFailsTheStepAsLost() {
+    stage("teacher", StagePhase.Running, 1);
+    seen.gone("fmnist-teacher");
+    assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
+      assertThat(fail.reason()).isEqualTo(Reason.JOB_LOST);
+      assertThat(fail.message()).contains("fmnist-teacher", "_SUCCESS");
+    });
+  }
+
+  @Test
+  void r16_aRecordedJobNotSeenIsCreatedAgainAtTheSameAttempt() {
+    stage("teacher", StagePhase.Running, 1);
+    assertThat(decide()).isEqualTo(new Action.CreateJob(plan.require("teacher"), 1));
+  }
+
+  @Test
+  void r17_aSucceededJobCompletesItsStep() {
+    stage("teacher", StagePhase.Running, 1);
+    seen.job(job("teacher", 1, Outcome.SUCCEEDED));
+    assertThat(decide()).isEqualTo(new Action.Complete(plan.require("teacher"), job("teacher", 1, Outcome.SUCCEEDED)));
+  }
+
+  @Test
+  void r18_aFailedJobFailsItsStep() {
+    stage("teacher", StagePhase.Running, 1);
+    seen.job(job("teacher", 1, Outcome.FAILED));
+    assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
+      assertThat(fail.reason()).isEqualTo(Reason.STEP_FAILED);
+      assertThat(fail.job()).isEqualTo(job("teacher", 1, Outcome.FAILED));
+      assertThat(fail.message()).contains("BackoffLimitExceeded");
+    });
+  }
+
+  @Test
+  void r19_aRunningJobIsWatched() {
+    teacherDone();
+    stage("infer", StagePhase.Running, 1);
+    seen.job(job("infer", 1, Outcome.RUNNING));
+    assertThat(decide()).isEqualTo(new Action.Watch(plan.require("infer"), job("infer", 1, Outcome.RUNNING)));
+  }
+
+  @Test
+  void r20_everyStepDoneFinishes() {
+    for (StageStatus stage : stages) {
+      stage.setPhase(StagePhase.Succeeded);
+    }
+    assertThat(decide()).isEqualTo(new Action.Finish(plan.last()));
+  }
+
+  @Test
+  void onlyAdoptCompleteAndRetryLeaveTheReconcileOpen() {
+    assertThat(new Action.Adopt(null, null).settles()).isFalse();
+    assertThat(new Action.Complete(null, null).settles()).isFalse();
+    assertThat(new Action.Retry(null, "1").settles()).isFalse();
+    assertThat(new Action.Watch(null, null).settles()).isTrue();
+    assertThat(new Action.CreateJob(null, 1).settles()).isTrue();
+  }
+}
