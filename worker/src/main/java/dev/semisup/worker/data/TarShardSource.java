@@ -1,16 +1,11 @@
 package dev.semisup.worker.data;
 
 import dev.semisup.worker.store.Blobs;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongPredicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * WebDataset-style tar shards: members that share a key (the member name up to the first '.' of
@@ -20,9 +15,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * running on across shards. Keys are {@code <shard file name>/<sample key>}.
  */
 public final class TarShardSource implements ImageSource, LabelScan {
-
-  private static final int BUFFER = 1 << 16;
-  private static final int RECORD = 512;
 
   private final Blobs blobs;
   private final String uri;
@@ -105,11 +97,7 @@ public final class TarShardSource implements ImageSource, LabelScan {
     private final LongPredicate wanted;
     private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
     private int shardIndex = -1;
-    private String shard;
-    private Counted counted;
-    private TarArchiveInputStream tar;
-    private boolean shardEnded;
-    private long dataEnd;
+    private TarMembers members;
     private TarArchiveEntry lookahead;
     private long nextOrdinal;
 
@@ -143,21 +131,21 @@ public final class TarShardSource implements ImageSource, LabelScan {
     /** The next sample with an image, its bytes read only when its ordinal is wanted; null at the end. */
     Sample nextSample() throws IOException {
       while (nextOrdinal < limit) {
-        if (tar == null && !openNextShard()) {
+        if (members == null && !openNextShard()) {
           return null;
         }
-        TarArchiveEntry entry = lookahead != null ? lookahead : nextFileEntry();
+        TarArchiveEntry entry = lookahead != null ? lookahead : members.next();
         lookahead = null;
         if (entry == null) {
           closeShard();
           continue;
         }
-        String key = keyOf(entry.getName());
-        Sample sample = new Sample(shard, key);
+        String key = TarMembers.keyOf(entry.getName());
+        Sample sample = new Sample(members.shard(), key);
         // WebDataset writes a sample's members next to each other: the group ends at a new key.
-        while (entry != null && key.equals(keyOf(entry.getName()))) {
+        while (entry != null && key.equals(TarMembers.keyOf(entry.getName()))) {
           absorb(sample, entry);
-          entry = nextFileEntry();
+          entry = members.next();
         }
         lookahead = entry;
         if (sample.hasImage()) {
@@ -168,70 +156,16 @@ public final class TarShardSource implements ImageSource, LabelScan {
     }
 
     private void absorb(Sample sample, TarArchiveEntry entry) throws IOException {
-      String extension = extensionOf(entry.getName());
+      String extension = TarMembers.extensionOf(entry.getName());
       boolean image = extension.equals("jpg") || extension.equals("jpeg") || extension.equals("png");
       if (image && !sample.hasImage() && nextOrdinal < limit) {
         sample.ordinal = nextOrdinal++;
         sample.wanted = wanted.test(sample.ordinal);
         if (sample.wanted) {
-          sample.image = readMember(entry);
+          sample.image = members.read(entry);
         }
       } else if (extension.equals("cls") && readLabels) {
-        sample.cls = new String(readMember(entry), StandardCharsets.UTF_8);
-      }
-    }
-
-    private byte[] readMember(TarArchiveEntry entry) throws IOException {
-      if (entry.getSize() > Integer.MAX_VALUE - 16) {
-        throw new IOException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
-      }
-      byte[] bytes = new byte[(int) entry.getSize()];
-      int done = 0;
-      try {
-        while (done < bytes.length) {
-          int n = tar.read(bytes, done, bytes.length - done);
-          if (n < 0) {
-            break;
-          }
-          done += n;
-        }
-      } catch (IOException e) {
-        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", e);
-      }
-      if (done < bytes.length) {
-        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", null);
-      }
-      return bytes;
-    }
-
-    /** The next regular file of this shard; null at its end, after checking the end is real. */
-    private TarArchiveEntry nextFileEntry() throws IOException {
-      if (shardEnded) {
-        return null;
-      }
-      while (true) {
-        TarArchiveEntry entry;
-        try {
-          entry = tar.getNextEntry();
-        } catch (IOException e) {
-          if (e.getMessage() != null && e.getMessage().startsWith(shard)) {
-            throw e;
-          }
-          throw truncatedOrCorrupt(e);
-        }
-        if (entry == null) {
-          shardEnded = true;
-          // commons-compress reads a shard cut at a member boundary as a clean end; only a
-          // zero end-of-archive record after the last member's data says the shard is whole.
-          if (counted.offset < dataEnd + RECORD) {
-            throw truncated("an end-of-archive record after the last member", null);
-          }
-          return null;
-        }
-        dataEnd = counted.offset + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
-        if (entry.isFile()) {
-          return entry;
-        }
+        sample.cls = new String(members.read(entry), StandardCharsets.UTF_8);
       }
     }
 
@@ -239,88 +173,21 @@ public final class TarShardSource implements ImageSource, LabelScan {
       if (++shardIndex >= shards.size()) {
         return false;
       }
-      shard = shards.get(shardIndex);
-      counted = new Counted(new BufferedInputStream(blobs.open(shard), BUFFER));
-      tar = new TarArchiveInputStream(counted);
-      shardEnded = false;
-      dataEnd = 0;
+      String shard = shards.get(shardIndex);
+      members = new TarMembers(shard, blobs.open(shard));
       return true;
     }
 
     private void closeShard() throws IOException {
-      if (tar != null) {
-        tar.close();
-        tar = null;
+      if (members != null) {
+        members.close();
+        members = null;
       }
-    }
-
-    private IOException truncated(String expected, IOException cause) {
-      return new IOException(shard + ": truncated at offset " + counted.offset + ": expected " + expected, cause);
-    }
-
-    private IOException truncatedOrCorrupt(IOException cause) {
-      if (cause.getMessage() != null && cause.getMessage().toLowerCase(Locale.ROOT).contains("truncated")) {
-        return truncated("the rest of the tar archive", cause);
-      }
-      return new IOException(shard + ": not a readable tar archive at offset " + counted.offset + ": " + cause.getMessage(), cause);
     }
 
     @Override
     public void close() throws IOException {
       closeShard();
-    }
-  }
-
-  /** The member name up to the first '.' of its base name: "a/b/x.seg.png" has key "a/b/x". */
-  static String keyOf(String member) {
-    int base = member.lastIndexOf('/') + 1;
-    int dot = member.indexOf('.', base);
-    return dot < 0 ? member : member.substring(0, dot);
-  }
-
-  /** What follows the key's dot, lower case: "x.JPG" gives "jpg", "x.seg.png" gives "seg.png". */
-  static String extensionOf(String member) {
-    int base = member.lastIndexOf('/') + 1;
-    int dot = member.indexOf('.', base);
-    return dot < 0 ? "" : member.substring(dot + 1).toLowerCase(Locale.ROOT);
-  }
-
-  /** Counts the bytes the tar reader took, for offsets in error messages and the end check. */
-  private static final class Counted extends FilterInputStream {
-    long offset;
-
-    Counted(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        offset++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int from, int length) throws IOException {
-      int n = in.read(buffer, from, length);
-      if (n > 0) {
-        offset += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = in.skip(n);
-      offset += skipped;
-      return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
     }
   }
 }

@@ -75,8 +75,8 @@ class TarShardSourceTest {
     assertThat(images).extracting(ImageRecord::key).containsExactly("one.tar/dir.v2/a.b/x", "one.tar/dir.v2/a.b/z");
     assertThat(images).extracting(ImageRecord::label).containsExactly(2, ImageRecord.UNLABELED);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L);
-    assertThat(TarShardSource.keyOf("a/b.c/d.e.f")).isEqualTo("a/b.c/d");
-    assertThat(TarShardSource.extensionOf("a/b.c/d.E.F")).isEqualTo("e.f");
+    assertThat(TarMembers.keyOf("a/b.c/d.e.f")).isEqualTo("a/b.c/d");
+    assertThat(TarMembers.extensionOf("a/b.c/d.E.F")).isEqualTo("e.f");
   }
 
   @Test
