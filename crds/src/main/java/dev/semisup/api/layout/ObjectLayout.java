@@ -9,7 +9,8 @@ import dev.semisup.api.plan.Stage;
  * <pre>
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
- * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, _SUCCESS
+ * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt
+ *                          (+ epoch-0003.step-000000500.ckpt inside an epoch), _SUCCESS
  * candidates/shard-00003-of-00008.bin, progress-00003.json, _SUCCESS-00003
  * index/part-00000.bin, summary.json, _SUCCESS
  * student/..., finetune/...            as teacher/
@@ -74,6 +75,18 @@ public record ObjectLayout(String prefix) {
 
   public String checkpoint(PlannedStep step, int epoch) {
     return checkpoints(step) + String.format("epoch-%04d.ckpt", epoch);
+  }
+
+  /**
+   * A checkpoint inside an epoch: {@code epochsDone} whole epochs and {@code batches} batches of
+   * the next. Keys sort in training order ("epoch-0002.ckpt" < "epoch-0002.step-000000500.ckpt"
+   * < "epoch-0003.ckpt"), so the last key listed is the newest checkpoint.
+   */
+  public String checkpoint(PlannedStep step, int epochsDone, int batches) {
+    if (batches == 0) {
+      return checkpoint(step, epochsDone);
+    }
+    return checkpoints(step) + String.format("epoch-%04d.step-%09d.ckpt", epochsDone, batches);
   }
 
   /** Per-class top-K candidates of one inference shard. */
