@@ -12,10 +12,10 @@ import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.train.Evaluation;
-import dev.semisup.worker.train.Examples;
 import dev.semisup.worker.train.PixelTransform;
 import dev.semisup.worker.train.StoreCheckpoints;
 import dev.semisup.worker.train.TrainingLoop;
+import dev.semisup.worker.train.TrainingSet;
 import java.io.IOException;
 import java.io.InputStream;
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ public final class ModelTraining {
   private ModelTraining() {
   }
 
-  public static StageMetrics trainAndEvaluate(StageContext context, Recipe recipe, Examples examples) throws IOException {
+  public static StageMetrics trainAndEvaluate(StageContext context, Recipe recipe, TrainingSet examples) throws IOException {
     PlannedStep step = context.step();
     DataSpec data = context.spec().getData();
     ModelShape shape = ModelShape.of(data);
@@ -51,11 +51,14 @@ public final class ModelTraining {
       Augmentation augmentation = Augmentation.of(recipe.augmentation(), data);
       PixelTransform transform = (image, out, offset, random) -> augmentation.apply(image, random, out, offset);
       ProgressReporter progress = context.progress();
-      LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(), examples.size(),
-          recipe.training().getEpochs());
+      LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(),
+          examples.examplesPerEpoch(), recipe.training().getEpochs());
       TrainingLoop.Result result = new TrainingLoop(network, recipe.training(), transform)
           .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
 
+      if (result.skippedImages() > 0) {
+        LOG.warn("{}: skipped {} corrupt images while training", step.id(), result.skippedImages());
+      }
       context.store().write(context.layout().model(step), network::saveParameters);
       Augmentation plain = Augmentation.of(Augmentation.Strength.NONE, data);
       Evaluation.Result evaluation = Evaluation.of(network, DataSources.validation(data, context.blobs()),
