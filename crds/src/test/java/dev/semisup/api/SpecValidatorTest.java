@@ -59,6 +59,18 @@ class SpecValidatorTest {
   }
 
   @Test
+  void streamingTrainingKnobsHaveDefaultsAndBounds() throws ManifestException {
+    SemiSupervisedRun run = parse(MANIFEST);
+    assertThat(run.getSpec().getStudent().getTraining().getShuffleBuffer()).isEqualTo(10_000);
+    assertThat(run.getSpec().getStudent().getTraining().getCheckpointEverySteps()).isEqualTo(500);
+    assertThat(run.getSpec().getTeacher().getTraining().getCacheLimitMiB()).isEqualTo(1024);
+    String broken = MANIFEST.replace("teacher: {architecture: cnn-large}",
+        "teacher: {architecture: cnn-large, training: {shuffleBuffer: 0, checkpointEverySteps: -1, cacheLimitMiB: -5}}");
+    assertThat(fields(broken, Target.CLUSTER)).containsExactlyInAnyOrder("spec.teacher.training.shuffleBuffer",
+        "spec.teacher.training.checkpointEverySteps", "spec.teacher.training.cacheLimitMiB");
+  }
+
+  @Test
   void aClusterNeedsAnEndpointCredentialsAndS3Data() throws ManifestException {
     String local = MANIFEST.replace("storage: {endpoint: \"http://minio:9000\", bucket: semisup, credentialsSecret: minio}",
         "storage: {bucket: semisup}").replace("s3://data/train-images.gz", "file:///data/train-images.gz");

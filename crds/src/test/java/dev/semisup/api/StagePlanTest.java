@@ -12,6 +12,7 @@ import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StepResourcesSpec;
 import dev.semisup.api.v1alpha1.TeacherSpec;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StagePlanTest {
@@ -100,6 +101,14 @@ class StagePlanTest {
     assertThat(layout.indexPart(plan.require("select"), 0)).isEqualTo("runs/team-a/demo/index/part-00000.bin");
     assertThat(layout.indexSummary(plan.require("select-r2"))).isEqualTo("runs/team-a/demo/round-2/index/summary.json");
     assertThat(layout.checkpoint(plan.require("student"), 3)).isEqualTo("runs/team-a/demo/student/checkpoints/epoch-0003.ckpt");
+    assertThat(layout.checkpoint(plan.require("student"), 3, 0)).isEqualTo(layout.checkpoint(plan.require("student"), 3));
+    // Keys sort in training order, so the newest checkpoint is the last one listed.
+    assertThat(List.of(layout.checkpoint(plan.require("student"), 4), layout.checkpoint(plan.require("student"), 3, 500),
+        layout.checkpoint(plan.require("student"), 3), layout.checkpoint(plan.require("student"), 3, 20)).stream().sorted())
+        .containsExactly("runs/team-a/demo/student/checkpoints/epoch-0003.ckpt",
+            "runs/team-a/demo/student/checkpoints/epoch-0003.step-000000020.ckpt",
+            "runs/team-a/demo/student/checkpoints/epoch-0003.step-000000500.ckpt",
+            "runs/team-a/demo/student/checkpoints/epoch-0004.ckpt");
     assertThat(layout.success(plan.require("finetune-r2"))).isEqualTo("runs/team-a/demo/round-2/finetune/_SUCCESS");
     assertThat(layout.report()).isEqualTo("runs/team-a/demo/report.json");
     assertThat(layout.poolManifest()).isEqualTo("runs/team-a/demo/pool/manifest.tsv");

@@ -10,7 +10,8 @@ import dev.semisup.api.plan.Stage;
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
  * pool/manifest.tsv        a tar or folder pool's files with their sizes, listed once (by infer shard 0)
- * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt, inputs.json, _SUCCESS
+ * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt
+ *                          (+ epoch-0003.step-000000500.ckpt inside an epoch), inputs.json, _SUCCESS
  * candidates/shard-00003-of-00008.bin, progress-00003.json, inputs.json, _SUCCESS-00003
  * candidates/checkpoint-00003.bin      a running shard's heaps and files done (deleted at its end)
  * index/part-00000.bin, summary.json, inputs.json, _SUCCESS
@@ -93,6 +94,18 @@ public record ObjectLayout(String prefix) {
 
   public String checkpoint(PlannedStep step, int epoch) {
     return checkpoints(step) + String.format("epoch-%04d.ckpt", epoch);
+  }
+
+  /**
+   * A checkpoint inside an epoch: {@code epochsDone} whole epochs and {@code batches} batches of
+   * the next. Keys sort in training order ("epoch-0002.ckpt" < "epoch-0002.step-000000500.ckpt"
+   * < "epoch-0003.ckpt"), so the last key listed is the newest checkpoint.
+   */
+  public String checkpoint(PlannedStep step, int epochsDone, int batches) {
+    if (batches == 0) {
+      return checkpoint(step, epochsDone);
+    }
+    return checkpoints(step) + String.format("epoch-%04d.step-%09d.ckpt", epochsDone, batches);
   }
 
   /** Per-class top-K candidates of one inference shard. */

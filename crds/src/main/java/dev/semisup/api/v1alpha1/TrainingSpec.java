@@ -33,6 +33,21 @@ public class TrainingSpec {
   @JsonPropertyDescription("Seed of weights, shuffling and augmentation: the same seed gives the same model")
   private Long seed = 1L;
 
+  @Min(1)
+  @JsonPropertyDescription("Examples held for shuffling when the training data streams from shards: memory is "
+      + "O(shuffleBuffer + batchSize), not O(data set)")
+  private Integer shuffleBuffer = 10_000;
+
+  @Min(0)
+  @JsonPropertyDescription("Also checkpoint every this many steps inside an epoch (0: at epoch ends only); a "
+      + "restarted pod resumes from the newest checkpoint and ends with the same parameters")
+  private Integer checkpointEverySteps = 500;
+
+  @Min(0)
+  @JsonPropertyDescription("A labeled set whose decoded pixels fit in this many MiB is held in memory and shuffled "
+      + "fully every epoch; a larger one streams through the shuffle buffer")
+  private Integer cacheLimitMiB = 1024;
+
   public Integer getEpochs() { return epochs; }
   public void setEpochs(Integer epochs) { this.epochs = epochs; }
   public Integer getBatchSize() { return batchSize; }
@@ -47,4 +62,10 @@ public class TrainingSpec {
   public void setMomentum(Double momentum) { this.momentum = momentum; }
   public Long getSeed() { return seed; }
   public void setSeed(Long seed) { this.seed = seed; }
+  public Integer getShuffleBuffer() { return shuffleBuffer; }
+  public void setShuffleBuffer(Integer shuffleBuffer) { this.shuffleBuffer = shuffleBuffer; }
+  public Integer getCheckpointEverySteps() { return checkpointEverySteps; }
+  public void setCheckpointEverySteps(Integer checkpointEverySteps) { this.checkpointEverySteps = checkpointEverySteps; }
+  public Integer getCacheLimitMiB() { return cacheLimitMiB; }
+  public void setCacheLimitMiB(Integer cacheLimitMiB) { this.cacheLimitMiB = cacheLimitMiB; }
 }

@@ -237,6 +237,16 @@ public final class SpecValidator {
     if (training.getSeed() == null) {
       problems.add(new Problem(field + ".seed", "is required"));
     }
+    if (training.getShuffleBuffer() == null || training.getShuffleBuffer() < 1) {
+      problems.add(new Problem(field + ".shuffleBuffer", "must be at least 1, was " + training.getShuffleBuffer()));
+    }
+    if (training.getCheckpointEverySteps() == null || training.getCheckpointEverySteps() < 0) {
+      problems.add(new Problem(field + ".checkpointEverySteps", "must be >= 0 (0: at epoch ends only), was "
+          + training.getCheckpointEverySteps()));
+    }
+    if (training.getCacheLimitMiB() == null || training.getCacheLimitMiB() < 0) {
+      problems.add(new Problem(field + ".cacheLimitMiB", "must be >= 0, was " + training.getCacheLimitMiB()));
+    }
   }
 
   private static void noise(NoiseSpec noise, List<Problem> problems) {

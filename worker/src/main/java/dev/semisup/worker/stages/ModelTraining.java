@@ -13,10 +13,10 @@ import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.train.Evaluation;
 import dev.semisup.worker.train.LossGuard;
-import dev.semisup.worker.train.Examples;
 import dev.semisup.worker.train.PixelTransform;
 import dev.semisup.worker.train.StoreCheckpoints;
 import dev.semisup.worker.train.TrainingLoop;
+import dev.semisup.worker.train.TrainingSet;
 import java.io.IOException;
 import java.io.InputStream;
 import org.slf4j.Logger;
@@ -40,7 +40,7 @@ public final class ModelTraining {
   private ModelTraining() {
   }
 
-  public static StageMetrics trainAndEvaluate(StageContext context, Recipe recipe, Examples examples) throws IOException {
+  public static StageMetrics trainAndEvaluate(StageContext context, Recipe recipe, TrainingSet examples) throws IOException {
     PlannedStep step = context.step();
     DataSpec data = context.spec().getData();
     ModelShape shape = ModelShape.of(data);
@@ -52,8 +52,8 @@ public final class ModelTraining {
       Augmentation augmentation = Augmentation.of(recipe.augmentation(), data);
       PixelTransform transform = (image, out, offset, random) -> augmentation.apply(image, random, out, offset);
       ProgressReporter progress = context.progress();
-      LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(), examples.size(),
-          recipe.training().getEpochs());
+      LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(),
+          examples.examplesPerEpoch(), recipe.training().getEpochs());
       TrainingLoop.Result result;
       try {
         result = new TrainingLoop(network, recipe.training(), transform)
@@ -64,6 +64,9 @@ public final class ModelTraining {
             + ".learningRate is " + recipe.training().getLearningRate() + ": lower it", diverged);
       }
 
+      if (result.skippedImages() > 0) {
+        LOG.warn("{}: skipped {} corrupt images while training", step.id(), result.skippedImages());
+      }
       context.store().write(context.layout().model(step), network::saveParameters);
       Evaluation.Result evaluation = evaluate(context, network);
       StageMetrics metrics = new StageMetrics(step.id(), recipe.architecture(), evaluation.accuracy(),

@@ -7,19 +7,38 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Everything needed to continue training exactly where it stopped: the epochs completed, the
- * model parameters (DJL's stream format) and the optimizer's momentum.
+ * Everything needed to continue training exactly where it stopped: the epochs completed, how far
+ * into the next epoch (batches trained, the position in the epoch's order, and the loss so far,
+ * so the epoch's mean loss comes out the same), the model parameters (DJL's stream format) and
+ * the optimizer's momentum. The random state needs no saving: every source of randomness is
+ * seeded from (seed, epoch, batch), and the epoch's order is replayed up to the position.
+ * Version 1 files (written at epoch ends only) still read, as epoch-end checkpoints.
  */
-public record Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) {
+public record Checkpoint(int epochsDone, int batchesIntoEpoch, long position, double epochLossSum,
+    long epochExamples, byte[] parameters, float[][] momentum) {
 
   private static final int MAGIC = 0x53534350; // "SSCP"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+
+  /** A checkpoint at the end of an epoch. */
+  public Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) {
+    this(epochsDone, 0, 0, 0, 0, parameters, momentum);
+  }
+
+  /** Whether it was written inside an epoch rather than at its end. */
+  public boolean midEpoch() {
+    return batchesIntoEpoch > 0;
+  }
 
   public void write(OutputStream out) throws IOException {
     DataOutputStream data = new DataOutputStream(out);
     data.writeInt(MAGIC);
     data.writeInt(VERSION);
     data.writeInt(epochsDone);
+    data.writeInt(batchesIntoEpoch);
+    data.writeLong(position);
+    data.writeDouble(epochLossSum);
+    data.writeLong(epochExamples);
     data.writeInt(parameters.length);
     data.write(parameters);
     data.writeInt(momentum.length);
@@ -43,10 +62,14 @@ public record Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) 
         throw new IOException(name + ": not a semisup checkpoint");
       }
       int version = data.readInt();
-      if (version != VERSION) {
+      if (version != 1 && version != VERSION) {
         throw new IOException(name + ": checkpoint version " + version + " is not supported");
       }
       int epochs = data.readInt();
+      int batches = version == 1 ? 0 : data.readInt();
+      long position = version == 1 ? 0 : data.readLong();
+      double lossSum = version == 1 ? 0 : data.readDouble();
+      long examples = version == 1 ? 0 : data.readLong();
       byte[] parameters = new byte[data.readInt()];
       data.readFully(parameters);
       float[][] momentum = new float[data.readInt()][];
@@ -60,7 +83,7 @@ public record Checkpoint(int epochsDone, byte[] parameters, float[][] momentum) 
         momentum[i] = new float[length];
         java.nio.ByteBuffer.wrap(bytes).asFloatBuffer().get(momentum[i]);
       }
-      return new Checkpoint(epochs, parameters, momentum);
+      return new Checkpoint(epochs, batches, position, lossSum, examples, parameters, momentum);
     } catch (java.io.EOFException e) {
       throw new IOException(name + ": checkpoint is truncated", e);
     }

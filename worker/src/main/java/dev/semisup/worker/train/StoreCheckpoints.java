@@ -10,7 +10,9 @@ import java.util.Optional;
 
 /**
  * Checkpoints of a training step in the object store, one object per epoch
- * (checkpoints/epoch-0003.ckpt). The two newest are kept: the newest may be the one being
+ * (checkpoints/epoch-0003.ckpt) and per checkpoint inside an epoch
+ * (checkpoints/epoch-0003.step-000000500.ckpt); the keys sort in training order. The two newest
+ * are kept: the newest may be the one being
  * written when a pod is killed, and store writes are atomic, so the older one is never needed
  * for correctness, only as a spare.
  */
@@ -42,7 +44,7 @@ public final class StoreCheckpoints implements TrainingLoop.Checkpoints {
 
   @Override
   public void save(Checkpoint checkpoint) throws IOException {
-    store.write(layout.checkpoint(step, checkpoint.epochsDone()), out -> {
+    store.write(layout.checkpoint(step, checkpoint.epochsDone(), checkpoint.batchesIntoEpoch()), out -> {
       java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 20);
       checkpoint.write(buffered);
       buffered.flush();

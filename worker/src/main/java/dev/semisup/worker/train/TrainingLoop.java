@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.semisup.api.v1alpha1.TrainingSpec;
+import dev.semisup.worker.data.TrainingExample;
 import dev.semisup.worker.model.GradMode;
 import dev.semisup.worker.model.Network;
 import java.io.IOException;
@@ -20,10 +21,12 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Mini-batch SGD over an in-memory training set, one epoch at a time, checkpointing after every
- * epoch and resuming from the newest checkpoint. Every source of randomness (weights, shuffling,
- * augmentation, dropout, stochastic depth) is seeded from the spec's seed and the epoch, so an
- * interrupted and resumed run ends with the same parameters as an uninterrupted one.
+ * Mini-batch SGD over a {@link TrainingSet} (held in memory or streamed from shards), one epoch
+ * at a time, checkpointing every {@code checkpointEverySteps} batches and after every epoch, and
+ * resuming from the newest checkpoint. Every source of randomness is seeded from the spec's seed:
+ * the epoch's order from (seed, epoch), augmentation, dropout and stochastic depth from (seed,
+ * epoch, batch). So a run killed anywhere, even mid-epoch, and resumed ends with the same
+ * parameters as an uninterrupted one.
  */
 public final class TrainingLoop {
 
@@ -42,8 +45,12 @@ public final class TrainingLoop {
     }
   }
 
-  /** How training went: mean loss of the last epoch, images seen per second. */
-  public record Result(int epochs, float lastEpochLoss, double imagesPerSecond, long imagesPerEpoch) {
+  /**
+   * How training went: mean loss of the last epoch, images seen per second, examples per epoch
+   * as planned, and corrupt images skipped (by the passes this process read).
+   */
+  public record Result(int epochs, float lastEpochLoss, double imagesPerSecond, long imagesPerEpoch,
+      long skippedImages) {
   }
 
   private final Network network;
@@ -56,18 +63,20 @@ public final class TrainingLoop {
     this.transform = transform;
   }
 
-  public Result fit(Examples examples, Checkpoints checkpoints, Listener listener) throws IOException {
-    if (examples.size() == 0) {
+  public Result fit(TrainingSet examples, Checkpoints checkpoints, Listener listener) throws IOException {
+    long planned = examples.examplesPerEpoch();
+    if (planned == 0) {
       throw new IllegalArgumentException("the training set is empty");
     }
     // Gradients are recorded only inside a GradientCollector; PyTorch's grad mode is per thread
     // and only the thread that loaded the engine starts with it off.
     GradMode.off();
     int epochs = spec.getEpochs();
-    int batchSize = Math.min(spec.getBatchSize(), examples.size());
-    int batchesPerEpoch = (examples.size() + batchSize - 1) / batchSize;
+    int batchSize = (int) Math.min(spec.getBatchSize(), planned);
+    int batchesPerEpoch = (int) ((planned + batchSize - 1) / batchSize);
     long totalSteps = (long) epochs * batchesPerEpoch;
     long warmup = epochs > 1 ? batchesPerEpoch : 0;
+    int checkpointEvery = spec.getCheckpointEverySteps() == null ? 0 : spec.getCheckpointEverySteps();
     int pixels = network.shape().pixels();
     int classes = examples.classes();
 
@@ -78,64 +87,86 @@ public final class TrainingLoop {
       List<Parameter> parameters = network.parameters();
       List<String> ids = parameters.stream().map(Parameter::getId).toList();
       // Load before the trainer exists: it marks the (then current) arrays as needing gradients.
-      int firstEpoch = resume(checkpoints, optimizer, parameters, ids);
+      Checkpoint resumed = resume(checkpoints, optimizer, parameters, ids);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
       try (Trainer trainer = network.model().newTrainer(config)) {
 
         float lastLoss = Float.NaN;
         long seen = 0;
+        long skipped = 0;
         long started = System.nanoTime();
         float[] images = new float[batchSize * pixels];
         float[] targets = new float[batchSize * classes];
-        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
-          long epochSeed = spec.getSeed() * 1_000_003L + epoch;
-          Engine.getInstance().setRandomSeed((int) (epochSeed ^ (epochSeed >>> 32)));
-          Random random = new Random(epochSeed);
-          int[] order = permutation(examples.size(), random);
-          double lossSum = 0;
-          for (int b = 0; b < batchesPerEpoch; b++) {
-            int from = b * batchSize;
-            int count = Math.min(batchSize, examples.size() - from);
-            for (int i = 0; i < count; i++) {
-              int example = order[from + i];
-              transform.apply(examples.image(example), images, i * pixels, random);
-              examples.writeTarget(example, targets, i * classes);
+        for (int epoch = Math.min(resumed.epochsDone(), epochs); epoch < epochs; epoch++) {
+          boolean resuming = epoch == resumed.epochsDone() && resumed.midEpoch();
+          int batch = resuming ? resumed.batchesIntoEpoch() : 0;
+          double lossSum = resuming ? resumed.epochLossSum() : 0;
+          long epochExamples = resuming ? resumed.epochExamples() : 0;
+          try (TrainingSet.Pass pass = examples.epoch(spec.getSeed(), epoch, resuming ? resumed.position() : 0)) {
+            while (true) {
+              Random random = new Random(batchSeed(epoch, batch));
+              int count = 0;
+              for (TrainingExample example; count < batchSize && (example = pass.next()) != null; count++) {
+                transform.apply(example.image(), images, count * pixels, random);
+                example.writeTarget(targets, count * classes, classes);
+              }
+              if (count == 0) {
+                break;
+              }
+              // Dropout and stochastic depth draw from the engine's generator: seeded per batch,
+              // so a resumed batch draws what the uninterrupted one drew.
+              long engineSeed = batchSeed(epoch, batch) * 31 + 17;
+              Engine.getInstance().setRandomSeed((int) (engineSeed ^ (engineSeed >>> 32)));
+              long step = (long) epoch * batchesPerEpoch + batch;
+              float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
+              optimizer.setLearningRate(learningRate);
+              float batchLoss = step(trainer, images, targets, count, pixels, classes);
+              LossGuard.check(batchLoss, epoch + 1, batch + 1, learningRate);
+              lossSum += batchLoss * count;
+              epochExamples += count;
+              seen += count;
+              batch++;
+              double seconds = (System.nanoTime() - started) / 1e9;
+              listener.batchDone(epoch + 1, epochs, Math.min(batch, batchesPerEpoch), batchesPerEpoch, batchLoss,
+                  seen / Math.max(seconds, 1e-9));
+              if (checkpointEvery > 0 && batch % checkpointEvery == 0) {
+                checkpoints.save(new Checkpoint(epoch, batch, pass.position(), lossSum, epochExamples,
+                    network.parameterBytes(), optimizer.exportState(ids)));
+              }
             }
-            long step = (long) epoch * batchesPerEpoch + b;
-            float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
-            optimizer.setLearningRate(learningRate);
-            float batchLoss = step(trainer, images, targets, count, pixels, classes);
-            LossGuard.check(batchLoss, epoch + 1, b + 1, learningRate);
-            lossSum += batchLoss * count;
-            seen += count;
-            double seconds = (System.nanoTime() - started) / 1e9;
-            listener.batchDone(epoch + 1, epochs, b + 1, batchesPerEpoch, batchLoss, seen / Math.max(seconds, 1e-9));
+            skipped += pass.skipped();
           }
-          lastLoss = (float) (lossSum / examples.size());
+          lastLoss = epochExamples == 0 ? Float.NaN : (float) (lossSum / epochExamples);
           checkpoints.save(new Checkpoint(epoch + 1, network.parameterBytes(), optimizer.exportState(ids)));
           listener.epochDone(epoch + 1, epochs, lastLoss);
         }
         optimizer.closeState();
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Result(epochs, lastLoss, seen == 0 ? 0 : seen / Math.max(seconds, 1e-9), examples.size());
+        return new Result(epochs, lastLoss, seen == 0 ? 0 : seen / Math.max(seconds, 1e-9), planned, skipped);
       }
     }
   }
 
-  private int resume(Checkpoints checkpoints, MomentumSgd optimizer, List<Parameter> parameters, List<String> ids)
+  /** The seed of one batch's augmentation and noise: a pure function of (seed, epoch, batch). */
+  private long batchSeed(int epoch, int batch) {
+    return TrainingSet.epochSeed(spec.getSeed(), epoch) * 0x9E3779B97F4A7C15L + batch;
+  }
+
+  private Checkpoint resume(Checkpoints checkpoints, MomentumSgd optimizer, List<Parameter> parameters, List<String> ids)
       throws IOException {
     Optional<Checkpoint> latest = checkpoints.latest();
     if (latest.isEmpty()) {
-      return 0;
+      return new Checkpoint(0, null, null);
     }
     Checkpoint checkpoint = latest.get();
-    network.loadParameters(checkpoint.parameters(), "checkpoint after epoch " + checkpoint.epochsDone());
+    network.loadParameters(checkpoint.parameters(), "checkpoint after epoch " + checkpoint.epochsDone()
+        + (checkpoint.midEpoch() ? " and " + checkpoint.batchesIntoEpoch() + " batches" : ""));
     List<NDArray> weights = new ArrayList<>();
     for (Parameter parameter : parameters) {
       weights.add(parameter.getArray());
     }
     optimizer.importState(ids, weights, checkpoint.momentum());
-    return Math.min(checkpoint.epochsDone(), spec.getEpochs());
+    return checkpoint;
   }
 
   private float step(Trainer trainer, float[] images, float[] targets, int count, int pixels, int classes) {
@@ -156,19 +187,5 @@ public final class TrainingLoop {
 
   private static float[] slice(float[] buffer, int length) {
     return buffer.length == length ? buffer : java.util.Arrays.copyOf(buffer, length);
-  }
-
-  private static int[] permutation(int n, Random random) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-    return order;
   }
 }

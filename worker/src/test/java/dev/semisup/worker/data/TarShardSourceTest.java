@@ -89,8 +89,8 @@ class TarShardSourceTest {
     }
     assertThat(images).extracting(ImageRecord::label).containsExactly(2, ImageRecord.UNLABELED);
     assertThat(Passes.ordinals(images)).containsExactly(0L, 1L);
-    assertThat(TarShardSource.keyOf("a/b.c/d.e.f")).isEqualTo("a/b.c/d");
-    assertThat(TarShardSource.extensionOf("a/b.c/d.E.F")).isEqualTo("e.f");
+    assertThat(TarMembers.keyOf("a/b.c/d.e.f")).isEqualTo("a/b.c/d");
+    assertThat(TarMembers.extensionOf("a/b.c/d.E.F")).isEqualTo("e.f");
   }
 
   @Test

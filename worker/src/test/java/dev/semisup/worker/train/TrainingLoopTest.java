@@ -11,7 +11,10 @@ import dev.semisup.worker.model.Regularization;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import dev.semisup.worker.data.ExampleShard;
+import dev.semisup.worker.data.TrainingExample;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -138,6 +141,99 @@ class TrainingLoopTest {
       new TrainingLoop(restarted, spec(3), PLAIN).fit(examples, checkpoints, QUIET);
       assertThat(checkpoints.saved).hasSize(3);
       assertThat(restarted.parameterBytes()).isEqualTo(uninterrupted);
+    }
+  }
+
+  /** A shard over examples held by the test: the streamed path with its shuffle buffer, minus the files. */
+  static ExampleShard memoryShard(List<TrainingExample> examples) {
+    return new ExampleShard() {
+      @Override
+      public String describe() {
+        return "memory";
+      }
+
+      @Override
+      public Reader open() {
+        Iterator<TrainingExample> next = examples.iterator();
+        return new Reader() {
+          @Override
+          public Encoded next() {
+            if (!next.hasNext()) {
+              return null;
+            }
+            TrainingExample example = next.next();
+            return () -> example;
+          }
+
+          @Override
+          public void close() {
+          }
+        };
+      }
+    };
+  }
+
+  /** The bands as three shards of 20, one per class, so only the shard order and the buffer mix them. */
+  static ShuffledShards streamedBands(long seed) {
+    Examples examples = bands(20, seed);
+    List<List<TrainingExample>> byClass = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < examples.size(); i++) {
+      byClass.get(examples.get(i).classes()[0]).add(examples.get(i));
+    }
+    return new ShuffledShards(byClass.stream().map(TrainingLoopTest::memoryShard).toList(), 3, 60, 25);
+  }
+
+  /** Dropout and stochastic depth on: the engine's random draws must replay too. */
+  static final Regularization NOISY = new Regularization(0.3f, 0.2f);
+
+  /** Trains 2 epochs of 4 batches, checkpointing every 2 batches, killed at batch 3 of epoch 2. */
+  static void assertMidEpochResumeIsExact(TrainingSet examples) throws IOException {
+    TrainingSpec spec = spec(2);
+    spec.setCheckpointEverySteps(2);
+    byte[] uninterrupted;
+    try (Network network = Network.create("cnn-large", SHAPE, NOISY, 11)) {
+      new TrainingLoop(network, spec, PLAIN).fit(examples, new MemoryCheckpoints(), QUIET);
+      uninterrupted = network.parameterBytes();
+    }
+
+    MemoryCheckpoints checkpoints = new MemoryCheckpoints();
+    TrainingLoop.Listener killMidEpochTwo = (epoch, epochs, batch, batches, loss, ips) -> {
+      if (epoch == 2 && batch == 3) {
+        throw new IllegalStateException("killed");
+      }
+    };
+    try (Network network = Network.create("cnn-large", SHAPE, NOISY, 11)) {
+      assertThatThrownBy(() -> new TrainingLoop(network, spec, PLAIN).fit(examples, checkpoints, killMidEpochTwo))
+          .hasMessage("killed");
+    }
+    Checkpoint newest = checkpoints.latest().orElseThrow();
+    assertThat(newest.midEpoch()).isTrue();
+    assertThat(newest.epochsDone()).isEqualTo(1);
+    assertThat(newest.batchesIntoEpoch()).isEqualTo(2);
+    assertThat(newest.position()).isEqualTo(32);
+
+    try (Network restarted = Network.create("cnn-large", SHAPE, NOISY, 11)) {
+      new TrainingLoop(restarted, spec, PLAIN).fit(examples, checkpoints, QUIET);
+      assertThat(restarted.parameterBytes()).isEqualTo(uninterrupted);
+    }
+  }
+
+  @Test
+  void aRunKilledMidEpochResumesToTheSameParametersInMemory() throws IOException {
+    assertMidEpochResumeIsExact(bands(20, 3));
+  }
+
+  @Test
+  void aStreamedRunKilledMidEpochResumesToTheSameParameters() throws IOException {
+    assertMidEpochResumeIsExact(streamedBands(3));
+  }
+
+  @Test
+  void aStreamedSetLearnsAsTheInMemoryOneDoes() throws IOException {
+    try (Network network = Network.create("cnn-small", SHAPE, Regularization.NONE, 7)) {
+      TrainingLoop.Result result = new TrainingLoop(network, spec(4), PLAIN).fit(streamedBands(1), new MemoryCheckpoints(), QUIET);
+      assertThat(result.imagesPerEpoch()).isEqualTo(60);
+      assertThat(result.lastEpochLoss()).isLessThan(0.5f);
     }
   }
 }

@@ -26,7 +26,7 @@ public final class FinetuneStage implements StageTask {
         new ModelTraining.Recipe(student.getArchitecture(), Regularization.of(student.getNoise()),
             student.getFinetuning(), Augmentation.Strength.STANDARD, ModelTraining.modelOf(context, pretrained)),
         LabeledExamples.read(DataSources.labeled(context.spec().getData(), context.blobs()).images(),
-            context.spec().getData().getClasses()));
+            context.spec().getData().getClasses(), student.getFinetuning()));
     context.store().put(context.layout().report(), RunReports.build(context));
   }
 

@@ -20,7 +20,7 @@ public final class TeacherStage implements StageTask {
         new ModelTraining.Recipe(teacher.getArchitecture(), Regularization.NONE, teacher.getTraining(),
             Augmentation.Strength.STANDARD, null),
         LabeledExamples.read(DataSources.labeled(context.spec().getData(), context.blobs()).images(),
-            context.spec().getData().getClasses()));
+            context.spec().getData().getClasses(), teacher.getTraining()));
   }
 
   @Override
