@@ -69,6 +69,13 @@ class StageCommandTest {
     }
     assertThat(run.resolve("candidates/_SUCCESS")).exists();
     assertThat(stage(env, "select").exit()).isZero();
+    for (int shard = 0; shard < 2; shard++) {
+      Map<String, String> pod = new HashMap<>(env);
+      pod.put(WorkerContract.ENV_SHARD_INDEX, Integer.toString(shard));
+      Result pack = stage(pod, "pack");
+      assertThat(pack.exit()).as(pack.err()).isZero();
+    }
+    assertThat(run.resolve("packed/_SUCCESS")).exists();
     assertThat(stage(env, "student").exit()).isZero();
     assertThat(stage(env, "finetune").exit()).isZero();
 
@@ -96,8 +103,8 @@ class StageCommandTest {
     Files.writeString(dir.resolve("termination-log"), "");
     Result result = stage(env, "student");
     assertThat(result.exit()).isEqualTo(1);
-    assertThat(result.err()).contains("select has not finished");
-    assertThat(Files.readString(dir.resolve("termination-log"))).contains("student failed", "select has not finished");
+    assertThat(result.err()).contains("pack has not finished");
+    assertThat(Files.readString(dir.resolve("termination-log"))).contains("student failed", "pack has not finished");
     assertThat(dir.resolve("store/semisup/runs/team-a/tiny/student/_SUCCESS")).doesNotExist();
   }
 
