@@ -16,6 +16,7 @@ import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
+import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.run.LegacyStepRecords;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
@@ -154,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
       RunReport report = JSON.readValue(artifacts.get(layout.report()), RunReport.class);
       printReport(report, artifacts.uri(layout.report()), (System.nanoTime() - started) / 1e9);
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | InvalidSettingException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + FailureMessages.describe(e));

@@ -12,6 +12,7 @@ import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
+import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
@@ -114,7 +115,7 @@ final class StageCommand implements Callable<Integer> {
       out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
           + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
       return WorkerContract.EXIT_OK;
-    } catch (BadInputException | BadDataException | IllegalArgumentException e) {
+    } catch (BadInputException | BadDataException | InvalidSettingException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + FailureMessages.describe(e));

@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.store.Blobs;
 import java.io.IOException;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class CifarSource implements ImageSource, LabelScan {
    */
   public CifarSource(Blobs blobs, String uri, int classes, boolean readLabels, ImageGeometry geometry, long limit) {
     if (classes != 10 && classes != 100) {
-      throw new IllegalArgumentException("data.classes: cifar data has 10 or 100 classes, not " + classes + " (" + uri + ")");
+      throw new InvalidSettingException("data.classes: cifar data has 10 or 100 classes, not " + classes + " (" + uri + ")");
     }
     this.blobs = blobs;
     this.uri = uri;

@@ -3,6 +3,7 @@ package dev.semisup.worker.data;
 import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.store.Blobs;
 import java.io.IOException;
 import java.util.Objects;
@@ -47,7 +48,7 @@ public final class DataSources {
     }
     DataSourceSpec labeled = data.getLabeled();
     if (!Objects.equals(pool.getUri(), labeled.getUri()) || pool.getFormat() != labeled.getFormat()) {
-      throw new IllegalArgumentException("data.unlabeled.excludeLabeled: needs the uri and format of data.labeled, "
+      throw new InvalidSettingException("data.unlabeled.excludeLabeled: needs the uri and format of data.labeled, "
           + "was " + pool.getUri() + " vs " + labeled.getUri());
     }
     return new UnlabeledPool(images, labeled(data, blobs)::contains);

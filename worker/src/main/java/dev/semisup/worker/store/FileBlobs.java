@@ -1,5 +1,6 @@
 package dev.semisup.worker.store;
 
+import dev.semisup.worker.input.InvalidSettingException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ public final class FileBlobs implements Blobs {
   @Override
   public List<String> list(String folderUri) throws IOException {
     if (!folderUri.endsWith("/")) {
-      throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
+      throw new InvalidSettingException("not a folder URI (it must end with '/'): " + folderUri);
     }
     Path folder = path(folderUri);
     if (!Files.isDirectory(folder)) {
@@ -78,7 +79,7 @@ public final class FileBlobs implements Blobs {
    */
   static Path path(String uri) {
     if (uri == null || !uri.startsWith(SCHEME)) {
-      throw new IllegalArgumentException("not a file:///path URI: " + uri);
+      throw new InvalidSettingException("not a file:///path URI: " + uri);
     }
     URI parsed;
     try {
@@ -86,16 +87,16 @@ public final class FileBlobs implements Blobs {
     } catch (IllegalArgumentException unescaped) {
       String path = uri.substring(SCHEME.length()).replaceFirst("^//", "");
       if (!path.startsWith("/")) {
-        throw new IllegalArgumentException("file URI must be absolute, file:///path: " + uri);
+        throw new InvalidSettingException("file URI must be absolute, file:///path: " + uri);
       }
       return Path.of(path);
     }
     if (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new InvalidSettingException(
           "file URI must be absolute, file:///path (three slashes): " + uri);
     }
     if (parsed.getPath() == null || !parsed.getPath().startsWith("/")) {
-      throw new IllegalArgumentException("file URI must be absolute, file:///path: " + uri);
+      throw new InvalidSettingException("file URI must be absolute, file:///path: " + uri);
     }
     return Path.of(parsed.getPath());
   }

@@ -1,5 +1,6 @@
 package dev.semisup.worker.store;
 
+import dev.semisup.worker.input.InvalidSettingException;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
@@ -37,7 +38,7 @@ public final class S3Blobs implements Blobs {
   public List<Sized> listSized(String folderUri) throws IOException {
     S3Location folder = S3Location.parse(folderUri);
     if (!folder.isFolder()) {
-      throw new IllegalArgumentException("not a folder URI (it must end with '/'): " + folderUri);
+      throw new InvalidSettingException("not a folder URI (it must end with '/'): " + folderUri);
     }
     List<Sized> objects;
     try {
@@ -86,7 +87,7 @@ public final class S3Blobs implements Blobs {
   private static S3Location object(String uri) {
     S3Location location = S3Location.parse(uri);
     if (location.isFolder()) {
-      throw new IllegalArgumentException("not an object URI (it ends with '/'): " + uri);
+      throw new InvalidSettingException("not an object URI (it ends with '/'): " + uri);
     }
     return location;
   }

@@ -1,5 +1,6 @@
 package dev.semisup.worker.store;
 
+import dev.semisup.worker.input.InvalidSettingException;
 import io.minio.BucketExistsArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.PutObjectArgs;
@@ -34,7 +35,7 @@ public final class S3ObjectStore implements ObjectStore {
   /** {@code partSize} of at least 5 MiB, the S3 minimum; tests use it to exercise multipart. */
   S3ObjectStore(S3Endpoint endpoint, String bucket, long partSize) {
     if (bucket == null || bucket.isBlank()) {
-      throw new IllegalArgumentException("S3 bucket is empty (object store " + endpoint + ")");
+      throw new InvalidSettingException("S3 bucket is empty (object store " + endpoint + ")");
     }
     this.endpoint = endpoint;
     this.bucket = bucket;

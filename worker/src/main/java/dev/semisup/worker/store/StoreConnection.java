@@ -2,6 +2,7 @@ package dev.semisup.worker.store;
 
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.v1alpha1.StorageSpec;
+import dev.semisup.worker.input.InvalidSettingException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,12 +38,12 @@ public final class StoreConnection implements AutoCloseable {
     StorageSpec spec = storage == null ? new StorageSpec() : storage;
     String bucket = spec.getBucket();
     if (bucket == null || bucket.isBlank()) {
-      throw new IllegalArgumentException("spec.storage.bucket is empty");
+      throw new InvalidSettingException("spec.storage.bucket is empty");
     }
     String endpoint = spec.getEndpoint();
     if (endpoint == null || endpoint.isBlank()) {
       if (localRoot == null) {
-        throw new IllegalArgumentException("spec.storage.endpoint is empty, so the artifacts go to"
+        throw new InvalidSettingException("spec.storage.endpoint is empty, so the artifacts go to"
             + " a local directory, but none was given (--store DIR)");
       }
       return new StoreConnection(bucket, null, localRoot.resolve(bucket));
@@ -50,7 +51,7 @@ public final class StoreConnection implements AutoCloseable {
     String accessKey = env.get(WorkerContract.ENV_ACCESS_KEY);
     String secretKey = env.get(WorkerContract.ENV_SECRET_KEY);
     if (isBlank(accessKey) || isBlank(secretKey)) {
-      throw new IllegalArgumentException(missingCredentials(spec, accessKey));
+      throw new InvalidSettingException(missingCredentials(spec, accessKey));
     }
     String region = isBlank(spec.getRegion()) ? "us-east-1" : spec.getRegion();
     S3Endpoint s3;
@@ -58,7 +59,7 @@ public final class StoreConnection implements AutoCloseable {
       s3 = S3Endpoint.connect(endpoint, region, accessKey, secretKey, StoreRetry.fromEnv(env));
     } catch (IllegalArgumentException e) {
       // MinIO's own message may not say which setting it was.
-      throw new IllegalArgumentException(
+      throw new InvalidSettingException(
           "spec.storage.endpoint must be http(s)://host[:port], was " + endpoint, e);
     }
     return new StoreConnection(bucket, s3, null);

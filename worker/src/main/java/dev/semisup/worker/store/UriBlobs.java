@@ -1,5 +1,6 @@
 package dev.semisup.worker.store;
 
+import dev.semisup.worker.input.InvalidSettingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -58,11 +59,11 @@ public final class UriBlobs implements Blobs {
     }
     if (uri != null && uri.startsWith(S3Location.SCHEME)) {
       if (s3 == null) {
-        throw new IllegalArgumentException("cannot read " + uri + ": " + whyNoS3);
+        throw new InvalidSettingException("cannot read " + uri + ": " + whyNoS3);
       }
       return s3;
     }
-    throw new IllegalArgumentException(
+    throw new InvalidSettingException(
         "unsupported URI " + uri + ": data URIs are s3://bucket/key or file:///path");
   }
 }

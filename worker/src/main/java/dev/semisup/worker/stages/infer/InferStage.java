@@ -9,6 +9,7 @@ import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
+import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.sampling.Candidate;
@@ -55,7 +56,7 @@ public final class InferStage implements StageTask {
     int shards = step.shards();
     int shard = context.shard();
     if (shard < 0 || shard >= shards) {
-      throw new IllegalArgumentException("shard " + shard + " is outside 0.." + (shards - 1) + " (spec.sampling.shards)");
+      throw new InvalidSettingException("shard " + shard + " is outside 0.." + (shards - 1) + " (spec.sampling.shards)");
     }
     SamplingSpec sampling = spec.getSampling();
     int topP = sampling.getTopP();
