@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
@@ -47,6 +48,16 @@ public final class Preflight {
     if (poolImages != null && shards > poolImages) {
       problems.add(new Problem("spec.sampling.shards", shards + " infer shards for a pool of " + poolImages
           + " images would leave shards with nothing to score; use at most " + poolImages));
+    }
+    DataSourceSpec pool = data.getUnlabeled();
+    if (pool.getFormat() == DataFormat.TAR && PoolManifest.partitioned(pool)) {
+      // Each infer shard reads whole tar files (the pool is read once, by file): a shard beyond the
+      // file count would score nothing.
+      int files = ShardFiles.list(blobs, pool.getUri(), ".tar").size();
+      if (shards > files) {
+        problems.add(new Problem("spec.sampling.shards", shards + " infer shards for a pool of " + files
+            + " tar files would leave shards with nothing to score (each shard reads whole files); use at most " + files));
+      }
     }
     return problems;
   }

@@ -185,6 +185,19 @@ class PreflightTest {
   }
 
   @Test
+  void moreShardsThanPoolTarFilesAreRefused() throws Exception {
+    for (int file = 0; file < 2; file++) {
+      DataFiles.tar(dir.resolve("pool/shard-" + file + ".tar"), Map.of("a.png", encode(grey(0, 8, 8), "png")));
+    }
+    String pool = "{uri: \"" + uri(dir.resolve("pool")) + "/\", format: tar}";
+
+    assertThat(check(spec(train(), pool, test(), 2))).isEmpty();
+    assertThat(check(spec(train(), pool, test(), 3))).containsExactly(new Problem("spec.sampling.shards",
+        "3 infer shards for a pool of 2 tar files would leave shards with nothing to score (each shard reads whole files);"
+            + " use at most 2"));
+  }
+
+  @Test
   void aLargeTarSetIsCheckedOnItsFirstShardsOnly() throws Exception {
     for (int shard = 0; shard <= Preflight.TAR_SHARDS; shard++) {
       Map<String, byte[]> members = new LinkedHashMap<>();

@@ -155,6 +155,9 @@ class PoolDataPathTest {
     assertThat(packed.values()).noneMatch(s -> s.ref.equals(victim.key()));
     JsonNode progress = JSON.readTree(store.resolve("runs/tarpool/packed/progress-00000.json").toFile());
     assertThat(progress.toString()).contains("\"done\":" + packed.size()).contains("\"total\":" + index.size());
+    assertThat(progress.path("skippedImages").asLong()).as("pack counts what it skipped").isPositive();
+    JsonNode inferProgress = JSON.readTree(store.resolve("runs/tarpool/candidates/progress-00000.json").toFile());
+    assertThat(inferProgress.path("skippedImages").asLong()).as("infer counts the member broken before it").isEqualTo(1);
   }
 
   @Test

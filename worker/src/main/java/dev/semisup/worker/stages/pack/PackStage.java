@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * An image kept under several classes is packed once per entry, as the paper trains on it. The
  * order is shuffled with the student's training seed. Entries whose image no longer decodes are
- * skipped and counted (their positions stay unused); the progress file's done/total shows them.
+ * skipped and counted (their positions stay unused): {@code skippedImages} in the shard's progress file.
  *
  * <p>A ranged GET is latency-bound (tens of milliseconds for 110 KB), so {@link #IN_FLIGHT} fetches
  * run ahead of the writer, which still writes in packed order: memory is that many images.
@@ -111,6 +111,7 @@ public final class PackStage implements StageTask {
       });
     }
     long skipped = images.skipped() + missingRecords[0];
+    progress.skippedImages(skipped);
     progress.finish(written[0], mine.length, written[0] / Math.max((System.nanoTime() - started) / 1e9, 1e-9));
     LOG.info("{} shard {}/{}: packed {} of {} entries (positions {}..{}), {} bytes of pool images read, {} unreadable, skipped",
         step.id(), context.shard(), step.shards(), written[0], mine.length, first, first + mine.length - 1,
