@@ -1,11 +1,12 @@
 package dev.semisup.e2e;
 
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
-import dev.semisup.operator.OperatorMain;
 import dev.semisup.operator.OperatorMain.RunningOperator;
+import dev.semisup.operator.OperatorMain;
 import dev.semisup.operator.config.OperatorConfig;
 import dev.semisup.operator.testing.MockCluster;
 import dev.semisup.worker.cli.Semisup;
+import dev.semisup.worker.store.CuttableTcpProxy;
 import dev.semisup.worker.store.S3TestServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -23,7 +24,7 @@ public final class EndToEndCluster implements AutoCloseable {
 
   public final MockCluster cluster = new MockCluster();
   public final S3TestServer s3;
-  public final FlakyTcpProxy storeProxy;
+  public final CuttableTcpProxy storeProxy;
   public final ScriptedWorker worker = new ScriptedWorker(Semisup::execute);
   public final TestKubelet kubelet;
   private final KubernetesClient kubeletClient;
@@ -32,7 +33,7 @@ public final class EndToEndCluster implements AutoCloseable {
 
   public EndToEndCluster() throws Exception {
     s3 = S3TestServer.start();
-    storeProxy = new FlakyTcpProxy(URI.create(s3.endpoint()).getPort());
+    storeProxy = new CuttableTcpProxy(URI.create(s3.endpoint()).getPort());
     TinyData.write(s3.client(), s3.bucket());
     cluster.credentialsSecret(NAMESPACE, SECRET, s3.accessKey(), s3.secretKey());
     kubeletClient = cluster.clientWithUserAgent("semisup-test-kubelet");
