@@ -1,5 +1,6 @@
 package dev.semisup.worker.store;
 
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,11 +18,13 @@ public final class S3Endpoint implements AutoCloseable {
 
   private final String url;
   private final MinioClient client;
+  private final MinioAsyncClient parts;
   private final StoreRetry retry;
 
-  public S3Endpoint(String url, MinioClient client, StoreRetry retry) {
+  private S3Endpoint(String url, MinioClient client, MinioAsyncClient parts, StoreRetry retry) {
     this.url = url;
     this.client = client;
+    this.parts = parts;
     this.retry = retry;
   }
 
@@ -44,7 +47,14 @@ public final class S3Endpoint implements AutoCloseable {
         .build();
     client.setTimeout(
         CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
-    return new S3Endpoint(url, client, retry);
+    MinioAsyncClient parts = MinioAsyncClient.builder()
+        .endpoint(url)
+        .region(region)
+        .credentials(accessKey, secretKey)
+        .build();
+    parts.setTimeout(
+        CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
+    return new S3Endpoint(url, client, parts, retry);
   }
 
   public String url() {
@@ -55,6 +65,15 @@ public final class S3Endpoint implements AutoCloseable {
     return client;
   }
 
+  /**
+   * The same endpoint's multipart calls (create, upload part, complete, abort): MinIO exposes them
+   * on its async client only. Large objects go up part by part through them, so that a part that
+   * fails in an outage is sent again whole instead of failing the object.
+   */
+  public MinioAsyncClient parts() {
+    return parts;
+  }
+
   /** Every call to the store goes through this: the worker's one retry layer. */
   public StoreRetry retry() {
     return retry;
@@ -62,7 +81,7 @@ public final class S3Endpoint implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
+    try (MinioAsyncClient closedSecond = parts) {
       client.close();
     } catch (IOException | RuntimeException e) {
       throw e;

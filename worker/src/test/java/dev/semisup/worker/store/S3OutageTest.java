@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The real S3 server behind a proxy that the tests cut: every connection refused or reset for a
- * few seconds while the worker's store writes and reads. With the retry budget, the calls finish
+ * The real S3 server behind a proxy that the tests cut: every connection refused or reset, for a
+ * few seconds or a whole minute, while the worker's store writes and reads. With the retry budget, the calls finish
  * as if nothing happened; without it they fail at once.
  */
 class S3OutageTest {
@@ -68,6 +68,35 @@ class S3OutageTest {
       assertThat(store.exists("outage/teacher/model.params")).isTrue();
       assertThat(store.list("outage/teacher/")).containsExactly("outage/teacher/metrics.json",
           "outage/teacher/model.params");
+    }
+  }
+
+  /**
+   * The outage the issue names: the endpoint down for a whole minute while a worker streams an
+   * object of several parts. With the default budget (120 s) the parts sent before the outage are
+   * kept, the one under way is sent again whole, and the object completes with every byte.
+   */
+  @Test
+  @Timeout(180)
+  void aMultipartWriteWaitsOutAMinuteLongOutage() throws Exception {
+    byte[] content = new byte[23 << 20];
+    new Random(11).nextBytes(content);
+    try (S3Endpoint endpoint = throughProxy(StoreRetry.DEFAULT_BUDGET)) {
+      S3ObjectStore store = new S3ObjectStore(endpoint, s3.bucket(), 5L << 20);
+      long start = System.nanoTime();
+      try (PendingObject out = store.create("outage/packed/shard-00000-of-00001.tar")) {
+        out.write(content, 0, 11 << 20); // two parts sent, the third filling
+        proxy.down(true);
+        restoreAfter(Duration.ofSeconds(60));
+        out.write(content, 11 << 20, content.length - (11 << 20));
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the write waited the outage out")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(60));
+      assertThat(store.exists("outage/packed/shard-00000-of-00001.tar")).isTrue();
+      try (InputStream in = store.open("outage/packed/shard-00000-of-00001.tar")) {
+        assertThat(in.readAllBytes()).isEqualTo(content);
+      }
+      assertThat(s3.openMultipartUploads(s3.bucket())).as("no upload left open").isZero();
     }
   }
 
