@@ -16,7 +16,7 @@ for module in bench/target/classes worker/target/classes worker/target/test-clas
   mkdir -p "$classes/$module" && cp -r "$module/." "$classes/$module/"
 done
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS=1
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
 java -Xmx${BENCH_HEAP:-3g} -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
   -Dlogback.configurationFile="$here/bench/src/main/resources/logback-bench.xml" \
   -cp "$classes/bench/target/classes:$classes/worker/target/classes:$classes/worker/target/test-classes:$classes/crds/target/classes:$(cat bench/target/classpath.txt)" \

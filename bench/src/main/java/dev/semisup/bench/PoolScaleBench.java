@@ -98,6 +98,12 @@ public final class PoolScaleBench {
             }
             cpu.computeIfAbsent(shards, s -> new ArrayList<>()).add(cpuPerShard);
             reads.put(shards, perShard);
+            // Each pass as it ends: a long run interrupted still leaves its numbers.
+            System.out.printf("pass: repeat %d, S = %d: bytes %s, images %s, CPU s %s%n", repeat + 1, shards,
+                Arrays.stream(perShard).map(r -> String.format("%,d", r[0])).toList(),
+                Arrays.stream(perShard).map(r -> String.format("%,d", r[1])).toList(),
+                Arrays.stream(cpuPerShard).mapToObj(ns -> String.format("%.2f", ns / 1e9)).toList());
+            System.out.flush();
           }
         }
       }
@@ -127,9 +133,12 @@ public final class PoolScaleBench {
       System.out.println();
       System.out.println("| step (child JVM, -Xmx" + childHeap + ") | peak RSS (VmHWM) MiB | wall s | exit |");
       System.out.println("| --- | --- | --- | --- |");
-      for (String step : List.of("infer", "select", "pack")) {
-        long[] result = child(spec, step, "bench/rss", s3, childHeap);
+      // select and pack first, on the one-shard pass's candidates (same spec): they are short;
+      // infer reads the whole pool once more, into a prefix of its own.
+      for (String step : List.of("select", "pack", "infer")) {
+        long[] result = child(spec, step, step.equals("infer") ? "bench/rss" : "bench/r0-s1", s3, childHeap);
         System.out.printf("| %s | %d | %.1f | %d |%n", step, result[0] / 1024, result[1] / 1000.0, result[2]);
+        System.out.flush();
       }
     }
   }

@@ -32,13 +32,20 @@ public final class EndToEndCluster implements AutoCloseable {
   private RunningOperator operator;
 
   public EndToEndCluster() throws Exception {
+    this(true);
+  }
+
+  /** With {@code startOperator} false, no operator runs until {@link #startOperator()} (or one in another process). */
+  public EndToEndCluster(boolean startOperator) throws Exception {
     s3 = S3TestServer.start();
     storeProxy = new CuttableTcpProxy(URI.create(s3.endpoint()).getPort());
     TinyData.write(s3.client(), s3.bucket());
     cluster.credentialsSecret(NAMESPACE, SECRET, s3.accessKey(), s3.secretKey());
     kubeletClient = cluster.clientWithUserAgent("semisup-test-kubelet");
     kubelet = new TestKubelet(kubeletClient, NAMESPACE, worker);
-    startOperator();
+    if (startOperator) {
+      startOperator();
+    }
   }
 
   /** The operator as OperatorMain starts it, with the environment a Deployment would give it. */

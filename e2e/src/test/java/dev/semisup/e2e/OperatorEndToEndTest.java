@@ -92,9 +92,20 @@ class OperatorEndToEndTest {
     assertThat(stages).containsExactlyElementsOf(STEPS);
     assertThat(run.getStatus().getStages()).extracting(StageStatus::getPhase).containsOnly(StagePhase.Succeeded);
     assertThat(run.getStatus().getStages()).extracting(StageStatus::getAttempts).containsOnly(1);
-    assertThat(run.getStatus().getMetrics().getTeacherAccuracy()).isBetween(0.0, 1.0);
-    assertThat(run.getStatus().getMetrics().getStudentAccuracy()).isBetween(0.0, 1.0);
-    assertThat(run.getStatus().getMetrics().getFinalAccuracy()).isBetween(0.0, 1.0);
+    // The status shows what the workers measured: the report the finetune step wrote to S3.
+    String reportUri = run.getStatus().getArtifacts().get("report");
+    JsonNode report;
+    try (InputStream in = e2e.s3.client().getObject(io.minio.GetObjectArgs.builder().bucket(e2e.s3.bucket())
+        .object(reportUri.substring(("s3://" + e2e.s3.bucket() + "/").length())).build())) {
+      report = new ObjectMapper().readTree(in);
+    }
+    assertThat(run.getStatus().getMetrics().getTeacherAccuracy()).isEqualTo(report.get("teacherAccuracy").asDouble());
+    assertThat(run.getStatus().getMetrics().getStudentAccuracy()).isEqualTo(report.get("studentAccuracy").asDouble());
+    assertThat(run.getStatus().getMetrics().getFinalAccuracy()).isEqualTo(report.get("finalAccuracy").asDouble());
+    // Three classes, 90 validation images: chance is 1/3 (standard deviation 0.05); a few epochs
+    // on 30 labels learn the bands well above it (0.61 on this machine).
+    assertThat(run.getStatus().getMetrics().getTeacherAccuracy()).as(describe(run)).isGreaterThan(0.5);
+    assertThat(run.getStatus().getMetrics().getFinalAccuracy()).as(describe(run)).isGreaterThan(0.5);
     assertThat(run.getStatus().getMetrics().getSampledImages()).isPositive();
     assertThat(run.getStatus().getArtifacts()).containsKeys("teacher", "infer", "select", "student", "finetune", "report");
     assertThat(jobNames("tiny")).containsExactlyInAnyOrder("tiny-teacher", "tiny-infer", "tiny-select", "tiny-pack",

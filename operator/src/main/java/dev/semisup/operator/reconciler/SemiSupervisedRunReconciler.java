@@ -264,9 +264,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       if (latest.getStatus() == null) {
         latest.setStatus(new SemiSupervisedRunStatus());
       }
-      Conditions.set(latest.getStatus().getConditions(), Conditions.PROGRESSING, false, "ReconcileError",
-          "the operator could not reconcile this run and retries: " + e.getClass().getSimpleName(), now(),
-          latest.getMetadata().getGeneration());
+      new StatusProjection(now(), latest.getMetadata().getGeneration()).projectReconcileError(latest.getStatus(), e);
       statusRecorder.write(latest, context);
     }
     return ErrorStatusUpdateControl.<SemiSupervisedRun>noStatusUpdate();

@@ -23,7 +23,9 @@ public enum Reason {
   JOB_LOST("JobLost"),
   PREFIX_OWNED_BY_ANOTHER_RUN("PrefixOwnedByAnotherRun"),
   PREFIX_OUTSIDE_NAMESPACE("PrefixOutsideNamespace"),
-  NOT_ALLOWED("NotAllowed");
+  NOT_ALLOWED("NotAllowed"),
+  /** The reconcile itself threw (an API call failed, a bug): JOSDK retries it with backoff. */
+  RECONCILE_ERROR("ReconcileError");
 
   private final String word;
 

@@ -85,6 +85,16 @@ public final class StatusProjection {
             "Reachable", "read " + endpoint)));
   }
 
+  /**
+   * A reconcile that threw: Progressing=False until a reconcile gets through, with the kind of
+   * failure only (an exception's message may carry a store's error body or a URL with a key).
+   * Phase, step and the other conditions stay as the last good reconcile left them.
+   */
+  public void projectReconcileError(SemiSupervisedRunStatus status, Exception failure) {
+    set(status.getConditions(), Conditions.PROGRESSING, false, Reason.RECONCILE_ERROR.word(),
+        "the operator could not reconcile this run and retries: " + failure.getClass().getSimpleName());
+  }
+
   /** SpecChangeIgnored: the fixed spec parts edited after the start (empty: none). */
   public void projectSpecChange(SemiSupervisedRunStatus status, String changedParts, Long acceptedGeneration) {
     if (changedParts.isEmpty()) {

@@ -12,6 +12,7 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StagePhase;
 import dev.semisup.api.v1alpha1.StageStatus;
 import dev.semisup.operator.status.Conditions;
+import dev.semisup.operator.status.Reason;
 import dev.semisup.operator.testing.ReconcilerHarness;
 import dev.semisup.operator.testing.Runs;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -116,6 +117,28 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(harness.eventReasons("Normal")).containsSubsequence("StepStarted", "StepSucceeded", "RunSucceeded")
         .filteredOn("StepStarted"::equals).hasSize(6);
     assertReconcileWritesNothing("fmnist");
+  }
+
+  @Test
+  void aReconcileThatThrowsSaysSoInProgressingAndNothingElse() throws Exception {
+    create(Runs.run("fmnist"));
+    harness.reconcile("fmnist");
+
+    harness.reconcileThrew("fmnist", new IllegalStateException(
+        "GET http://minio:9000/semisup/runs/ml/fmnist/run.json?X-Amz-Signature=0123abcd: <Error>AccessDenied</Error>"));
+
+    SemiSupervisedRun run = harness.run("fmnist");
+    assertThat(condition("fmnist", Conditions.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(condition("fmnist", Conditions.PROGRESSING).getReason()).isEqualTo(Reason.RECONCILE_ERROR.word());
+    assertThat(condition("fmnist", Conditions.PROGRESSING).getMessage()).contains("IllegalStateException")
+        .doesNotContain("Signature", "minio", "AccessDenied");
+    assertThat(run.getStatus().getPhase()).as("the phase stays the last good reconcile's").isEqualTo(RunPhase.Running);
+    assertThat(stage("fmnist", "teacher").getPhase()).isEqualTo(StagePhase.Running);
+
+    harness.reconcile("fmnist");
+    assertThat(condition("fmnist", Conditions.PROGRESSING).getStatus()).as("the next good reconcile clears it")
+        .isEqualTo("True");
+    assertThat(harness.jobNames("fmnist")).containsExactly("fmnist-teacher");
   }
 
   @Test

@@ -46,6 +46,7 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<RecordedRequest> requests = new ArrayList<>();
+  private volatile StatusWriteHold statusWriteHold;
 
   public MockCluster() {
     // CRUD for everything, plus one canned answer: the SelfSubjectRulesReview leader election
@@ -53,7 +54,14 @@ public final class MockCluster implements AutoCloseable {
     Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> canned =
         new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), canned,
-        new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(canned), false);
+        new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(canned) {
+          @Override
+          public io.fabric8.mockwebserver.http.MockResponse dispatch(RecordedRequest request) {
+            StatusWriteHold hold = statusWriteHold;
+            io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
+            return held != null ? held : super.dispatch(request);
+          }
+        }, false);
     server.init();
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
         .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
@@ -84,6 +92,18 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The API server's address, for a client in another process. */
+  public String masterUrl() {
+    return baseConfig().getMasterUrl();
+  }
+
+  /** After {@code job} is created, the run's next status write is never answered (see {@link StatusWriteHold}). */
+  public StatusWriteHold holdStatusWriteAfterCreateOf(String namespace, String run, String job) {
+    StatusWriteHold hold = new StatusWriteHold(namespace, run, job);
+    statusWriteHold = hold;
+    return hold;
   }
 
   /** A new client of this server whose requests carry the operator's User-Agent. */

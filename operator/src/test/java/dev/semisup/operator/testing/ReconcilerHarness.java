@@ -103,13 +103,18 @@ public final class ReconcilerHarness implements AutoCloseable {
         .filter(job -> job.getMetadata().getOwnerReferences() != null && job.getMetadata().getOwnerReferences()
             .stream().anyMatch(o -> name.equals(o.getName())))
         .toList();
-    return reconciler.reconcile(run, new FakeContext(owned));
+    return reconciler.reconcile(run, new FakeContext(owned, operatorClient));
   }
 
   /** What JOSDK calls once the run has a deletionTimestamp and the operator's finalizer. */
   public io.javaoperatorsdk.operator.api.reconciler.DeleteControl delete(String name) {
     SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
-    return reconciler.cleanup(run, new FakeContext(List.of()));
+    return reconciler.cleanup(run, new FakeContext(List.of(), operatorClient));
+  }
+
+  /** What JOSDK calls when a reconcile of the named run threw {@code failure}. */
+  public void reconcileThrew(String name, Exception failure) {
+    reconciler.updateErrorStatus(cluster.get(Runs.NAMESPACE, name), new FakeContext(List.of(), operatorClient), failure);
   }
 
   /** From now on, reconciles see the Jobs as they are now (a watch that stopped delivering). */
@@ -151,7 +156,7 @@ public final class ReconcilerHarness implements AutoCloseable {
     cluster.close();
   }
 
-  private record FakeContext(List<Job> jobs) implements Context<SemiSupervisedRun> {
+  private record FakeContext(List<Job> jobs, KubernetesClient client) implements Context<SemiSupervisedRun> {
     @Override public Optional<RetryInfo> getRetryInfo() { return Optional.empty(); }
     @SuppressWarnings("unchecked")
     @Override public <R> Set<R> getSecondaryResources(Class<R> type) { return (Set<R>) Set.copyOf(jobs); }
@@ -159,7 +164,7 @@ public final class ReconcilerHarness implements AutoCloseable {
     @Override public ControllerConfiguration<SemiSupervisedRun> getControllerConfiguration() { return null; }
     @Override public ManagedWorkflowAndDependentResourceContext managedWorkflowAndDependentResourceContext() { return null; }
     @Override public EventSourceRetriever<SemiSupervisedRun> eventSourceRetriever() { return null; }
-    @Override public KubernetesClient getClient() { return null; }
+    @Override public KubernetesClient getClient() { return client; }
     @Override public ExecutorService getWorkflowExecutorService() { return null; }
     @Override public SemiSupervisedRun getPrimaryResource() { return null; }
     @Override public IndexedResourceCache<SemiSupervisedRun> getPrimaryCache() { return null; }
