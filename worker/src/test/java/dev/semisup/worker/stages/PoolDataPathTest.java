@@ -95,6 +95,29 @@ class PoolDataPathTest {
   }
 
   @Test
+  void aShardStoppedAfterWritingItsCandidatesScoresNothingAgain() throws Exception {
+    TarPoolRun run = TarPoolRun.create(dir.resolve("pool"), FILES, PER_FILE, 1, ", checkpointFiles: 2");
+    Path store = dir.resolve("stopped");
+    runAll(run, store, "infer", 1, TarPoolRun.files());
+    String shard = "runs/tarpool/candidates/shard-00000-of-00001.bin";
+    byte[] candidates = Files.readAllBytes(store.resolve(shard));
+    // The pod's last moments undone: its success markers (and its checkpoint) are as a kill
+    // between the candidates' write and the marker's would leave them.
+    var context = run.context(store, "infer", 0, TarPoolRun.files());
+    context.store().delete(context.layout().shardSuccess(context.step(), 0));
+    context.store().delete(context.layout().success(context.step()));
+    context.store().putString(context.layout().inferCheckpoint(context.step(), 0), "left by the stopped pod");
+
+    CountingBlobs restarted = new CountingBlobs(TarPoolRun.files(), run.poolUri());
+    assertThat(StageRunner.run(run.context(store, "infer", 0, restarted))).isEqualTo(StageRunner.Outcome.RAN);
+
+    assertThat(restarted.opens()).as("pool files read again").isEmpty();
+    assertThat(Files.readAllBytes(store.resolve(shard))).isEqualTo(candidates);
+    assertThat(context.store().exists(context.layout().success(context.step()))).isTrue();
+    assertThat(context.store().exists(context.layout().inferCheckpoint(context.step(), 0))).isFalse();
+  }
+
+  @Test
   void packedShardsHoldExactlyTheIndexEntriesInAShuffledOrder() throws Exception {
     TarPoolRun run = TarPoolRun.create(dir.resolve("pool"), FILES, PER_FILE, 2, ", packShards: 3");
     Path store = dir.resolve("store");

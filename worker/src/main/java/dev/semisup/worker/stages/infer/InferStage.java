@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * files or {@code sampling.checkpointMinutes} minutes, at a file boundary; a restarted pod resumes
  * after the last checkpoint. Batches never span a work unit (a tar file, or up to {@link #BATCH}
  * image files of a folder pool), so the teacher sees the same batches whether or not the shard was
- * interrupted, and the candidates are byte for byte those of an uninterrupted shard.
+ * interrupted, and the candidates are byte for byte those of an uninterrupted shard. A pod stopped
+ * after writing its candidates (before its success marker) finds them and scores nothing again.
  */
 public final class InferStage implements StageTask {
 
@@ -58,13 +59,24 @@ public final class InferStage implements StageTask {
     if (shard < 0 || shard >= shards) {
       throw new InvalidSettingException("shard " + shard + " is outside 0.." + (shards - 1) + " (spec.sampling.shards)");
     }
+    String checkpointKey = context.layout().inferCheckpoint(step, shard);
+    String candidatesKey = context.layout().candidateShard(step, shard);
+    if (context.store().exists(candidatesKey)) {
+      // Written last, whole or not at all, by a shard that scored its whole share; the pod stopped
+      // before its success marker. Its inputs are this run's (changed inputs delete the folder).
+      if (context.store().exists(checkpointKey)) {
+        context.store().delete(checkpointKey);
+      }
+      LOG.info("{} shard {}/{}: {} exists (the shard scored its share before it was stopped); not scoring again",
+          step.id(), shard, shards, context.store().uri(candidatesKey));
+      return;
+    }
+
     SamplingSpec sampling = spec.getSampling();
     int topP = sampling.getTopP();
     UnlabeledPool pool = DataSources.pool(spec.getData(), context.blobs());
     // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
-    String checkpointKey = context.layout().inferCheckpoint(step, shard);
-
     Scoring scoring;
     try (Network teacher = TeacherModels.forRound(context, step.round())) {
       if (manifest != null && pool.sliceable(manifest)) {
@@ -80,12 +92,12 @@ public final class InferStage implements StageTask {
         }
       }
     }
-    context.store().write(context.layout().candidateShard(step, shard),
-        out -> CandidateShardWriter.write(scoring.topK, topP, out));
+    // Progress first: once the candidates exist, a restarted pod trusts them and scores nothing.
+    scoring.finish();
+    context.store().write(candidatesKey, out -> CandidateShardWriter.write(scoring.topK, topP, out));
     if (context.store().exists(checkpointKey)) {
       context.store().delete(checkpointKey);
     }
-    scoring.finish();
     LOG.info("{} shard {}/{}: scored {} pool images ({} unreadable, skipped) at {} images/s; kept {} candidates",
         step.id(), shard, shards, scoring.scored, scoring.skipped, Math.round(scoring.rate()), scoring.topK.total());
   }
