@@ -69,6 +69,9 @@ public final class PoolScaleBench {
     int files = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String childHeap = args.length > 3 ? args[3] : "256m";
+    // PNGs encoded in memory: ImageIO's default file cache makes a temp file per image, which
+    // turned writing a million of them from minutes into most of an hour.
+    ImageIO.setUseCache(false);
     try (S3TestServer s3 = S3TestServer.start("runs")) {
       s3.createBucket("pool");
       long poolBytes = writePool(s3, images, files);

@@ -5,7 +5,11 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Fetches the encoded bytes of sampled pool images by their {@link ImageRef}: a ranged read of a
@@ -86,9 +90,19 @@ public final class SampledImages {
     } else {
       throw new IllegalArgumentException("image " + image.key() + " has " + image.channels() + " channels; PNG takes 1 or 3");
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    if (!ImageIO.write(out, "png", bytes)) {
+    Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+    if (!writers.hasNext()) {
       throw new IOException("no PNG writer in this JVM");
+    }
+    ImageWriter writer = writers.next();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    // In memory: ImageIO.write's default cache makes a temp file per image (slow for an index of
+    // millions, and a pod may have no writable temp directory).
+    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
+      writer.setOutput(stream);
+      writer.write(out);
+    } finally {
+      writer.dispose();
     }
     return bytes.toByteArray();
   }
