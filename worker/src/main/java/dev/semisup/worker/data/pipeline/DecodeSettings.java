@@ -33,9 +33,21 @@ public record DecodeSettings(int threads, int window) {
     }
   }
 
-  /** The settings of this process, from its environment; read once. */
+  private static volatile DecodeSettings configured;
+
+  /**
+   * The settings of this process, from its environment, read on first use: a bad value fails the
+   * step that decodes with an InvalidSettingException naming the variable (exit 2), every time it
+   * is asked (a class holder would turn it into an ExceptionInInitializerError, then a
+   * NoClassDefFoundError).
+   */
   public static DecodeSettings configured() {
-    return Configured.SETTINGS;
+    DecodeSettings settings = configured;
+    if (settings == null) {
+      settings = fromEnvironment(System.getenv());
+      configured = settings;
+    }
+    return settings;
   }
 
   /** The settings an environment asks for; a value that is not a number in range names its variable (exit 2). */
@@ -59,10 +71,5 @@ public record DecodeSettings(int threads, int window) {
       // reported below with the variable's name
     }
     throw new InvalidSettingException(name + ": must be a whole number in 1.." + max + ", was '" + value + "'");
-  }
-
-  /** Holder: the environment is read on first use, so a bad value fails the step that decodes, naming it. */
-  private static final class Configured {
-    static final DecodeSettings SETTINGS = fromEnvironment(System.getenv());
   }
 }
