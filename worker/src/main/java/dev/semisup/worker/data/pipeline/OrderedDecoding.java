@@ -102,7 +102,7 @@ public final class OrderedDecoding<I, O> implements Closeable {
   /** The next item in read order with its decode's outcome; null once every item is handed back. */
   public Outcome<I, O> next() throws IOException {
     if (closed) {
-      throw new IllegalStateException("the decode pipeline is closed");
+      throw new IllegalStateException("the decode pipeline is closed (or its pass failed)");
     }
     try {
       fill();
@@ -119,7 +119,8 @@ public final class OrderedDecoding<I, O> implements Closeable {
       readAhead = Math.min(window, readAhead * 2);
       return outcome(head);
     } catch (IOException | RuntimeException | Error e) {
-      stop();
+      // A failed pass is over: its threads end now, and a further next() says so rather than resubmitting.
+      close();
       throw e;
     }
   }

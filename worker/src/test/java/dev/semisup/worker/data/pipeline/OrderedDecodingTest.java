@@ -132,6 +132,7 @@ class OrderedDecodingTest {
     }
     assertThatThrownBy(pipeline::next).isInstanceOf(IOException.class).hasMessage("shard.tar: truncated at item 30");
     assertThat(newDecodeThreads(before)).as("threads left after a failure, before close").isEmpty();
+    assertThatThrownBy(pipeline::next).isInstanceOf(IllegalStateException.class);
     pipeline.close();
   }
 
