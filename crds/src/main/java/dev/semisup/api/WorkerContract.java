@@ -23,6 +23,13 @@ public final class WorkerContract {
    * refused or reset, timeouts, 5xx, SlowDown) before it gives up; default 120, 0 turns retries off.
    */
   public static final String ENV_STORE_RETRY_SECONDS = "SEMISUP_STORE_RETRY_SECONDS";
+  /**
+   * Threads that decode images (JPEG/PNG to pixels, resized) ahead of the model; default the
+   * CPUs the pod may use. Optional: the operator does not set it.
+   */
+  public static final String ENV_DECODE_THREADS = "SEMISUP_DECODE_THREADS";
+  /** Images decoded ahead of the model at most (the decode pipeline's window); default 256. Optional. */
+  public static final String ENV_DECODE_WINDOW = "SEMISUP_DECODE_WINDOW";
   /** Shard index of an Indexed Job pod, set by Kubernetes. */
   public static final String ENV_SHARD_INDEX = "JOB_COMPLETION_INDEX";
   /** Object store credentials, from the Secret named by storage.credentialsSecret. */

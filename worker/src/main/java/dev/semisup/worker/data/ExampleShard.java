@@ -6,8 +6,9 @@ import java.io.IOException;
 /**
  * One unit of a streamed training set: a packed tar shard, or a labeled source read as a whole.
  * Examples are read in the shard's order but decoded only when asked, so a shuffle buffer can
- * hold encoded bytes, a resumed pass can replay its position without decoding, and a parallel
- * decoder can later sit behind the sample order without changing it.
+ * hold encoded bytes, a resumed pass can replay its position without decoding, and the decode
+ * pipeline ({@code data.pipeline.OrderedDecoding}) decodes on its threads behind the sample order
+ * without changing it: {@link Encoded#decode()} is called on those threads.
  */
 public interface ExampleShard {
 

@@ -1,5 +1,7 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.data.pipeline.DecodeSettings;
+import dev.semisup.worker.data.pipeline.OrderedDecoding;
 import dev.semisup.worker.store.Blobs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +27,9 @@ import java.util.function.LongPredicate;
  * class in turn (one image of each class, then the next of each), each class's images in a fixed
  * seeded shuffle. So {@code limit: N} takes a class-balanced sample, not the first N sorted paths
  * (a few classes), and a larger limit keeps every image of a smaller one at the same ordinal.
+ *
+ * <p>A pass lists its files in that order on the caller's thread; each file is fetched and decoded
+ * on the decode pipeline's threads ({@link DecodingStream}) and handed back in order.
  */
 public final class FolderSource implements ImageSource, LabelScan, FileSlices {
 
@@ -35,6 +40,7 @@ public final class FolderSource implements ImageSource, LabelScan, FileSlices {
   private final ImageGeometry geometry;
   private final long limit;
   private final ClassFolders expected;
+  private final DecodeSettings decoding;
   private Listing listing;
 
   /** The class folders a labeled folder must have: the labeled set's, or a count of them. */
@@ -63,6 +69,13 @@ public final class FolderSource implements ImageSource, LabelScan, FileSlices {
   /** @param expected the class folders this folder must have when it has any; null to take its own */
   public FolderSource(Blobs blobs, String folderUri, boolean readLabels, boolean skipCorrupt,
       ImageGeometry geometry, long limit, ClassFolders expected) {
+    this(blobs, folderUri, readLabels, skipCorrupt, geometry, limit, expected, DecodeSettings.configured());
+  }
+
+  /** As above, decoding with the given settings rather than the process's. */
+  public FolderSource(Blobs blobs, String folderUri, boolean readLabels, boolean skipCorrupt,
+      ImageGeometry geometry, long limit, ClassFolders expected, DecodeSettings decoding) {
+    this.decoding = decoding;
     this.blobs = blobs;
     this.folderUri = folderUri.endsWith("/") ? folderUri : folderUri + "/";
     this.readLabels = readLabels;
@@ -115,42 +128,27 @@ public final class FolderSource implements ImageSource, LabelScan, FileSlices {
     return stream(whole, files, wanted);
   }
 
+  /** The wanted files in order, each fetched and decoded on the decode pipeline's threads. */
   private ImageStream stream(Listing listing, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
-    return new ImageStream() {
-      private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
-      private int next;
-
-      @Override
-      public ImageRecord next() throws IOException {
-        while (next < files.size()) {
-          PoolManifest.PoolFile poolFile = files.get(next++);
-          long ordinal = poolFile.index();
-          if (!wanted.test(ordinal)) {
-            continue;
-          }
+    int[] next = {0};
+    OrderedDecoding.Reader<DecodingStream.EncodedImage> reader = () -> {
+      while (next[0] < files.size()) {
+        PoolManifest.PoolFile poolFile = files.get(next[0]++);
+        long ordinal = poolFile.index();
+        if (wanted.test(ordinal)) {
           String file = poolFile.uri();
-          byte[] bytes;
-          try (InputStream in = blobs.open(file)) {
-            bytes = in.readAllBytes();
-          }
-          try {
-            return geometry.fit(ImageDecoder.decode(bytes, ordinal, file, listing.label(file)));
-          } catch (ImageDecoder.CorruptImageException e) {
-            corrupt.onCorrupt(file, e);
-          }
+          return new DecodingStream.EncodedImage(() -> fetch(file), ordinal, file, listing.label(file), file);
         }
-        return null;
       }
-
-      @Override
-      public long skipped() {
-        return corrupt.skipped();
-      }
-
-      @Override
-      public void close() {
-      }
+      return null;
     };
+    return new DecodingStream(reader, () -> { }, geometry, skipCorrupt, decoding);
+  }
+
+  private byte[] fetch(String file) throws IOException {
+    try (InputStream in = blobs.open(file)) {
+      return in.readAllBytes();
+    }
   }
 
   /** See {@link Listing#passOrder}. */

@@ -1,7 +1,9 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.store.Blobs;
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,6 +20,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * ordinal is (file's place in that order) x 2^24 + (sample's place in its file), so a shard that
  * reads only some files still knows every ordinal, and every pass agrees on them. Keys are
  * {@link ImageRef}s: the file's URI, the image member and its data's byte range.
+ *
+ * <p>A pass reads the members in order on its caller's thread and decodes the images through the
+ * decode pipeline ({@link DecodingStream}): same images, same order, whatever the thread count.
  */
 public final class TarShardSource implements ImageSource, LabelScan, FileSlices {
 
@@ -33,6 +38,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
   private final boolean skipCorrupt;
   private final ImageGeometry geometry;
   private final long limit;
+  private final DecodeSettings decoding;
 
   /**
    * @param readLabels  false for a pool: .cls members are not read, images come UNLABELED
@@ -40,6 +46,13 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
    */
   public TarShardSource(Blobs blobs, String uri, boolean readLabels, boolean skipCorrupt,
       ImageGeometry geometry, long limit) {
+    this(blobs, uri, readLabels, skipCorrupt, geometry, limit, DecodeSettings.configured());
+  }
+
+  /** As above, decoding with the given settings rather than the process's. */
+  public TarShardSource(Blobs blobs, String uri, boolean readLabels, boolean skipCorrupt,
+      ImageGeometry geometry, long limit, DecodeSettings decoding) {
+    this.decoding = decoding;
     this.blobs = blobs;
     this.uri = uri;
     this.readLabels = readLabels;
@@ -55,13 +68,17 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    return new Stream(numbered(ShardFiles.list(blobs, uri, ".tar")), wanted);
+    return decoded(new Stream(numbered(ShardFiles.list(blobs, uri, ".tar")), wanted));
   }
 
   /** A pass over some of the files only, numbered as in the whole pool (a shard's slice). */
   @Override
   public ImageStream open(PoolManifest manifest, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
-    return new Stream(files, wanted);
+    return decoded(new Stream(files, wanted));
+  }
+
+  private ImageStream decoded(Stream stream) {
+    return new DecodingStream(stream::nextImage, stream, geometry, skipCorrupt, decoding);
   }
 
   /** The ordinal of sample {@code sample} (0-based) of file {@code file} in the pool's order. */
@@ -145,10 +162,9 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
     }
   }
 
-  private final class Stream implements ImageStream {
+  private final class Stream implements Closeable {
     private final List<PoolManifest.PoolFile> shards;
     private final LongPredicate wanted;
-    private final CorruptImages corrupt = new CorruptImages(skipCorrupt);
     private int shardIndex = -1;
     private String shard;
     private SourceFailures counted;
@@ -165,26 +181,17 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
       this.wanted = wanted;
     }
 
-    @Override
-    public ImageRecord next() throws IOException {
+    /** The next wanted image, read but not decoded; null at the end. */
+    DecodingStream.EncodedImage nextImage() throws IOException {
       Sample sample;
       while ((sample = nextSample()) != null) {
-        if (!sample.wanted) {
-          continue;
-        }
-        String key = sample.ref.toString();
-        try {
-          return geometry.fit(ImageDecoder.decode(sample.image, sample.ordinal, key, sample.label()));
-        } catch (ImageDecoder.CorruptImageException e) {
-          corrupt.onCorrupt(sample.shard + ": member " + sample.key, e);
+        if (sample.wanted) {
+          byte[] image = sample.image;
+          return new DecodingStream.EncodedImage(() -> image, sample.ordinal, sample.ref.toString(), sample.label(),
+              sample.shard + ": member " + sample.key);
         }
       }
       return null;
-    }
-
-    @Override
-    public long skipped() {
-      return corrupt.skipped();
     }
 
     /** The next sample with an image, its bytes read only when its ordinal is wanted; null at the end. */

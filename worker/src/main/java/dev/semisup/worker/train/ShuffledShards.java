@@ -2,6 +2,8 @@ package dev.semisup.worker.train;
 
 import dev.semisup.worker.data.ExampleShard;
 import dev.semisup.worker.data.TrainingExample;
+import dev.semisup.worker.data.pipeline.DecodeSettings;
+import dev.semisup.worker.data.pipeline.OrderedDecoding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * position replays the picks up to it, reading but not decoding, and goes on exactly as the
  * interrupted pass would have. Corrupt images are skipped at decode time and counted; they still
  * take their place in the order, so a replay needs no decoding to find its position.
+ *
+ * <p>Decoding runs behind that order on the decode pipeline ({@link OrderedDecoding}): examples
+ * are taken from the buffer on the training thread, decoded on the pipeline's threads, and handed
+ * back in the order taken, so the batches are the same whatever the thread count. The pass's
+ * position counts the examples handed back (skipped ones included), never those read ahead.
  */
 public final class ShuffledShards implements TrainingSet {
 
@@ -31,12 +38,19 @@ public final class ShuffledShards implements TrainingSet {
   private final int classes;
   private final long examplesPerEpoch;
   private final int bufferSize;
+  private final DecodeSettings decoding;
 
   /**
    * @param examplesPerEpoch the examples the shards hold, as the step that wrote them counted
    * @param bufferSize       examples held for shuffling; 1 reads the shards in order
    */
   public ShuffledShards(List<ExampleShard> shards, int classes, long examplesPerEpoch, int bufferSize) {
+    this(shards, classes, examplesPerEpoch, bufferSize, DecodeSettings.configured());
+  }
+
+  /** As above, decoding with the given settings rather than the process's. */
+  public ShuffledShards(List<ExampleShard> shards, int classes, long examplesPerEpoch, int bufferSize,
+      DecodeSettings decoding) {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("a streamed training set needs at least one shard");
     }
@@ -47,6 +61,7 @@ public final class ShuffledShards implements TrainingSet {
     this.classes = classes;
     this.examplesPerEpoch = examplesPerEpoch;
     this.bufferSize = bufferSize;
+    this.decoding = decoding;
   }
 
   @Override
@@ -82,6 +97,10 @@ public final class ShuffledShards implements TrainingSet {
     return pass;
   }
 
+  /** An example taken from the order, with the pass's position once it is handed back. */
+  private record Taken(ExampleShard.Encoded encoded, long position) {
+  }
+
   private final class StreamPass implements Pass {
     private final int[] order;
     private final Random picks;
@@ -89,8 +108,10 @@ public final class ShuffledShards implements TrainingSet {
     private int nextShard;
     private ExampleShard.Reader reader;
     private boolean inputEnded;
+    private long taken;
     private long position;
     private long skipped;
+    private OrderedDecoding<Taken, TrainingExample> pipeline;
 
     StreamPass(int[] order, Random picks) {
       this.order = order;
@@ -99,21 +120,39 @@ public final class ShuffledShards implements TrainingSet {
 
     @Override
     public TrainingExample next() throws IOException {
-      ExampleShard.Encoded encoded;
-      while ((encoded = take()) != null) {
-        try {
-          TrainingExample example = encoded.decode();
-          if (example.largestClass() >= classes) {
-            throw new IOException("image " + example.image().key() + ": class " + example.largestClass()
-                + " outside 0.." + (classes - 1));
-          }
-          return example;
-        } catch (ExampleShard.CorruptExample e) {
-          skipped++;
-          LOG.warn("Skipping corrupt image: {}", e.getMessage());
-        }
+      if (pipeline == null) {
+        // Started here, not in the constructor: a resumed pass has replayed its position by now.
+        position = taken;
+        pipeline = new OrderedDecoding<>(this::takeNext, next -> next.encoded().decode(), decoding);
       }
-      return null;
+      try {
+        OrderedDecoding.Outcome<Taken, TrainingExample> outcome;
+        while ((outcome = pipeline.next()) != null) {
+          position = outcome.item().position();
+          if (!outcome.failed()) {
+            TrainingExample example = outcome.value();
+            if (example.largestClass() >= classes) {
+              throw new IOException("image " + example.image().key() + ": class " + example.largestClass()
+                  + " outside 0.." + (classes - 1));
+            }
+            return example;
+          }
+          if (!(outcome.failure() instanceof ExampleShard.CorruptExample corrupt)) {
+            throw outcome.failure();
+          }
+          skipped++;
+          LOG.warn("Skipping corrupt image: {}", corrupt.getMessage());
+        }
+        return null;
+      } catch (IOException | RuntimeException e) {
+        pipeline.close();
+        throw e;
+      }
+    }
+
+    private Taken takeNext() throws IOException {
+      ExampleShard.Encoded encoded = take();
+      return encoded == null ? null : new Taken(encoded, taken);
     }
 
     /** The next example of the order, undecoded: the buffer is topped up, then one is picked. */
@@ -130,13 +169,13 @@ public final class ShuffledShards implements TrainingSet {
         return null;
       }
       int pick = picks.nextInt(buffer.size());
-      ExampleShard.Encoded taken = buffer.get(pick);
+      ExampleShard.Encoded picked = buffer.get(pick);
       ExampleShard.Encoded last = buffer.remove(buffer.size() - 1);
       if (pick < buffer.size()) {
         buffer.set(pick, last);
       }
-      position++;
-      return taken;
+      taken++;
+      return picked;
     }
 
     private ExampleShard.Encoded read() throws IOException {
@@ -158,7 +197,7 @@ public final class ShuffledShards implements TrainingSet {
 
     @Override
     public long position() {
-      return position;
+      return pipeline == null ? taken : position;
     }
 
     @Override
@@ -168,6 +207,9 @@ public final class ShuffledShards implements TrainingSet {
 
     @Override
     public void close() throws IOException {
+      if (pipeline != null) {
+        pipeline.close();
+      }
       buffer.clear();
       if (reader != null) {
         reader.close();
