@@ -134,7 +134,7 @@ public final class FolderSource implements ImageSource, LabelScan, FileSlices {
             bytes = in.readAllBytes();
           }
           try {
-            return geometry.fit(ImageDecoder.decode(bytes, ordinal, file, listing.label(file)));
+            return geometry.fit(ImageDecoder.decodeAtLeast(bytes, ordinal, file, listing.label(file), geometry.size()));
           } catch (ImageDecoder.CorruptImageException e) {
             corrupt.onCorrupt(file, e);
           }

@@ -174,7 +174,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
         }
         String key = sample.ref.toString();
         try {
-          return geometry.fit(ImageDecoder.decode(sample.image, sample.ordinal, key, sample.label()));
+          return geometry.fit(ImageDecoder.decodeAtLeast(sample.image, sample.ordinal, key, sample.label(), geometry.size()));
         } catch (ImageDecoder.CorruptImageException e) {
           corrupt.onCorrupt(sample.shard + ": member " + sample.key, e);
         }
