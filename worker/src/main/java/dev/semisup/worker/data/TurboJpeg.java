@@ -53,6 +53,12 @@ final class TurboJpeg {
 
   /** Binds libturbojpeg; a LinkageError says why it cannot (no such library, no JNA native here). */
   static TurboJpeg load() {
+    // JNA unpacks its own small native library before binding any other; on Linux it would put it
+    // under ~/.cache, read-only in a pod. The JVM's temp directory is writable there (and the file
+    // is deleted once loaded).
+    if (System.getProperty("jna.tmpdir") == null) {
+      System.setProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+    }
     Native.register(Library.class, "turbojpeg");
     return new TurboJpeg();
   }
