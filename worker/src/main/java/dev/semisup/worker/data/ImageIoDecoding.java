@@ -1,7 +1,9 @@
 package dev.semisup.worker.data;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -31,6 +33,9 @@ final class ImageIoDecoding {
     }
     int plane = height * width;
     byte[] pixels = new byte[3 * plane];
+    if (copyBgrSamples(image, pixels, plane)) {
+      return new DecodedPixels(3, height, width, pixels);
+    }
     int[] row = new int[width];
     for (int y = 0; y < height; y++) {
       image.getRGB(0, y, width, 1, row, 0, width);
@@ -74,6 +79,38 @@ final class ImageIoDecoding {
       // ImageIO's decoders throw runtime exceptions (index out of bounds, ...) on some bad bytes.
       throw new ImageDecoder.CorruptImageException(String.valueOf(e.getMessage()), e);
     }
+  }
+
+  /**
+   * The samples of an sRGB image stored as interleaved bytes (B, G, R or A, B, G, R per pixel: what
+   * ImageIO gives for most JPEG and PNG), copied straight into channel-major RGB: the same bytes
+   * getRGB returns, without its per-pixel colour-model calls, which cost more than the decoding.
+   * False for any other layout or colour space, which go through getRGB.
+   */
+  private static boolean copyBgrSamples(BufferedImage image, byte[] pixels, int plane) {
+    int type = image.getType();
+    if ((type != BufferedImage.TYPE_3BYTE_BGR && type != BufferedImage.TYPE_4BYTE_ABGR)
+        || !image.getColorModel().getColorSpace().isCS_sRGB()
+        || !(image.getRaster().getDataBuffer() instanceof DataBufferByte buffer)
+        || buffer.getNumBanks() != 1
+        || !(image.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel layout)
+        || image.getRaster().getParent() != null) {
+      return false;
+    }
+    int stride = layout.getPixelStride();
+    int[] offsets = layout.getBandOffsets();
+    int scanline = layout.getScanlineStride();
+    int width = image.getWidth();
+    byte[] samples = buffer.getData();
+    for (int y = 0, i = 0; y < image.getHeight(); y++) {
+      int at = buffer.getOffset() + y * scanline;
+      for (int x = 0; x < width; x++, i++, at += stride) {
+        pixels[i] = samples[at + offsets[0]];
+        pixels[plane + i] = samples[at + offsets[1]];
+        pixels[2 * plane + i] = samples[at + offsets[2]];
+      }
+    }
+    return true;
   }
 
   private static boolean isGrey(BufferedImage image) {

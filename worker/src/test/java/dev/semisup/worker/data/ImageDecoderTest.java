@@ -101,6 +101,33 @@ class ImageDecoderTest {
   }
 
   @Test
+  void imageIoCopiesTheSameSamplesGetRgbWouldGive() throws IOException {
+    BufferedImage translucent = new BufferedImage(23, 17, BufferedImage.TYPE_INT_ARGB);
+    for (int y = 0; y < 17; y++) {
+      for (int x = 0; x < 23; x++) {
+        translucent.setRGB(x, y, (x * 11) << 24 | (x * 10) << 16 | (y * 15) << 8 | ((x + y) * 5));
+      }
+    }
+    Map<String, byte[]> images = new LinkedHashMap<>();
+    images.put("RGB PNG", encode(rgb(7, 21, 13), "png"));
+    images.put("RGBA PNG, alpha dropped", encode(translucent, "png"));
+    images.put("JPEG", jpeg(photo(64, 48, 8), 0.9f, false));
+
+    for (Map.Entry<String, byte[]> image : images.entrySet()) {
+      BufferedImage read = ImageIO.read(new java.io.ByteArrayInputStream(image.getValue()));
+      int plane = read.getWidth() * read.getHeight();
+      byte[] expected = new byte[3 * plane];
+      for (int i = 0; i < plane; i++) {
+        int argb = read.getRGB(i % read.getWidth(), i / read.getWidth());
+        expected[i] = (byte) (argb >> 16);
+        expected[plane + i] = (byte) (argb >> 8);
+        expected[2 * plane + i] = (byte) argb;
+      }
+      assertThat(decode(JpegDecoder.IMAGEIO, image.getValue(), 0).pixels()).as(image.getKey()).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void aReducedDecodeKeepsTheShortSideAtLeastTheTargetAndFitsLikeAFullOne() throws IOException {
     byte[] big = jpeg(photo(1000, 750, 5), 0.9f, false);
     ImageGeometry model = new ImageGeometry(3, 224);
