@@ -101,6 +101,18 @@ class ImageDecoderTest {
   }
 
   @Test
+  void bytesAfterTheEndOfAJpegAreIgnoredByBoth() throws IOException {
+    // Crawled files sometimes carry padding or another file's tail after the end-of-image marker.
+    byte[] jpeg = jpeg(photo(96, 64, 9), 0.9f, false);
+    byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 100);
+    Arrays.fill(padded, jpeg.length, padded.length, (byte) 0x5a);
+
+    for (JpegDecoder decoder : JpegDecoder.values()) {
+      assertThat(decode(decoder, padded, 0).pixels()).as(decoder.name()).isEqualTo(decode(decoder, jpeg, 0).pixels());
+    }
+  }
+
+  @Test
   void imageIoCopiesTheSameSamplesGetRgbWouldGive() throws IOException {
     BufferedImage translucent = new BufferedImage(23, 17, BufferedImage.TYPE_INT_ARGB);
     for (int y = 0; y < 17; y++) {
