@@ -52,6 +52,9 @@ run_step() { # step id, extra args
 run_step teacher
 for ((shard = 0; shard < shards; shard++)); do run_step infer --shard "$shard"; done
 run_step select
+# Pack pods: packShards when the manifest sets it, else as many as infer shards (SamplingSpec).
+packs="$(sed -n 's/^ *packShards: *\([0-9]*\).*/\1/p' "$out/run.yaml")"
+for ((shard = 0; shard < ${packs:-$shards}; shard++)); do run_step pack --shard "$shard"; done
 run_step student
 run_step finetune
 

@@ -1,33 +1,42 @@
 package dev.semisup.worker.data;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decodes JPEG/PNG bytes with ImageIO into 8-bit channel-major pixels: one channel for grey images,
- * three (RGB) for everything else; alpha is dropped.
+ * Decodes JPEG/PNG bytes into 8-bit channel-major pixels: one channel for grey images, three (RGB)
+ * for everything else; alpha is dropped. Thread-safe: any number of threads may decode at once.
+ *
+ * <p>The decoder was chosen by measurement (bench/README.md, "Decoding one image"): JPEG goes to
+ * libjpeg-turbo ({@link TurboJpeg}, the system's libturbojpeg through JNA) when it loads: it decodes
+ * about 2.5x faster per core than ImageIO, and decodes at 1/2, 1/4 or 1/8 size where the target
+ * allows; PNG, and JPEG where libturbojpeg is missing, go to ImageIO. The choice is
+ * made once per process and logged once; {@code -Dsemisup.jpegDecoder=imageio} forces ImageIO.
  *
  * <p>The size the image's header declares is checked against {@link #MAX_PIXELS} before a single
  * pixel is decoded: a PNG of a few hundred bytes may declare 30000 x 30000 pixels, and decoding it
  * would need gigabytes and end the whole run with an OutOfMemoryError.
  */
-final class ImageDecoder {
+public final class ImageDecoder {
 
   /**
    * The pixel budget of one image: 64 megapixels (8192 x 8192), far above any photo a data set
    * of this kind holds, and small enough that a 3 GB worker heap decodes it (about 200 MB as RGB).
    */
-  static final long MAX_PIXELS = 8192L * 8192L;
+  public static final long MAX_PIXELS = 8192L * 8192L;
+
+  /** Set to {@code imageio} to decode JPEG with ImageIO even where libturbojpeg loads. */
+  static final String DECODER_PROPERTY = "semisup.jpegDecoder";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ImageDecoder.class);
+
+  /** Which library decodes JPEG in this process. */
+  public enum JpegDecoder { LIBJPEG_TURBO, IMAGEIO }
+
+  private static final TurboJpeg TURBO = chooseTurboJpeg(System.getProperty(DECODER_PROPERTY, ""), TurboJpeg::load);
 
   private ImageDecoder() {
   }
@@ -56,85 +65,87 @@ final class ImageDecoder {
     }
   }
 
-  static ImageRecord decode(byte[] bytes, long ordinal, String key, int label) throws CorruptImageException {
+  /** The JPEG decoder this process uses: libjpeg-turbo when libturbojpeg loaded, else ImageIO. */
+  public static JpegDecoder jpegDecoder() {
+    return TURBO != null ? JpegDecoder.LIBJPEG_TURBO : JpegDecoder.IMAGEIO;
+  }
+
+  /** The image at its full size. */
+  public static ImageRecord decode(byte[] bytes, long ordinal, String key, int label) throws CorruptImageException {
     return decode(bytes, ordinal, key, label, MAX_PIXELS);
   }
 
   /** As {@link #decode(byte[], long, String, int)}, with another pixel budget (tests). */
   static ImageRecord decode(byte[] bytes, long ordinal, String key, int label, long maxPixels) throws CorruptImageException {
-    BufferedImage image = read(bytes, maxPixels);
-    int height = image.getHeight();
-    int width = image.getWidth();
-    if (isGrey(image)) {
-      return new ImageRecord(ordinal, key, label, 1, height, width, greyPixels(image.getRaster(), height, width));
-    }
-    int plane = height * width;
-    byte[] pixels = new byte[3 * plane];
-    int[] row = new int[width];
-    for (int y = 0; y < height; y++) {
-      image.getRGB(0, y, width, 1, row, 0, width);
-      for (int x = 0; x < width; x++) {
-        int argb = row[x];
-        int i = y * width + x;
-        pixels[i] = (byte) (argb >> 16);
-        pixels[plane + i] = (byte) (argb >> 8);
-        pixels[2 * plane + i] = (byte) argb;
-      }
-    }
-    return new ImageRecord(ordinal, key, label, 3, height, width, pixels);
+    return decodeWith(jpegDecoder(), bytes, ordinal, key, label, 0, maxPixels);
   }
 
-  private static BufferedImage read(byte[] bytes, long maxPixels) throws CorruptImageException {
-    // Memory-cached input: ImageIO's default file cache would need a writable temp directory.
-    try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
-      if (!readers.hasNext()) {
-        throw new CorruptImageException("not a JPEG or PNG image (" + bytes.length + " bytes)", null);
-      }
-      ImageReader reader = readers.next();
-      List<String> warnings = new ArrayList<>();
-      try {
-        reader.setInput(input, true, true);
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        // getWidth/getHeight read the header only (PNG IHDR, JPEG SOFn), no pixel data.
-        int width = reader.getWidth(0);
-        int height = reader.getHeight(0);
-        if (width <= 0 || height <= 0) {
-          throw new CorruptImageException("declares " + width + " x " + height + " pixels", null);
-        }
-        if ((long) width * height > maxPixels) {
-          throw new OversizedImageException(width, height, maxPixels);
-        }
-        BufferedImage image = reader.read(0);
-        // A truncated JPEG decodes with a warning and a grey bottom; like PIL, count it as corrupt.
-        if (!warnings.isEmpty()) {
-          throw new CorruptImageException(String.join("; ", warnings), null);
-        }
-        return image;
-      } finally {
-        reader.dispose();
-      }
-    } catch (CorruptImageException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      // ImageIO's decoders throw runtime exceptions (index out of bounds, ...) on some bad bytes.
-      throw new CorruptImageException(String.valueOf(e.getMessage()), e);
+  /**
+   * The image, possibly decoded at a reduced size whose short side is still at least
+   * {@code shortSide}: a JPEG well above the size the model needs is decoded at 1/2, 1/4 or 1/8 of
+   * each side by libjpeg-turbo, far faster than decoding it whole and resizing. Callers that resize
+   * to a square of side S afterwards ({@link ImageGeometry#fit}) pass S. PNG, and JPEG decoded by
+   * ImageIO, come at full size.
+   */
+  public static ImageRecord decodeAtLeast(byte[] bytes, long ordinal, String key, int label, int shortSide)
+      throws CorruptImageException {
+    return decodeWith(jpegDecoder(), bytes, ordinal, key, label, shortSide, MAX_PIXELS);
+  }
+
+  /**
+   * As {@link #decodeAtLeast}, with the JPEG decoder named (the benchmark and the tests compare the
+   * two) and a pixel budget; {@code shortSide} 0 decodes at full size.
+   */
+  public static ImageRecord decodeWith(JpegDecoder decoder, byte[] bytes, long ordinal, String key, int label,
+      int shortSide, long maxPixels) throws CorruptImageException {
+    if (decoder == JpegDecoder.LIBJPEG_TURBO && TURBO == null) {
+      throw new IllegalStateException("libjpeg-turbo asked for, but libturbojpeg is not loaded in this process");
+    }
+    DecodedPixels image = decoder == JpegDecoder.LIBJPEG_TURBO && isJpeg(bytes)
+        ? viaTurbo(TURBO, bytes, shortSide, maxPixels)
+        : ImageIoDecoding.decode(bytes, maxPixels);
+    return new ImageRecord(ordinal, key, label, image.channels(), image.height(), image.width(), image.pixels());
+  }
+
+  /** Refuses a declared size of no pixels or beyond the budget; called on the header alone. */
+  static void checkSize(int width, int height, long maxPixels) throws CorruptImageException {
+    if (width <= 0 || height <= 0) {
+      throw new CorruptImageException("declares " + width + " x " + height + " pixels", null);
+    }
+    if ((long) width * height > maxPixels) {
+      throw new OversizedImageException(width, height, maxPixels);
     }
   }
 
-  private static boolean isGrey(BufferedImage image) {
-    return !(image.getColorModel() instanceof IndexColorModel) && image.getColorModel().getNumColorComponents() == 1;
+  private static DecodedPixels viaTurbo(TurboJpeg turbo, byte[] jpeg, int shortSide, long maxPixels)
+      throws CorruptImageException {
+    // CMYK/YCCK JPEG: TurboJPEG 2 cannot convert it to RGB; ImageIO decides, as it always did.
+    Optional<DecodedPixels> image = turbo.decode(jpeg, shortSide, maxPixels);
+    return image.isPresent() ? image.get() : ImageIoDecoding.decode(jpeg, maxPixels);
   }
 
-  /** Grey samples from the raster: getRGB would push them through a colour space and change them. */
-  private static byte[] greyPixels(Raster raster, int height, int width) {
-    int bits = raster.getSampleModel().getSampleSize(0);
-    int max = (1 << bits) - 1;
-    int[] samples = raster.getSamples(0, 0, width, height, 0, (int[]) null);
-    byte[] pixels = new byte[height * width];
-    for (int i = 0; i < samples.length; i++) {
-      pixels[i] = (byte) (bits == 8 ? samples[i] : (samples[i] * 255 + max / 2) / max);
+  /** The JPEG start-of-image marker and the first byte of the next marker. */
+  private static boolean isJpeg(byte[] bytes) {
+    return bytes.length >= 3 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8 && (bytes[2] & 0xff) == 0xff;
+  }
+
+  /**
+   * libturbojpeg, bound by {@code load}, or null for ImageIO: when {@code forced} is "imageio" or the
+   * library cannot be bound. Called once per process, so the choice is logged once.
+   */
+  static TurboJpeg chooseTurboJpeg(String forced, Supplier<TurboJpeg> load) {
+    if ("imageio".equalsIgnoreCase(forced)) {
+      LOG.info("JPEG decoder: ImageIO ({}=imageio)", DECODER_PROPERTY);
+      return null;
     }
-    return pixels;
+    try {
+      TurboJpeg turbo = load.get();
+      LOG.debug("JPEG decoder: libjpeg-turbo (libturbojpeg)");
+      return turbo;
+    } catch (LinkageError e) {
+      LOG.warn("JPEG decoder: ImageIO, about 2.5x slower per core than libjpeg-turbo, because libturbojpeg could not be"
+          + " loaded ({}); install the package libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)", e.getMessage());
+      return null;
+    }
   }
 }

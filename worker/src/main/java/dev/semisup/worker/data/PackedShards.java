@@ -112,7 +112,8 @@ public final class PackedShards {
         }
         ImageRecord decoded;
         try {
-          decoded = geometry.fit(ImageDecoder.decode(image, ordinal, ShardFiles.name(key) + "/" + base, label));
+          decoded = geometry.fit(ImageDecoder.decodeAtLeast(image, ordinal, ShardFiles.name(key) + "/" + base, label,
+              geometry.size()));
         } catch (ImageDecoder.CorruptImageException e) {
           throw new CorruptExample(where + ": corrupt image: " + e.getMessage(), e);
         }

@@ -3,6 +3,13 @@ package dev.semisup.worker.data;
 /**
  * Separable resampling of 8-bit channel-major images. Each output row/column is a weighted sum of
  * input pixels; the weights of one axis are computed once per image, not per pixel.
+ *
+ * <p>Both passes run along contiguous rows: the vertical pass sums input rows; its result is stored
+ * transposed, so that the horizontal pass sums rows too instead of gathering two or three pixels
+ * per output, and rounding is an add and a truncation instead of Math.round. The filter is the same
+ * (bit-identical in the tests); on a loaded 2-core machine it measured 15-30% faster than summing
+ * pixel by pixel, and it is still about half of the JPEG -> 224 px tensor path (bench/README.md,
+ * "Decoding one image").
  */
 final class Resampling {
 
@@ -15,35 +22,50 @@ final class Resampling {
     int top = (height - side) / 2;
     int left = (width - side) / 2;
     Axis axis = Axis.of(side, size);
-    float[] rows = new float[side * size];
+    float[] input = new float[side];
+    float[] row = new float[side];
+    // After the vertical pass: transposed[x * size + y] = output row y at input column x.
+    float[] transposed = new float[side * size];
+    float[] column = new float[size];
     byte[] out = new byte[channels * size * size];
     for (int c = 0; c < channels; c++) {
       int plane = c * height * width;
-      // Horizontal pass: every row of the square to `size` columns.
-      for (int y = 0; y < side; y++) {
-        int rowStart = plane + (top + y) * width + left;
-        for (int x = 0; x < size; x++) {
-          float sum = 0;
-          int first = axis.first[x];
-          int base = x * axis.taps;
-          for (int k = 0; k < axis.count[x]; k++) {
-            sum += axis.weights[base + k] * (pixels[rowStart + first + k] & 0xff);
-          }
-          rows[y * size + x] = sum;
-        }
-      }
-      // Vertical pass: `side` rows to `size` rows.
-      int outPlane = c * size * size;
       for (int y = 0; y < size; y++) {
+        // Vertical pass: output row y is a weighted sum of `count` input rows of the square.
+        java.util.Arrays.fill(row, 0f);
         int first = axis.first[y];
         int base = y * axis.taps;
-        for (int x = 0; x < size; x++) {
-          float sum = 0;
-          for (int k = 0; k < axis.count[y]; k++) {
-            sum += axis.weights[base + k] * rows[(first + k) * size + x];
+        for (int k = 0; k < axis.count[y]; k++) {
+          float weight = axis.weights[base + k];
+          int rowStart = plane + (top + first + k) * width + left;
+          for (int x = 0; x < side; x++) {
+            input[x] = pixels[rowStart + x] & 0xff;
           }
-          int value = Math.round(sum);
-          out[outPlane + y * size + x] = (byte) Math.max(0, Math.min(255, value));
+          for (int x = 0; x < side; x++) {
+            row[x] += weight * input[x];
+          }
+        }
+        for (int x = 0; x < side; x++) {
+          transposed[x * size + y] = row[x];
+        }
+      }
+      int outPlane = c * size * size;
+      for (int x = 0; x < size; x++) {
+        // Horizontal pass: output column x is a weighted sum of `count` transposed rows.
+        java.util.Arrays.fill(column, 0f);
+        int first = axis.first[x];
+        int base = x * axis.taps;
+        for (int k = 0; k < axis.count[x]; k++) {
+          float weight = axis.weights[base + k];
+          int from = (first + k) * size;
+          for (int y = 0; y < size; y++) {
+            column[y] += weight * transposed[from + y];
+          }
+        }
+        for (int y = 0; y < size; y++) {
+          // Weights are non-negative, so + 0.5 and truncation round to nearest, as Math.round
+          // does, at a fraction of its cost.
+          out[outPlane + y * size + x] = (byte) (int) (Math.min(255f, Math.max(0f, column[y])) + 0.5f);
         }
       }
     }

@@ -48,7 +48,9 @@ public final class SampledImages {
     }
     bytesRead.addAndGet(bytes.length);
     try {
-      ImageDecoder.decode(bytes, -1, ref.toString(), ImageRecord.UNLABELED);
+      // Only whether it decodes matters: the smallest reduced decode still reads every coded block,
+      // so it finds a truncated or damaged image at a fraction of the cost.
+      ImageDecoder.decodeAtLeast(bytes, -1, ref.toString(), ImageRecord.UNLABELED, 1);
     } catch (ImageDecoder.CorruptImageException e) {
       synchronized (corrupt) {
         corrupt.onCorrupt(ref.toString(), e);

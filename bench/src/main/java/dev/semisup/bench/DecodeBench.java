@@ -1,0 +1,271 @@
+package dev.semisup.bench;
+
+import dev.semisup.worker.data.Augmentation;
+import dev.semisup.worker.data.ImageDecoder;
+import dev.semisup.worker.data.ImageDecoder.JpegDecoder;
+import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.ImageRecord;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.SplittableRandom;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * One core's rate of turning a JPEG into the normalised float tensor a 224 px model sees, with the
+ * worker's own code: {@link ImageDecoder} (libjpeg-turbo, or ImageIO as before), then
+ * {@link ImageGeometry#fit} (centre square resampled to 224 x 224, i.e. resize the short side and
+ * centre-crop) and {@link Augmentation} with no augmentation (normalisation only).
+ *
+ * <p>Per core: one thread, timed in that thread's CPU time, so the other processes of a shared
+ * machine cost wall time but not the measurement. Three sides alternate, in an order that rotates
+ * every round: ours (libjpeg-turbo), ImageIO as the fallback now decodes, and ImageIO as the worker
+ * decoded before (per-pixel getRGB); the ratios are taken per round and reported as median and
+ * range. All three share the resize and the normalisation.
+ *
+ * <p>Arguments: {@code [rounds] [imagesPerRound] [width] [height] [size]}, defaults 7 400 500 375 224.
+ */
+public final class DecodeBench {
+
+  private DecodeBench() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+    int images = args.length > 1 ? Integer.parseInt(args[1]) : 400;
+    int width = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+    int height = args.length > 3 ? Integer.parseInt(args[3]) : 375;
+    int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
+    if (ImageDecoder.jpegDecoder() != JpegDecoder.LIBJPEG_TURBO) {
+      throw new IllegalStateException("libturbojpeg did not load: install libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)");
+    }
+    // Eight different photos, so no branch predictor or cache learns one image.
+    List<byte[]> jpegs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      jpegs.add(photoLikeJpeg(width, height, 0.9f, i));
+    }
+    ImageGeometry geometry = new ImageGeometry(3, size);
+    Augmentation normalise = new Augmentation(Augmentation.Strength.NONE, geometry,
+        new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}, true);
+    float[] tensor = new float[normalise.floatsPerImage()];
+    System.out.printf(Locale.ROOT, "JPEG %d x %d, quality 90, %d bytes on average -> %d x %d x 3 floats; %d rounds of %d images%n",
+        width, height, jpegs.stream().mapToInt(b -> b.length).sum() / jpegs.size(), size, size, rounds, images);
+
+    // Warm-up: both paths JIT-compiled before the first timed round.
+    for (int i = 0; i < 300; i++) {
+      for (Side side : Side.values()) {
+        tensor(side, jpegs.get(i % 8), geometry, normalise, tensor);
+      }
+    }
+    Side[] sides = Side.values();
+    double[][] rates = new double[sides.length][rounds];
+    for (int round = 0; round < rounds; round++) {
+      // The order rotates every round (A B C, B C A, C A B, ...): no side always runs first.
+      StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
+      for (int k = 0; k < sides.length; k++) {
+        Side side = sides[(round + k) % sides.length];
+        rates[side.ordinal()][round] = rate(side, jpegs, images, geometry, normalise, tensor);
+      }
+      for (Side side : sides) {
+        line.append(String.format(Locale.ROOT, " %s %.0f img/s", side.label, rates[side.ordinal()][round]));
+      }
+      System.out.println(line);
+    }
+    for (Side side : sides) {
+      double[] rate = rates[side.ordinal()];
+      System.out.printf(Locale.ROOT, "%-44s median %4.0f img/s per core (%.2f ms per image), range %.0f - %.0f%n",
+          side.label, median(rate), 1000 / median(rate), min(rate), max(rate));
+    }
+    for (Side baseline : List.of(Side.IMAGEIO, Side.IMAGEIO_BEFORE)) {
+      double[] ratios = new double[rounds];
+      for (int round = 0; round < rounds; round++) {
+        ratios[round] = rates[Side.OURS.ordinal()][round] / rates[baseline.ordinal()][round];
+      }
+      System.out.printf(Locale.ROOT, "ratio %s / %s: median %.2fx, range %.2fx - %.2fx (per round)%n",
+          Side.OURS.label, baseline.label, median(ratios), min(ratios), max(ratios));
+    }
+    breakdown(jpegs, geometry, normalise, tensor, images);
+  }
+
+  /** The three ways to the tensor that are compared. */
+  private enum Side {
+    OURS("libjpeg-turbo (default)"),
+    IMAGEIO("ImageIO (the fallback, as now)"),
+    IMAGEIO_BEFORE("ImageIO + getRGB (the worker before #10)");
+
+    final String label;
+
+    Side(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Where the time goes, per step, for each decoder (CPU ms per image, medians of 3). */
+  private static void breakdown(List<byte[]> jpegs, ImageGeometry geometry, Augmentation normalise, float[] tensor,
+      int images) throws IOException {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    for (JpegDecoder decoder : JpegDecoder.values()) {
+      double[] decode = new double[3];
+      double[] fit = new double[3];
+      double[] norm = new double[3];
+      for (int r = 0; r < 3; r++) {
+        long decodeNanos = 0;
+        long fitNanos = 0;
+        long normNanos = 0;
+        for (int i = 0; i < images; i++) {
+          long t0 = cpu.getCurrentThreadCpuTime();
+          ImageRecord decoded = ImageDecoder.decodeWith(decoder, jpegs.get(i % jpegs.size()), i, "bench", -1,
+              geometry.size(), ImageDecoder.MAX_PIXELS);
+          long t1 = cpu.getCurrentThreadCpuTime();
+          ImageRecord fitted = geometry.fit(decoded);
+          long t2 = cpu.getCurrentThreadCpuTime();
+          normalise.apply(fitted, null, tensor, 0);
+          long t3 = cpu.getCurrentThreadCpuTime();
+          decodeNanos += t1 - t0;
+          fitNanos += t2 - t1;
+          normNanos += t3 - t2;
+        }
+        decode[r] = decodeNanos / 1e6 / images;
+        fit[r] = fitNanos / 1e6 / images;
+        norm[r] = normNanos / 1e6 / images;
+      }
+      System.out.printf(Locale.ROOT, "breakdown %s: decode %.2f ms, resize + crop %.2f ms, normalise %.2f ms%n",
+          decoder, median(decode), median(fit), median(norm));
+    }
+  }
+
+  private static double rate(Side side, List<byte[]> jpegs, int images, ImageGeometry geometry, Augmentation normalise,
+      float[] tensor) throws IOException {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    long start = cpu.getCurrentThreadCpuTime();
+    for (int i = 0; i < images; i++) {
+      tensor(side, jpegs.get(i % jpegs.size()), geometry, normalise, tensor);
+    }
+    return images / ((cpu.getCurrentThreadCpuTime() - start) / 1e9);
+  }
+
+  /** What the worker does per image: decode (reduced where it may), fit to size x size, normalise. */
+  private static void tensor(Side side, byte[] jpeg, ImageGeometry geometry, Augmentation normalise, float[] tensor)
+      throws IOException {
+    ImageRecord image = switch (side) {
+      case OURS -> ImageDecoder.decodeWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench", -1, geometry.size(),
+          ImageDecoder.MAX_PIXELS);
+      case IMAGEIO -> ImageDecoder.decodeWith(JpegDecoder.IMAGEIO, jpeg, 0, "bench", -1, geometry.size(),
+          ImageDecoder.MAX_PIXELS);
+      case IMAGEIO_BEFORE -> decodedAsBefore(jpeg);
+    };
+    normalise.apply(geometry.fit(image), null, tensor, 0);
+  }
+
+  /**
+   * The worker's decoding before issue #10, kept here as the baseline the issue measured: ImageIO,
+   * then every row through BufferedImage.getRGB into channel-major RGB.
+   */
+  private static ImageRecord decodedAsBefore(byte[] jpeg) throws IOException {
+    BufferedImage image;
+    try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
+      ImageReader reader = ImageIO.getImageReaders(input).next();
+      try {
+        reader.setInput(input, true, true);
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    }
+    int height = image.getHeight();
+    int width = image.getWidth();
+    int plane = height * width;
+    byte[] pixels = new byte[3 * plane];
+    int[] row = new int[width];
+    for (int y = 0; y < height; y++) {
+      image.getRGB(0, y, width, 1, row, 0, width);
+      for (int x = 0; x < width; x++) {
+        int i = y * width + x;
+        pixels[i] = (byte) (row[x] >> 16);
+        pixels[plane + i] = (byte) (row[x] >> 8);
+        pixels[2 * plane + i] = (byte) row[x];
+      }
+    }
+    return new ImageRecord(0, "bench", -1, 3, height, width, pixels);
+  }
+
+  /**
+   * A photo-like JPEG: smooth gradients and soft blobs (sky, objects) with fine sensor-like noise,
+   * so the encoder spends its bits as on a photo rather than on a flat or a random image.
+   */
+  static byte[] photoLikeJpeg(int width, int height, float quality, long seed) throws IOException {
+    Random random = new Random(seed);
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    double[][] blobs = new double[12][];
+    for (int b = 0; b < blobs.length; b++) {
+      blobs[b] = new double[] {random.nextDouble() * width, random.nextDouble() * height,
+          20 + random.nextDouble() * width / 4.0, random.nextInt(256), random.nextInt(256), random.nextInt(256)};
+    }
+    SplittableRandom noise = new SplittableRandom(seed);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double r = 90 + 120.0 * y / height;
+        double g = 120 + 60.0 * x / width;
+        double bl = 200 - 100.0 * y / height;
+        for (double[] blob : blobs) {
+          double dx = x - blob[0];
+          double dy = y - blob[1];
+          double w = Math.exp(-(dx * dx + dy * dy) / (2 * blob[2] * blob[2]));
+          r += w * (blob[3] - r);
+          g += w * (blob[4] - g);
+          bl += w * (blob[5] - bl);
+        }
+        double texture = 12 * Math.sin(x / 3.0 + y / 5.0) * Math.sin(y / 7.0);
+        r = clamp(r + texture + noise.nextGaussian() * 6);
+        g = clamp(g + texture + noise.nextGaussian() * 6);
+        bl = clamp(bl + texture + noise.nextGaussian() * 6);
+        image.setRGB(x, y, (int) r << 16 | (int) g << 8 | (int) bl);
+      }
+    }
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+    param.setCompressionQuality(quality);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  private static double clamp(double value) {
+    return Math.max(0, Math.min(255, value));
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static double min(double[] values) {
+    return java.util.Arrays.stream(values).min().orElseThrow();
+  }
+
+  private static double max(double[] values) {
+    return java.util.Arrays.stream(values).max().orElseThrow();
+  }
+}
