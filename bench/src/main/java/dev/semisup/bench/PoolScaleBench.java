@@ -46,8 +46,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * <ol>
  *   <li>Bytes and images read by S = 1, 2, 4 infer shards (a counting Blobs per shard): together
  *       they should read the pool once, 1.0x its bytes.
- *   <li>Per-shard CPU time (ThreadMXBean, this thread; PyTorch runs one intra-op thread inline),
- *       the median of interleaved repeats, which should fall as 1/S.
+ *   <li>Per-shard CPU time: the process's CPU time during the shard less that of the threads
+ *       still alive after it (S3Proxy's server threads), so the shard's own thread, PyTorch's
+ *       intra-op thread and the decode pipeline's threads (which end with the shard) count; the
+ *       median of interleaved repeats, which should fall as 1/S.
  *   <li>Peak RSS (VmHWM) of infer (one shard over the whole pool), select and pack, each a child
  *       JVM running {@code semisup stage} against the same server.
  * </ol>
@@ -92,10 +94,9 @@ public final class PoolScaleBench {
             for (int shard = 0; shard < shards; shard++) {
               CountingBlobs counting = new CountingBlobs(connection.dataBlobs(), "s3://pool/images/");
               StageContext context = context(spec, "infer", shard, prefix, store, counting);
-              ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-              long before = threads.getCurrentThreadCpuTime();
+              ShardCpu cpuTime = ShardCpu.start();
               StageRunner.run(context);
-              cpuPerShard[shard] = threads.getCurrentThreadCpuTime() - before;
+              cpuPerShard[shard] = cpuTime.stop();
               long done = JSON.readTree(store.get(context.layout().shardProgress(context.step(), shard))).get("done").asLong();
               perShard[shard] = new long[] {counting.bytes(), done, counting.opens().size()};
             }
@@ -143,6 +144,46 @@ public final class PoolScaleBench {
         System.out.printf("| %s | %d | %.1f | %d |%n", step, result[0] / 1024, result[1] / 1000.0, result[2]);
         System.out.flush();
       }
+    }
+  }
+
+  /**
+   * CPU time of one shard run in this JVM: the process's CPU time over the run less the CPU time
+   * the server's threads (alive at the end, other than this one) spent meanwhile. The decode
+   * threads start and end with the shard, so they are in the first term and not the second.
+   */
+  private record ShardCpu(long processBefore, Map<Long, Long> threadsBefore) {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    static ShardCpu start() {
+      return new ShardCpu(processCpu(), threadCpu());
+    }
+
+    long stop() {
+      long process = processCpu() - processBefore;
+      long self = Thread.currentThread().getId();
+      long others = 0;
+      for (Map.Entry<Long, Long> thread : threadCpu().entrySet()) {
+        if (thread.getKey() != self) {
+          others += thread.getValue() - threadsBefore.getOrDefault(thread.getKey(), 0L);
+        }
+      }
+      return process - others;
+    }
+
+    private static long processCpu() {
+      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static Map<Long, Long> threadCpu() {
+      Map<Long, Long> cpu = new HashMap<>();
+      for (long id : THREADS.getAllThreadIds()) {
+        long time = THREADS.getThreadCpuTime(id);
+        if (time >= 0) {
+          cpu.put(id, time);
+        }
+      }
+      return cpu;
     }
   }
 
