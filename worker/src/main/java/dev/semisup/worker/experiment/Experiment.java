@@ -70,12 +70,14 @@ public final class Experiment {
       } else {
         out.println(where + ": " + (point.supervised() ? "supervised, teacher " + point.resultRun() : "run " + point.runName()));
         out.flush();
+        // Known in this invocation: a supervised point sharing it costs nothing, so it is not timed.
+        boolean teacherKnown = point.teacher() != null && teachers.containsKey(point.teacher().getMetadata().getName());
         Pipeline.Teacher teacher = point.teacher() == null ? null : teacher(point, teachers, where);
         if (point.supervised()) {
           Double seconds = recordedSeconds(point.resultRun());
           row = new ResultRow(point.values(), point.seed(), point.resultRun(), teacher.accuracy(), null,
               teacher.accuracy(), null, null, seconds);
-          ranNow = teacher.trainedNow();
+          ranNow = teacher.trainedNow() && !teacherKnown;
         } else {
           SemiSupervisedRun run = point.manifest();
           if (teacher != null) {

@@ -9,15 +9,21 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Draws a {@link SpreadChart} as a PNG with XChart: each line the mean over seeds (with markers),
- * its min and max as thin dashed lines of the same colour, left out of the legend. Shared by the
+ * its min and max as thin dashed lines of the same colour, left out of the legend. Numeric x is
+ * placed by value (an XY chart), named x evenly in the given order (a category chart). Shared by the
  * experiment command and the run report, so every plot of the project looks the same.
  */
 public final class SpreadPlots {
@@ -33,27 +39,18 @@ public final class SpreadPlots {
 
   /** Writes the chart to {@code png} (whole or not at all: drawn beside it, then moved). */
   public static void writePng(SpreadChart chart, Path png) throws IOException {
+    Chart<?, ?> drawn = chart.numericX() ? byValue(chart) : byName(chart);
+    Path partial = png.resolveSibling(png.getFileName() + ".partial.png");
+    BitmapEncoder.saveBitmap(drawn, partial.toString(), BitmapEncoder.BitmapFormat.PNG);
+    Files.move(partial, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Numeric x (K, P, a pool size): placed by value. */
+  private static XYChart byValue(SpreadChart chart) {
     XYChart xy = new XYChartBuilder().width(chart.width()).height(chart.height())
         .title(chart.title()).xAxisTitle(chart.xLabel()).yAxisTitle(chart.yLabel()).build();
-    xy.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-    xy.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-    xy.getStyler().setChartBackgroundColor(Color.WHITE);
-    xy.getStyler().setPlotGridLinesVisible(true);
-    double[] positions = new double[chart.x().size()];
-    boolean numeric = chart.numericX();
-    for (int i = 0; i < positions.length; i++) {
-      positions[i] = numeric ? Double.parseDouble(chart.x().get(i)) : i;
-    }
-    if (!numeric) {
-      // Names placed at 0, 1, 2...: a tick between two of them has no name.
-      List<String> names = chart.x();
-      xy.getStyler().setxAxisTickLabelsFormattingFunction(value -> {
-        long at = Math.round(value);
-        return Math.abs(value - at) < 1e-9 && at >= 0 && at < names.size() ? names.get((int) at) : "";
-      });
-      xy.getStyler().setXAxisMin(-0.5);
-      xy.getStyler().setXAxisMax(names.size() - 0.5);
-    }
+    style(xy.getStyler());
+    double[] positions = chart.x().stream().mapToDouble(Double::parseDouble).toArray();
     for (int s = 0; s < chart.series().size(); s++) {
       SpreadChart.Series line = chart.series().get(s);
       Color colour = COLOURS[s % COLOURS.length];
@@ -68,9 +65,52 @@ public final class SpreadPlots {
       addSpread(xy, line.name() + " (lowest seed)", Points.of(positions, line.min()), colour);
       addSpread(xy, line.name() + " (highest seed)", Points.of(positions, line.max()), colour);
     }
-    Path partial = png.resolveSibling(png.getFileName() + ".partial.png");
-    BitmapEncoder.saveBitmap(xy, partial.toString(), BitmapEncoder.BitmapFormat.PNG);
-    Files.move(partial, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return xy;
+  }
+
+  /** Named x (balanced / unbalanced, an architecture, a variant): evenly spaced, in the given order. */
+  private static CategoryChart byName(SpreadChart chart) {
+    CategoryChart categories = new CategoryChartBuilder().width(chart.width()).height(chart.height())
+        .title(chart.title()).xAxisTitle(chart.xLabel()).yAxisTitle(chart.yLabel()).build();
+    style(categories.getStyler());
+    categories.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+    // Every series at the category's own position (not side by side, as bars would be).
+    categories.getStyler().setOverlapped(true);
+    for (int s = 0; s < chart.series().size(); s++) {
+      SpreadChart.Series line = chart.series().get(s);
+      Color colour = COLOURS[s % COLOURS.length];
+      CategorySeries mean = categories.addSeries(line.name(), chart.x(), orNull(line.mean()));
+      mean.setLineColor(colour);
+      mean.setMarkerColor(colour);
+      mean.setMarker(SeriesMarkers.CIRCLE);
+      addSpread(categories, line.name() + " (lowest seed)", chart.x(), line.min(), colour);
+      addSpread(categories, line.name() + " (highest seed)", chart.x(), line.max(), colour);
+    }
+    return categories;
+  }
+
+  private static void addSpread(CategoryChart categories, String name, List<String> x, double[] values, Color colour) {
+    CategorySeries spread = categories.addSeries(name, x, orNull(values));
+    spread.setLineColor(colour);
+    spread.setLineStyle(DASHED);
+    spread.setMarker(SeriesMarkers.NONE);
+    spread.setShowInLegend(false);
+  }
+
+  private static void style(AxesChartStyler styler) {
+    styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotGridLinesVisible(true);
+  }
+
+  /** A missing value (no run at that x) as a gap in the line. */
+  private static List<Double> orNull(double[] values) {
+    List<Double> boxed = new ArrayList<>();
+    for (double value : values) {
+      boxed.add(Double.isFinite(value) ? value : null);
+    }
+    return boxed;
   }
 
   private static void addSpread(XYChart xy, String name, Points points, Color colour) {
