@@ -111,8 +111,20 @@ class SpecValidatorTest {
         .hasMessageContaining("spec.sampling.topK");
     assertThatThrownBy(() -> parse(MANIFEST.replace("format: cifar", "x").replace("format: idx, perClass", "format: png, perClass")))
         .hasMessageContaining("spec.data.labeled.format");
+    assertThatThrownBy(() -> parse(MANIFEST.replace("topP: 10,", "topP: 10, selection: global,")))
+        .hasMessageContaining("spec.sampling.selection");
     assertThatThrownBy(() -> parse(MANIFEST.replace("apiVersion: semisup.dev/v1alpha1", "apiVersion: v1")))
         .hasMessageContaining("apiVersion: must be semisup.dev/v1alpha1");
+  }
+
+  @Test
+  void selectionIsBalancedByDefaultAndUnbalancedNeedsAHeapThatFitsAnArray() throws ManifestException {
+    assertThat(parse(MANIFEST).getSpec().getSampling().getSelection()).isEqualTo(dev.semisup.api.v1alpha1.Selection.BALANCED);
+    String unbalanced = MANIFEST.replace("topP: 10,", "topP: 10, selection: unbalanced,");
+    assertThat(parse(unbalanced).getSpec().getSampling().unbalanced()).isTrue();
+    assertThat(fields(unbalanced, Target.CLUSTER)).isEmpty();
+    assertThat(fields(unbalanced.replace("topK: 5000", "topK: 500000000"), Target.CLUSTER))
+        .containsExactly("spec.sampling.selection");
   }
 
   @Test

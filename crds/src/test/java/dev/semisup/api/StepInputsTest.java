@@ -77,6 +77,16 @@ class StepInputsTest {
   }
 
   @Test
+  void unbalancedSelectionRedoesInferenceAndEverythingAfterItButNotTheTeacher() throws ManifestException {
+    Changed changed = change(SpecValidatorTest.MANIFEST,
+        s -> s.getSampling().setSelection(dev.semisup.api.v1alpha1.Selection.UNBALANCED));
+    assertThat(changed.retrained()).containsExactly("infer", "select", "pack", "student", "finetune");
+    // The default written out hashes as the field left out: runs from before the field are kept.
+    assertThat(change(SpecValidatorTest.MANIFEST,
+        s -> s.getSampling().setSelection(dev.semisup.api.v1alpha1.Selection.BALANCED)).retrained()).isEmpty();
+  }
+
+  @Test
   void theLabeledSetAndTheTeacherFeedEveryStep() throws ManifestException {
     assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getData().getLabeled().setPerClass(50)).retrained())
         .containsExactly("teacher", "infer", "select", "pack", "student", "finetune");

@@ -63,11 +63,14 @@ public record StepInputs(String training, String evaluation) {
           new Field("spec.teacher.architecture", s -> s.getTeacher().getArchitecture()),
           new Field("spec.sampling.topP", s -> s.getSampling().getTopP()),
           new Field("spec.sampling.topK", s -> s.getSampling().getTopK()),
-          new Field("spec.sampling.shards", s -> s.getSampling().getShards())), List.of()),
+          new Field("spec.sampling.shards", s -> s.getSampling().getShards()),
+          // Unbalanced shards keep K x classes entries over all classes, not K per class.
+          new Field("spec.sampling.selection", s -> selection(s))), List.of()),
       Stage.SELECT, new Row(List.of(
           new Field("spec.sampling.topP", s -> s.getSampling().getTopP()),
           new Field("spec.sampling.topK", s -> s.getSampling().getTopK()),
-          new Field("spec.sampling.shards", s -> s.getSampling().getShards())), List.of()),
+          new Field("spec.sampling.shards", s -> s.getSampling().getShards()),
+          new Field("spec.sampling.selection", s -> selection(s))), List.of()),
       // Pack copies the pool's bytes of the index's entries (idx/cifar re-encoded at the run's
       // geometry) in an order shuffled with the student's seed.
       Stage.PACK, new Row(with(GEOMETRY,
@@ -148,6 +151,14 @@ public record StepInputs(String training, String evaluation) {
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot hash a step's inputs", e);
     }
+  }
+
+  /**
+   * Null for the default (balanced), so the hashes of steps that finished before the field existed
+   * stay the same and those runs are not redone.
+   */
+  private static Object selection(SemiSupervisedRunSpec spec) {
+    return spec.getSampling().unbalanced() ? spec.getSampling().getSelection() : null;
   }
 
   private static DataSpec data(SemiSupervisedRunSpec spec) {

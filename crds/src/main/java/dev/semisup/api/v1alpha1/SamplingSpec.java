@@ -36,6 +36,10 @@ public class SamplingSpec {
   @JsonPropertyDescription("An infer shard checkpoints its heaps at least this often, in minutes, at a file boundary")
   private Integer checkpointMinutes = 10;
 
+  @JsonPropertyDescription("balanced (the paper): top-K images per class; unbalanced: one global score threshold keeping "
+      + "the topK x classes best entries over all classes (the same index size)")
+  private Selection selection = Selection.BALANCED;
+
   @JsonPropertyDescription("Train the student on the teacher's distribution instead of the hard pseudo-label (beyond the paper)")
   private Boolean softTargets = false;
 
@@ -54,6 +58,8 @@ public class SamplingSpec {
   public void setCheckpointFiles(Integer checkpointFiles) { this.checkpointFiles = checkpointFiles; }
   public Integer getCheckpointMinutes() { return checkpointMinutes; }
   public void setCheckpointMinutes(Integer checkpointMinutes) { this.checkpointMinutes = checkpointMinutes; }
+  public Selection getSelection() { return selection; }
+  public void setSelection(Selection selection) { this.selection = selection; }
   public Boolean getSoftTargets() { return softTargets; }
   public void setSoftTargets(Boolean softTargets) { this.softTargets = softTargets; }
   public Boolean getMixLabeled() { return mixLabeled; }
@@ -66,6 +72,9 @@ public class SamplingSpec {
     }
     return shards == null ? 1 : shards;
   }
+
+  /** True for one global threshold over all classes instead of top-K per class. */
+  public boolean unbalanced() { return selection == Selection.UNBALANCED; }
 
   public boolean soft() { return Boolean.TRUE.equals(softTargets); }
   public boolean mixesLabeled() { return Boolean.TRUE.equals(mixLabeled); }

@@ -287,6 +287,13 @@ public final class SpecValidator {
     if (sampling.getCheckpointMinutes() == null || sampling.getCheckpointMinutes() < 1) {
       problems.add(new Problem("spec.sampling.checkpointMinutes", "must be at least 1, was " + sampling.getCheckpointMinutes()));
     }
+    // Unbalanced keeps topK x classes entries in one heap: that count must fit one Java array.
+    if (sampling.unbalanced() && sampling.getTopK() != null && classes != null
+        && (long) sampling.getTopK() * classes > Integer.MAX_VALUE - 8) {
+      problems.add(new Problem("spec.sampling.selection", "unbalanced keeps topK x classes = "
+          + (long) sampling.getTopK() * classes + " entries in one heap, more than " + (Integer.MAX_VALUE - 8)
+          + ": lower spec.sampling.topK"));
+    }
   }
 
   private static void resources(ResourcesSpec resources, List<Problem> problems) {

@@ -14,6 +14,11 @@ import java.util.List;
  * one reference to the image's key and sparse distribution, shared by all its classes. Arrays grow
  * on demand up to K, so memory is O(classes x K) at most and O(kept) in practice — never O(pool).
  *
+ * <p>{@link #unbalanced} is the ablation of the paper's balanced choice: one global bound of
+ * K x classes entries over all classes (any class may take up to all of them), so the kept set is
+ * the best K x classes (image, class) entries of the shard: one score threshold for every class.
+ * Memory stays O(classes x K).
+ *
  * <p>Not thread-safe: one inference shard feeds one instance.
  */
 public final class PerClassTopK {
@@ -22,6 +27,8 @@ public final class PerClassTopK {
 
   private final int classes;
   private final int k;
+  private final int totalBound; // Integer.MAX_VALUE when balanced: each class is bounded by k alone
+  private long total;
   private final float[][] scores;
   private final long[][] ordinals;
   private final PoolImage[][] images;
@@ -33,7 +40,24 @@ public final class PerClassTopK {
   private record PoolImage(String key, TopPClasses top, int hiddenLabel) {
   }
 
+  /** The paper's balanced top-K: at most K images per class. */
   public PerClassTopK(int classes, int k) {
+    this(classes, k, Integer.MAX_VALUE);
+  }
+
+  /**
+   * One global threshold instead of one per class: the best {@code k x classes} entries over all
+   * classes. Its {@link #k()} (what a candidate shard records) is that total.
+   */
+  public static PerClassTopK unbalanced(int classes, int k) {
+    if (classes < 1 || k < 1 || (long) classes * k > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("unbalanced top-K needs classes >= 1, k >= 1 and k x classes that fits an"
+          + " array, got classes " + classes + ", k " + k);
+    }
+    return new PerClassTopK(classes, classes * k, classes * k);
+  }
+
+  private PerClassTopK(int classes, int k, int totalBound) {
     if (classes < 1) {
       throw new IllegalArgumentException("classes must be at least 1, got " + classes);
     }
@@ -42,6 +66,7 @@ public final class PerClassTopK {
     }
     this.classes = classes;
     this.k = k;
+    this.totalBound = totalBound;
     this.scores = new float[classes][];
     this.ordinals = new long[classes][];
     this.images = new PoolImage[classes][];
@@ -91,6 +116,7 @@ public final class PerClassTopK {
     ordinals[cls][size] = entry.ordinal();
     images[cls][size] = new PoolImage(entry.key(), TopPClasses.of(entry.classes(), entry.probabilities()), entry.hiddenLabel());
     sizes[cls] = size + 1;
+    total++;
     siftUp(cls, size);
     worstFirst[cls] = false;
   }
@@ -110,6 +136,14 @@ public final class PerClassTopK {
         throw new IllegalArgumentException("image " + key + ": class " + cls + " outside 0.." + (classes - 1));
       }
       float score = top.probabilityAt(rank);
+      if (total >= totalBound) {
+        // Unbalanced and full: the new entry replaces the worst entry of any class, if better.
+        int worst = globalWorstClass();
+        if (compareEntries(score, ordinal, cls, scores[worst][0], ordinals[worst][0], worst) >= 0) {
+          continue;
+        }
+        removeWorst(worst);
+      }
       int size = sizes[cls];
       if (size < k) {
         if (image == null) {
@@ -120,6 +154,7 @@ public final class PerClassTopK {
         ordinals[cls][size] = ordinal;
         images[cls][size] = image;
         sizes[cls] = size + 1;
+        total++;
         siftUp(cls, size);
         worstFirst[cls] = false;
         kept++;
@@ -136,6 +171,41 @@ public final class PerClassTopK {
       }
     }
     return kept;
+  }
+
+  /**
+   * The (score, ordinal, class) order of the unbalanced selection: the candidates' order, and for
+   * one image kept under two classes with the same score, the lower class first. Negative when
+   * entry A is better.
+   */
+  public static int compareEntries(float scoreA, long ordinalA, int classA, float scoreB, long ordinalB, int classB) {
+    int byCandidate = Candidate.compare(scoreA, ordinalA, scoreB, ordinalB);
+    return byCandidate != 0 ? byCandidate : Integer.compare(classA, classB);
+  }
+
+  /** The class whose worst kept entry is the worst of all: O(classes), paid only when the global bound is full. */
+  private int globalWorstClass() {
+    int worst = -1;
+    for (int c = 0; c < classes; c++) {
+      if (sizes[c] == 0) {
+        continue;
+      }
+      // The root is the worst of its class, unless sorted (worst first too, see sorted()).
+      if (worst < 0 || compareEntries(scores[c][0], ordinals[c][0], c, scores[worst][0], ordinals[worst][0], worst) > 0) {
+        worst = c;
+      }
+    }
+    return worst;
+  }
+
+  private void removeWorst(int cls) {
+    int last = sizes[cls] - 1;
+    swap(scores[cls], ordinals[cls], images[cls], 0, last);
+    images[cls][last] = null;
+    sizes[cls] = last;
+    total--;
+    siftDown(scores[cls], ordinals[cls], images[cls], 0, last);
+    worstFirst[cls] = false;
   }
 
   /**
@@ -168,7 +238,7 @@ public final class PerClassTopK {
     return sorted;
   }
 
-  /** Candidates kept under one class: min(K, images offered to it). */
+  /** Candidates kept under one class: min(K, images offered to it) when balanced. */
   public int size(int cls) {
     checkClass(cls);
     return sizes[cls];
@@ -176,11 +246,12 @@ public final class PerClassTopK {
 
   /** Candidates kept over all classes. */
   public long total() {
-    long total = 0;
-    for (int size : sizes) {
-      total += size;
-    }
     return total;
+  }
+
+  /** True when the bound is one global K x classes instead of K per class. */
+  public boolean isUnbalanced() {
+    return totalBound != Integer.MAX_VALUE;
   }
 
   /** Images offered so far. */

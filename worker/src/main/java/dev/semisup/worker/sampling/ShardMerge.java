@@ -25,6 +25,15 @@ public final class ShardMerge {
    * classes, K and top-P; an image found in two shards is an error (shards split the pool).
    */
   public static long merge(List<CandidateShardReader> shards, CandidateSink sink) throws IOException {
+    return merge(shards, null, sink);
+  }
+
+  /**
+   * As {@link #merge(List, CandidateSink)}, keeping of each class only the entries the global
+   * threshold admits (the unbalanced selection; null keeps the per-class top-K alone).
+   */
+  public static long merge(List<CandidateShardReader> shards, GlobalThreshold.Entry threshold, CandidateSink sink)
+      throws IOException {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("no candidate shards to merge");
     }
@@ -38,7 +47,7 @@ public final class ShardMerge {
     }
     long sent = 0;
     for (int cls = 0; cls < first.classes(); cls++) {
-      sent += mergeClass(shards, cls, first.k(), sink);
+      sent += mergeClass(shards, cls, first.k(), threshold, sink);
     }
     return sent;
   }
@@ -46,7 +55,8 @@ public final class ShardMerge {
   private record Head(Candidate candidate, CandidateShardReader.ClassEntries rest, String shard) {
   }
 
-  private static int mergeClass(List<CandidateShardReader> shards, int cls, int k, CandidateSink sink)
+  private static int mergeClass(List<CandidateShardReader> shards, int cls, int k, GlobalThreshold.Entry threshold,
+      CandidateSink sink)
       throws IOException {
     PriorityQueue<Head> heads = new PriorityQueue<>(shards.size(),
         (a, b) -> Candidate.BETTER_FIRST.compare(a.candidate(), b.candidate()));
@@ -62,6 +72,9 @@ public final class ShardMerge {
     while (sent < k && !heads.isEmpty()) {
       Head best = heads.poll();
       Candidate candidate = best.candidate();
+      if (threshold != null && !threshold.admits(candidate)) {
+        break; // best first: the rest of the class is below the threshold too
+      }
       // The same image in two shards has the same score and ordinal, so it would come out twice
       // in a row: a shard listed twice, or shards that did not split the pool by ordinal.
       if (previous != null && previous.candidate().ordinal() == candidate.ordinal()) {

@@ -40,7 +40,7 @@ record InferCheckpoint(int shard, int shards, int filesDone, long scored, long s
   }
 
   /** Reads a checkpoint; {@code name} (its URI) is named in every error. */
-  static InferCheckpoint read(InputStream stream, String name) throws IOException {
+  static InferCheckpoint read(InputStream stream, String name, boolean unbalanced) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     try {
       if (in.readInt() != MAGIC || in.readInt() != VERSION) {
@@ -53,7 +53,9 @@ record InferCheckpoint(int shard, int shards, int filesDone, long scored, long s
       long skipped = in.readLong();
       long offered = in.readLong();
       CandidateShardReader heaps = CandidateShardReader.open(in, name);
-      PerClassTopK topK = new PerClassTopK(heaps.classes(), heaps.k());
+      // An unbalanced shard records its global bound (K x classes) as its k.
+      PerClassTopK topK = unbalanced ? PerClassTopK.unbalanced(heaps.classes(), heaps.k() / heaps.classes())
+          : new PerClassTopK(heaps.classes(), heaps.k());
       for (int cls = 0; cls < heaps.classes(); cls++) {
         CandidateShardReader.ClassEntries entries = heaps.openClass(cls);
         for (Candidate entry = entries.next(); entry != null; entry = entries.next()) {

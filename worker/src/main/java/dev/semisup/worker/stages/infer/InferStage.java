@@ -82,10 +82,10 @@ public final class InferStage implements StageTask {
       if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
         scoring = new Scoring(context, teacher, resumed == null
-            ? new PerClassTopK(spec.getData().getClasses(), sampling.getTopK()) : resumed.topK());
+            ? heaps(spec.getData().getClasses(), sampling) : resumed.topK());
         scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
       } else {
-        scoring = new Scoring(context, teacher, new PerClassTopK(spec.getData().getClasses(), sampling.getTopK()));
+        scoring = new Scoring(context, teacher, heaps(spec.getData().getClasses(), sampling));
         try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
           scoring.scoreAll(stream);
           scoring.skipped += stream.skipped();
@@ -102,13 +102,19 @@ public final class InferStage implements StageTask {
         step.id(), shard, shards, scoring.scored, scoring.skipped, Math.round(scoring.rate()), scoring.topK.total());
   }
 
+  /** The paper's top-K per class, or one global bound of K x classes for the unbalanced ablation. */
+  private static PerClassTopK heaps(int classes, SamplingSpec sampling) {
+    return sampling.unbalanced() ? PerClassTopK.unbalanced(classes, sampling.getTopK())
+        : new PerClassTopK(classes, sampling.getTopK());
+  }
+
   private static InferCheckpoint resume(StageContext context, String key, int shard, int shards) throws IOException {
     if (!context.store().exists(key)) {
       return null;
     }
     InferCheckpoint checkpoint;
     try (InputStream in = context.store().open(key)) {
-      checkpoint = InferCheckpoint.read(in, context.store().uri(key));
+      checkpoint = InferCheckpoint.read(in, context.store().uri(key), context.spec().getSampling().unbalanced());
     }
     if (checkpoint.shard() != shard || checkpoint.shards() != shards) {
       throw new IOException(context.store().uri(key) + " is shard " + checkpoint.shard() + " of " + checkpoint.shards()

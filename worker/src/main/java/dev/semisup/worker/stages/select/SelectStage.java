@@ -6,6 +6,7 @@ import dev.semisup.api.plan.Stage;
 import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.worker.sampling.CandidateShardReader;
+import dev.semisup.worker.sampling.GlobalThreshold;
 import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.sampling.ShardMerge;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * the sampled dataset index, and summarises it in the same pass. The shards are read one class
  * at a time through their class index, so memory is one entry per shard plus the summary's
  * primitive arrays (a score and an ordinal per entry), never boxed lists of the index.
+ *
+ * <p>With {@code sampling.selection: unbalanced} the shards are read twice: once for the one
+ * global threshold that keeps the best topK x classes entries over all classes (a bounded heap of
+ * that many primitive entries), then merged as above, keeping what the threshold admits.
  *
  * <p>Where the pool has labels of its own (a labeled set used as a pool), the entries carry them
  * from inference as hidden labels and the summary reports the pseudo-labels' precision; the pool
@@ -51,10 +56,21 @@ public final class SelectStage implements StageTask {
         }
         shards.add(CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
       }
+      GlobalThreshold.Entry threshold = null;
+      if (context.spec().getSampling().unbalanced()) {
+        int size = Math.multiplyExact(context.spec().getSampling().getTopK(), classes);
+        threshold = GlobalThreshold.of(shards, size).orElse(null);
+        for (int shard = 0; shard < shards.size(); shard++) {
+          shards.get(shard).close();
+          String key = context.layout().candidateShard(infer, shard);
+          shards.set(shard, CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
+        }
+      }
+      GlobalThreshold.Entry admitted = threshold;
       long[] merged = new long[1];
       context.store().write(context.layout().indexPart(step, 0), out -> {
         SampledIndex.Writer index = new SampledIndex.Writer(out, classes, topP);
-        merged[0] = ShardMerge.merge(shards, candidate -> {
+        merged[0] = ShardMerge.merge(shards, admitted, candidate -> {
           index.accept(candidate);
           summary.accept(candidate);
         });

@@ -1,0 +1,122 @@
+package dev.semisup.worker.cli;
+
+import dev.semisup.api.WorkerContract;
+import dev.semisup.worker.experiment.Experiment;
+import dev.semisup.worker.experiment.ExperimentPlots;
+import dev.semisup.worker.experiment.Grid;
+import dev.semisup.worker.experiment.GridException;
+import dev.semisup.worker.experiment.GridFile;
+import dev.semisup.worker.experiment.GridPoint;
+import dev.semisup.worker.experiment.GridPoints;
+import dev.semisup.worker.experiment.Pipeline;
+import dev.semisup.worker.experiment.ResultRow;
+import dev.semisup.worker.experiment.ResultsTable;
+import dev.semisup.worker.experiment.SeedSummary;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code semisup experiment FILE.yaml}: every point of a grid at every seed, through the local
+ * pipeline of {@code semisup run}, then results.csv, summary.csv and the grid's plots in the
+ * experiment's folder. Interrupted and started again, it goes on where it was: finished runs are
+ * read back, shared teachers are not trained again, a run cut mid-step resumes from its checkpoint.
+ */
+@Command(name = "experiment", description = "Run a grid of SemiSupervisedRuns (axes x variants x seeds) locally;"
+    + " write results.csv, summary.csv and plots. Resumes where an interrupted one stopped.")
+final class ExperimentCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The grid file.")
+  Path gridFile;
+
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "The experiment's folder: its store, results and plots (default .semisup/experiments/<name>).")
+  Path dir;
+
+  @Option(names = "--data-cache", paramLabel = "DIR", description = "Where downloaded demo data is kept (default ~/.cache/semisup).")
+  Path dataCache;
+
+  private final Map<String, String> env;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  ExperimentCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    Threads.configure(env);
+    Grid grid;
+    List<GridPoint> points;
+    try {
+      grid = GridFile.read(gridFile);
+      points = GridPoints.expand(grid);
+    } catch (GridException e) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+    }
+    Path folder = Objects.requireNonNullElse(dir, Path.of(".semisup", "experiments", grid.name()));
+    long teachers = points.stream().filter(p -> p.teacher() != null)
+        .map(p -> p.teacher().getMetadata().getName()).distinct().count();
+    out.println("semisup: experiment '" + grid.name() + "': " + points.size() + " run(s) ("
+        + points.size() / grid.seeds().size() + " point(s) x " + grid.seeds().size() + " seed(s)), " + teachers
+        + " teacher(s) shared among them; in " + folder.toAbsolutePath());
+    Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
+    try {
+      List<ResultRow> rows = new Experiment(grid, points, pipeline, folder, out, System::nanoTime).run();
+      List<String> columns = grid.pointColumns();
+      ResultsTable.write(folder.resolve("results.csv"), columns, rows);
+      List<SeedSummary.Line> summary = SeedSummary.of(rows);
+      SeedSummary.write(folder.resolve("summary.csv"), columns, summary);
+      List<Path> plots = ExperimentPlots.write(grid, rows, folder);
+      printSummary(columns, summary);
+      out.println("  results: " + folder.resolve("results.csv"));
+      out.println("  summary: " + folder.resolve("summary.csv"));
+      plots.forEach(plot -> out.println("  plot:    " + plot));
+      out.flush();
+      return WorkerContract.EXIT_OK;
+    } catch (Pipeline.RunFailedException e) {
+      return fail(e.exitCode(), e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return fail(WorkerContract.EXIT_FAILURE, "experiment '" + grid.name() + "' failed: " + FailureMessages.describe(e));
+    }
+  }
+
+  private void printSummary(List<String> columns, List<SeedSummary.Line> summary) {
+    out.println();
+    out.println("Experiment summary (mean over seeds; gain = final - teacher of the same seed, in points)");
+    for (SeedSummary.Line line : summary) {
+      StringBuilder text = new StringBuilder("  ");
+      for (int i = 0; i < columns.size(); i++) {
+        text.append(columns.get(i)).append('=').append(line.values().get(i)).append("  ");
+      }
+      text.append(String.format("final %s", percent(line.finalMean())));
+      if (line.gainMean() != null) {
+        text.append(String.format("  gain %+.2f [%+.2f, %+.2f]", line.gainMean(), line.gainMin(), line.gainMax()));
+        if (!line.rangeExcludesZero().isEmpty()) {
+          text.append(line.rangeExcludesZero().equals("yes") ? "  range excludes 0" : "  range includes 0");
+        }
+      }
+      out.println(text);
+    }
+  }
+
+  private static String percent(Double value) {
+    return value == null ? "-" : String.format("%.2f%%", 100 * value);
+  }
+
+  private int fail(int code, String message) {
+    err.println("semisup: " + message);
+    err.flush();
+    return code;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.semisup.worker.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.report.RunReport;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs the points of a grid one after another through the pipeline, resumably: a run that
+ * finished (in this or an earlier invocation) is not run again, its report is read back; a
+ * teacher shared by several points is trained once and given to each as {@code teacher.checkpoint};
+ * a run that was interrupted resumes inside the pipeline (steps done are skipped, training resumes
+ * from its newest checkpoint). Prints a line per run and an estimate of the time left.
+ *
+ * <p>Each run's wall time is recorded in {@code runs/<run>.json} under the experiment's folder when
+ * it finishes, so the table shows it after a resume too.
+ */
+public final class Experiment {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What {@code runs/<run>.json} holds. */
+  record TimeRecord(String run, double seconds) {
+  }
+
+  private final Grid grid;
+  private final List<GridPoint> points;
+  private final Pipeline pipeline;
+  private final Path folder;
+  private final PrintWriter out;
+  private final LongSupplier nanos;
+
+  public Experiment(Grid grid, List<GridPoint> points, Pipeline pipeline, Path folder, PrintWriter out, LongSupplier nanos) {
+    this.grid = grid;
+    this.points = List.copyOf(points);
+    this.pipeline = pipeline;
+    this.folder = folder;
+    this.out = out;
+    this.nanos = nanos;
+  }
+
+  public List<ResultRow> run() throws Pipeline.RunFailedException, IOException {
+    Files.createDirectories(folder.resolve("runs"));
+    Map<String, Pipeline.Teacher> teachers = new HashMap<>();
+    List<ResultRow> rows = new ArrayList<>();
+    List<String> columns = grid.pointColumns();
+    double timedSeconds = 0;
+    int timedRuns = 0;
+    for (GridPoint point : points) {
+      String where = "[" + (point.index() + 1) + "/" + points.size() + "] " + point.describe(columns);
+      long started = nanos.getAsLong();
+      Optional<RunReport> done = point.supervised() ? Optional.empty() : pipeline.finished(point.manifest());
+      ResultRow row;
+      boolean ranNow;
+      if (done.isPresent()) {
+        out.println(where + ": already finished (" + point.runName() + ", report.json read back)");
+        Double teacherAccuracy = teacherAccuracy(point, teachers, done.get(), where);
+        row = row(point, teacherAccuracy, done.get(), recordedSeconds(point.runName()));
+        ranNow = false;
+      } else {
+        out.println(where + ": " + (point.supervised() ? "supervised, teacher " + point.resultRun() : "run " + point.runName()));
+        out.flush();
+        // Known in this invocation: a supervised point sharing it costs nothing, so it is not timed.
+        boolean teacherKnown = point.teacher() != null && teachers.containsKey(point.teacher().getMetadata().getName());
+        Pipeline.Teacher teacher = point.teacher() == null ? null : teacher(point, teachers, where);
+        if (point.supervised()) {
+          Double seconds = recordedSeconds(point.resultRun());
+          row = new ResultRow(point.values(), point.seed(), point.resultRun(), teacher.accuracy(), null,
+              teacher.accuracy(), null, null, seconds);
+          ranNow = teacher.trainedNow() && !teacherKnown;
+        } else {
+          SemiSupervisedRun run = point.manifest();
+          if (teacher != null) {
+            run.getSpec().getTeacher().setCheckpoint(teacher.modelUri());
+          }
+          long runStarted = nanos.getAsLong();
+          RunReport report = pipeline.run(run);
+          double seconds = (nanos.getAsLong() - runStarted) / 1e9;
+          record(point.runName(), seconds);
+          row = row(point, teacher == null ? report.teacherAccuracy() : teacher.accuracy(), report, seconds);
+          ranNow = true;
+        }
+      }
+      rows.add(row);
+      if (ranNow) {
+        timedSeconds += (nanos.getAsLong() - started) / 1e9;
+        timedRuns++;
+      }
+      out.println(where + ": " + summary(row) + "; " + timeLeft(points.size() - point.index() - 1, timedSeconds, timedRuns));
+      out.flush();
+    }
+    return rows;
+  }
+
+  private Pipeline.Teacher teacher(GridPoint point, Map<String, Pipeline.Teacher> teachers, String where)
+      throws Pipeline.RunFailedException, IOException {
+    String name = point.teacher().getMetadata().getName();
+    Pipeline.Teacher known = teachers.get(name);
+    if (known != null) {
+      return known;
+    }
+    long started = nanos.getAsLong();
+    Pipeline.Teacher teacher = pipeline.teacher(point.teacher());
+    if (teacher.trainedNow()) {
+      double seconds = (nanos.getAsLong() - started) / 1e9;
+      record(name, seconds);
+      out.println(where + ": teacher " + name + " trained in " + Math.round(seconds) + " s");
+    } else {
+      out.println(where + ": teacher " + name + " already trained (shared)");
+    }
+    teachers.put(name, teacher);
+    return teacher;
+  }
+
+  /** A finished run given a teacher checkpoint reports no teacher accuracy: the shared teacher's is read. */
+  private Double teacherAccuracy(GridPoint point, Map<String, Pipeline.Teacher> teachers, RunReport report, String where)
+      throws Pipeline.RunFailedException, IOException {
+    if (point.teacher() == null) {
+      return report.teacherAccuracy();
+    }
+    return teacher(point, teachers, where).accuracy();
+  }
+
+  private static ResultRow row(GridPoint point, Double teacherAccuracy, RunReport report, Double seconds) {
+    return new ResultRow(point.values(), point.seed(), point.runName(), teacherAccuracy, report.studentAccuracy(),
+        report.finalAccuracy(), report.pseudoLabelPrecision(), report.sampledImages(), seconds);
+  }
+
+  private void record(String run, double seconds) throws IOException {
+    Path file = folder.resolve("runs").resolve(run + ".json");
+    Path partial = folder.resolve("runs").resolve(run + ".json.partial");
+    Files.write(partial, JSON.writeValueAsBytes(new TimeRecord(run, seconds)));
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Double recordedSeconds(String run) throws IOException {
+    Path file = folder.resolve("runs").resolve(run + ".json");
+    return Files.exists(file) ? JSON.readValue(file.toFile(), TimeRecord.class).seconds() : null;
+  }
+
+  private static String summary(ResultRow row) {
+    StringBuilder text = new StringBuilder();
+    text.append("teacher ").append(percent(row.teacherAccuracy()));
+    if (row.studentAccuracy() != null) {
+      text.append(", student ").append(percent(row.studentAccuracy()));
+    }
+    text.append(", final ").append(percent(row.finalAccuracy()));
+    if (row.indexSize() != null) {
+      text.append(", index ").append(row.indexSize());
+    }
+    if (row.pseudoLabelPrecision() != null) {
+      text.append(", precision ").append(percent(row.pseudoLabelPrecision()));
+    }
+    return text.toString();
+  }
+
+  /** Runs left times the mean time of the runs that ran in this invocation (teachers included). */
+  static String timeLeft(int runsLeft, double timedSeconds, int timedRuns) {
+    if (runsLeft == 0) {
+      return "grid finished";
+    }
+    if (timedRuns == 0) {
+      return runsLeft + " run(s) left, time left unknown until one has run";
+    }
+    long seconds = Math.round(runsLeft * timedSeconds / timedRuns);
+    String left = seconds >= 3600 ? String.format("%d h %02d min", seconds / 3600, (seconds % 3600) / 60)
+        : seconds >= 60 ? (seconds / 60) + " min" : seconds + " s";
+    return runsLeft + " run(s) left, about " + left + " (at the mean of the " + timedRuns + " run(s) timed now)";
+  }
+
+  private static String percent(Double value) {
+    return value == null ? "-" : String.format("%.2f%%", 100 * value);
+  }
+}
