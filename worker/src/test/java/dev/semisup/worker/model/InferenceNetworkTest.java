@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.semisup.api.v1alpha1.Architecture;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,6 +90,17 @@ class InferenceNetworkTest {
       assertThat(norms).isEqualTo(20);
       assertThat(count(folded, BatchNorm.class)).isZero();
       assertThat(count(folded, FoldedConvolution.class)).isEqualTo(norms);
+    }
+  }
+
+  @Test
+  void maxPoolingRunsBeforeTheReluThatPrecededIt() {
+    try (Network network = Network.create(Architecture.CNN_SMALL, SHAPE, Regularization.NONE, 3)) {
+      // cnn-small: [conv bn relu] pool [conv bn relu] pool [conv bn relu] avg-pool linear.
+      List<String> steps = network.inference().block().getChildren().values().stream()
+          .map(b -> b instanceof LambdaBlock lambda ? lambda.getName() : b.getClass().getSimpleName()).toList();
+      assertThat(steps).containsExactly("FoldedConvolution", "maxPool2d", "ReLU", "FoldedConvolution", "maxPool2d", "ReLU",
+          "FoldedConvolution", "ReLU", "globalAvgPool2d", "Linear");
     }
   }
 
