@@ -111,8 +111,9 @@ final class DataParallel implements AutoCloseable {
   float step(Trainer trainer, float[] images, float[] targets, int count, int pixels, int classes) {
     int[] starts = chunkStarts(count, replicas());
     float loss = 0;
-    try (NDManager scratch = trainer.getManager().newSubManager()) {
-      List<NDArray> losses = new ArrayList<>();
+    // Each chunk's loss value outlives its chunk's memory (freed after its backward pass).
+    List<NDArray> losses = new ArrayList<>();
+    try {
       for (int r = 0; r < replicas(); r++) {
         int size = starts[r + 1] - starts[r];
         if (size == 0) {
@@ -127,10 +128,10 @@ final class DataParallel implements AutoCloseable {
       }
       sumGradientsOntoOwner();
       for (NDArray value : losses) {
-        try (value) {
-          loss += value.getFloat();
-        }
+        loss += value.getFloat();
       }
+    } finally {
+      losses.forEach(NDArray::close);
     }
     trainer.step();
     owner.parametersChanged();
