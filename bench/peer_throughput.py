@@ -103,8 +103,8 @@ def main():
         infer_rate = done / (time.perf_counter() - start)
         infer_cpu_rate = done / (time.process_time() - cpu)
     print(f"engine=pytorch-{torch.__version__} architecture={architecture} threads={threads} train_batch={train_batch} "
-          f"infer_batch={infer_batch} train_img_s={train_rate:.0f} infer_img_s={infer_rate:.0f} "
-          f"train_img_cpu_s={train_cpu_rate:.0f} infer_img_cpu_s={infer_cpu_rate:.0f}")
+          f"infer_batch={infer_batch} train_img_s={train_rate:.1f} infer_img_s={infer_rate:.1f} "
+          f"train_img_cpu_s={train_cpu_rate:.1f} infer_img_cpu_s={infer_cpu_rate:.1f}")
 
 
 if __name__ == "__main__":

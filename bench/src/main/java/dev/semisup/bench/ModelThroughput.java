@@ -65,8 +65,8 @@ public final class ModelThroughput {
       Rate unfolded = Rate.median(unfoldedParts);
       long parameters = network.parameters().stream().mapToLong(p -> p.getArray().size()).sum();
       System.out.printf("engine=djl architecture=%s parameters=%d threads=%s train_batch=%d infer_batch=%d"
-              + " train_img_s=%.0f infer_img_s=%.0f infer_unfolded_img_s=%.0f"
-              + " train_img_cpu_s=%.0f infer_img_cpu_s=%.0f infer_unfolded_img_cpu_s=%.0f%n",
+              + " train_img_s=%.1f infer_img_s=%.1f infer_unfolded_img_s=%.1f"
+              + " train_img_cpu_s=%.1f infer_img_cpu_s=%.1f infer_unfolded_img_cpu_s=%.1f%n",
           architecture, parameters, System.getProperty("ai.djl.pytorch.num_threads", "default"), trainBatch, inferBatch,
           training.wall(), inference.wall(), unfolded.wall(), training.cpu(), inference.cpu(), unfolded.cpu());
     }
