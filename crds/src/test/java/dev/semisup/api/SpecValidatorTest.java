@@ -80,6 +80,24 @@ class SpecValidatorTest {
   }
 
   @Test
+  void moreThanOneGpuPerPodIsRefusedUntilTheDataParallelPathHasRunOnGpus() throws ManifestException {
+    String eight = MANIFEST + """
+          resources:
+            gpus: 8
+            steps:
+              infer: {gpus: 2}
+              student: {gpus: 1}
+        """;
+    assertThat(fields(eight, Target.CLUSTER)).containsExactlyInAnyOrder("spec.resources.gpus", "spec.resources.steps.infer.gpus");
+    assertThat(fields(MANIFEST + """
+          resources:
+            gpus: 1
+            steps:
+              select: {gpus: 0}
+        """, Target.CLUSTER)).isEmpty();
+  }
+
+  @Test
   void perStepResourcesNameAStageAndHoldQuantities() throws ManifestException {
     String steps = MANIFEST + """
           resources:

@@ -19,6 +19,9 @@ import dev.semisup.api.v1alpha1.Architecture;
  */
 public final class Architectures {
 
+  /** Every batch-norm's epsilon (DJL's default), named so the inference copy folds with the same one. */
+  static final float BATCH_NORM_EPSILON = 1e-5f;
+
   private Architectures() {
   }
 
@@ -56,7 +59,7 @@ public final class Architectures {
     if (shape.size() <= 64) {
       net.add(convBnRelu(64, 1));
     } else {
-      net.add(conv(64, 7, 2, 3)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
+      net.add(conv(64, 7, 2, 3)).add(batchNorm()).add(Activation.reluBlock())
           .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
     }
     int total = 0;
@@ -74,7 +77,7 @@ public final class Architectures {
         Block branch = bottleneck ? bottleneckBranch(width, stride) : basicBranch(width, stride);
         Block shortcut = stride == 1 && inWidth == outWidth
             ? Blocks.identityBlock()
-            : new SequentialBlock().add(conv(outWidth, 1, stride, 0)).add(BatchNorm.builder().build());
+            : new SequentialBlock().add(conv(outWidth, 1, stride, 0)).add(batchNorm());
         net.add(new ResidualBlock(branch, shortcut, drop));
         inWidth = outWidth;
       }
@@ -93,19 +96,23 @@ public final class Architectures {
 
   private static Block basicBranch(int width, int stride) {
     return new SequentialBlock()
-        .add(conv(width, 3, stride, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-        .add(conv(width, 3, 1, 1)).add(BatchNorm.builder().build());
+        .add(conv(width, 3, stride, 1)).add(batchNorm()).add(Activation.reluBlock())
+        .add(conv(width, 3, 1, 1)).add(batchNorm());
   }
 
   private static Block bottleneckBranch(int width, int stride) {
     return new SequentialBlock()
-        .add(conv(width, 1, 1, 0)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-        .add(conv(width, 3, stride, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-        .add(conv(width * 4, 1, 1, 0)).add(BatchNorm.builder().build());
+        .add(conv(width, 1, 1, 0)).add(batchNorm()).add(Activation.reluBlock())
+        .add(conv(width, 3, stride, 1)).add(batchNorm()).add(Activation.reluBlock())
+        .add(conv(width * 4, 1, 1, 0)).add(batchNorm());
   }
 
   private static Block convBnRelu(int width, int stride) {
-    return new SequentialBlock().add(conv(width, 3, stride, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock());
+    return new SequentialBlock().add(conv(width, 3, stride, 1)).add(batchNorm()).add(Activation.reluBlock());
+  }
+
+  private static BatchNorm batchNorm() {
+    return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build();
   }
 
   private static Block conv(int filters, int kernel, int stride, int padding) {

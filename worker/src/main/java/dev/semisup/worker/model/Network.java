@@ -1,15 +1,14 @@
 package dev.semisup.worker.model;
 
+import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,23 +29,74 @@ import java.util.List;
  */
 public final class Network implements AutoCloseable {
 
+  private static final NDIndex EVERYTHING = new NDIndex("...");
+
   private final String architecture;
   private final ModelShape shape;
+  private final Regularization noise;
   private final Model model;
+  private InferenceNetwork inference;
 
-  private Network(String architecture, ModelShape shape, Model model) {
+  private Network(String architecture, ModelShape shape, Regularization noise, Model model) {
     this.architecture = architecture;
     this.shape = shape;
+    this.noise = noise;
     this.model = model;
   }
 
+  /** On the engine's default device (the first GPU where there is one). */
   public static Network create(String architecture, ModelShape shape, Regularization noise, long seed) {
+    return create(architecture, shape, noise, seed, Model.newInstance(architecture));
+  }
+
+  public static Network create(String architecture, ModelShape shape, Regularization noise, long seed, Device device) {
+    return create(architecture, shape, noise, seed, Model.newInstance(architecture, device));
+  }
+
+  private static Network create(String architecture, ModelShape shape, Regularization noise, long seed, Model model) {
     Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
     Block block = Architectures.build(architecture, shape, noise);
-    Model model = Model.newInstance(architecture);
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(shape, 1));
-    return new Network(architecture, shape, model);
+    return new Network(architecture, shape, noise, model);
+  }
+
+  /**
+   * Another instance of this network on {@code device}, with a copy of its parameters (batch-norm
+   * running statistics included): a data-parallel replica. Reseeds the engine, as {@link #create}.
+   */
+  public Network replica(Device device) {
+    Network replica = create(architecture, shape, noise, 0, device);
+    try {
+      replica.copyParametersFrom(this);
+    } catch (RuntimeException e) {
+      replica.close();
+      throw e;
+    }
+    return replica;
+  }
+
+  /** Overwrites every parameter with {@code source}'s, device to device (no trip through the host). */
+  public void copyParametersFrom(Network source) {
+    // An in-place write to a parameter that requires gradients is refused while autograd records.
+    GradMode.off();
+    List<Parameter> from = source.parameters();
+    List<Parameter> to = parameters();
+    if (from.size() != to.size()) {
+      throw new IllegalArgumentException(source.architecture + " has " + from.size() + " parameters, "
+          + architecture + " " + to.size());
+    }
+    for (int i = 0; i < to.size(); i++) {
+      NDArray target = to.get(i).getArray();
+      try (NDArray value = from.get(i).getArray().toDevice(target.getDevice(), true)) {
+        target.set(EVERYTHING, value);
+      }
+    }
+    parametersChanged();
+  }
+
+  public Device device() {
+    return model.getNDManager().getDevice();
   }
 
   /** Builds the network and loads parameters written by {@link #saveParameters}. */
@@ -121,6 +171,7 @@ public final class Network implements AutoCloseable {
   }
 
   public void loadParameters(InputStream in, String name) throws IOException {
+    parametersChanged();
     try (DataInputStream data = new DataInputStream(new BufferedInputStream(in))) {
       ParameterCodec.read(block().getParameters(), data, name);
     } catch (RuntimeException e) {
@@ -136,21 +187,36 @@ public final class Network implements AutoCloseable {
 
   /**
    * Class probabilities (softmax) for {@code count} images laid out in {@code images}; returns
-   * count x classes floats. Runs in inference mode (batch-norm running statistics, no dropout).
+   * count x classes floats. Inference mode (batch-norm running statistics, no dropout), on the
+   * inference copy with batch-norm folded into the convolutions, folded on first use after the
+   * parameters last changed.
    */
   public float[] probabilities(float[] images, int count) {
-    GradMode.off();
-    try (NDManager batch = model.getNDManager().newSubManager()) {
-      float[] exact = images.length == count * shape.pixels()
-          ? images : java.util.Arrays.copyOf(images, count * shape.pixels());
-      NDArray input = batch.create(exact, inputShape(shape, count));
-      NDArray logits = block().forward(new ParameterStore(batch, false), new NDList(input), false).singletonOrThrow();
-      return logits.softmax(1).toFloatArray();
+    return inference().probabilities(images, count);
+  }
+
+  /** The inference copy of the current parameters (owned by this network: do not close it). */
+  public InferenceNetwork inference() {
+    if (inference == null) {
+      inference = InferenceNetwork.fold(block(), shape, model.getNDManager());
+    }
+    return inference;
+  }
+
+  /**
+   * Drops the inference copy: whoever changes the parameters in place (the optimizer's step, a
+   * checkpoint load) calls this, so the next scoring folds the new values.
+   */
+  public void parametersChanged() {
+    if (inference != null) {
+      inference.close();
+      inference = null;
     }
   }
 
   @Override
   public void close() {
+    parametersChanged();
     model.close();
   }
 }

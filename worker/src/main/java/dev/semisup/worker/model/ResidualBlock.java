@@ -30,6 +30,19 @@ public final class ResidualBlock extends AbstractBlock {
     this.dropProbability = dropProbability;
   }
 
+  Block branch() {
+    return branch;
+  }
+
+  Block shortcut() {
+    return shortcut;
+  }
+
+  /** The same block (its drop probability) around other parts: the inference copy's folded ones. */
+  ResidualBlock withParts(Block otherBranch, Block otherShortcut) {
+    return new ResidualBlock(otherBranch, otherShortcut, dropProbability);
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray identity = shortcut.forward(store, inputs, training, params).singletonOrThrow();

@@ -7,6 +7,7 @@ import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.TrainingSpec;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.DataSources;
+import dev.semisup.worker.model.Devices;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
@@ -56,7 +57,9 @@ public final class ModelTraining {
           examples.examplesPerEpoch(), recipe.training().getEpochs());
       TrainingLoop.Result result;
       try {
-        result = new TrainingLoop(network, recipe.training(), transform)
+        // Data-parallel over every GPU the pod sees; one device (validation allows no more for now)
+        // takes the single-device path.
+        result = new TrainingLoop(network, recipe.training(), transform, Devices.ofPod())
             .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
       } catch (LossGuard.Diverged diverged) {
         String field = trainingField(step);

@@ -1,5 +1,6 @@
 package dev.semisup.worker.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -56,11 +57,22 @@ public final class TrainingLoop {
   private final Network network;
   private final TrainingSpec spec;
   private final PixelTransform transform;
+  private final List<Device> devices;
 
+  /** Trains on the network's own device. */
   public TrainingLoop(Network network, TrainingSpec spec, PixelTransform transform) {
+    this(network, spec, transform, List.of(network.device()));
+  }
+
+  /**
+   * Trains data-parallel over {@code devices} (see {@link DataParallel}): the network is on the
+   * first and is the one checkpointed; one device takes the single-device path.
+   */
+  public TrainingLoop(Network network, TrainingSpec spec, PixelTransform transform, List<Device> devices) {
     this.network = network;
     this.spec = spec;
     this.transform = transform;
+    this.devices = List.copyOf(devices);
   }
 
   public Result fit(TrainingSet examples, Checkpoints checkpoints, Listener listener) throws IOException {
@@ -89,7 +101,8 @@ public final class TrainingLoop {
       // Load before the trainer exists: it marks the (then current) arrays as needing gradients.
       Checkpoint resumed = resume(checkpoints, optimizer, parameters, ids);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
-      try (Trainer trainer = network.model().newTrainer(config)) {
+      try (Trainer trainer = network.model().newTrainer(config);
+           DataParallel replicas = devices.size() > 1 ? DataParallel.over(network, devices) : null) {
 
         float lastLoss = Float.NaN;
         long seen = 0;
@@ -120,7 +133,9 @@ public final class TrainingLoop {
               long step = (long) epoch * batchesPerEpoch + batch;
               float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
               optimizer.setLearningRate(learningRate);
-              float batchLoss = step(trainer, images, targets, count, pixels, classes);
+              float batchLoss = replicas == null
+                  ? step(trainer, images, targets, count, pixels, classes)
+                  : replicas.step(trainer, images, targets, count, pixels, classes);
               LossGuard.check(batchLoss, epoch + 1, batch + 1, learningRate);
               lossSum += batchLoss * count;
               epochExamples += count;
@@ -181,6 +196,7 @@ public final class TrainingLoop {
         value = lossValue.getFloat();
       }
       trainer.step();
+      network.parametersChanged();
       return value;
     }
   }

@@ -113,6 +113,28 @@ class TrainingLoopTest {
   }
 
   @Test
+  void scoringAfterTrainingSeesTheTrainedParameters() throws IOException {
+    float[] images = new float[6 * 64];
+    Random random = new Random(5);
+    for (int i = 0; i < 6; i++) {
+      PLAIN.apply(record(i, bandImage(i % 3, random)), images, i * 64, random);
+    }
+    try (Network network = Network.create("cnn-small", SHAPE, Regularization.NONE, 7);
+         Network fresh = Network.create("cnn-small", SHAPE, Regularization.NONE, 8)) {
+      float[] untrained = network.probabilities(images, 6); // folds the initial parameters
+      new TrainingLoop(network, spec(1), PLAIN).fit(bands(10, 1), new MemoryCheckpoints(), QUIET);
+      float[] trained = network.probabilities(images, 6);
+      assertThat(trained).isNotEqualTo(untrained);
+      // The same parameters loaded into another instance (folded from scratch) score the same.
+      fresh.loadParameters(network.parameterBytes(), "trained");
+      float[] expected = fresh.probabilities(images, 6);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(trained[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6f));
+      }
+    }
+  }
+
+  @Test
   void aRunKilledAfterAnEpochResumesToTheSameParameters() throws IOException {
     Examples examples = bands(20, 3);
     byte[] uninterrupted;

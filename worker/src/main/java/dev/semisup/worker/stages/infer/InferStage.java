@@ -1,5 +1,6 @@
 package dev.semisup.worker.stages.infer;
 
+import ai.djl.Device;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
@@ -10,7 +11,10 @@ import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.model.Devices;
+import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.ReplicatedScoring;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardWriter;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +54,22 @@ public final class InferStage implements StageTask {
 
   private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
   static final int BATCH = 256;
+
+  private final Supplier<List<Device>> devices;
+
+  /** Scores on every device of the pod, one teacher replica per device. */
+  public InferStage() {
+    this(Devices::ofPod);
+  }
+
+  /** Scores on {@code devices} (tests: two replicas on the CPU). */
+  public InferStage(List<Device> devices) {
+    this(() -> devices);
+  }
+
+  private InferStage(Supplier<List<Device>> devices) {
+    this.devices = devices;
+  }
 
   @Override
   public void run(StageContext context) throws IOException {
@@ -78,19 +99,21 @@ public final class InferStage implements StageTask {
     // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
     Scoring scoring;
-    try (Network teacher = TeacherModels.forRound(context, step.round())) {
+    try (Network teacher = TeacherModels.forRound(context, step.round());
+         ReplicatedScoring replicas = ReplicatedScoring.over(teacher, devices.get())) {
       if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
-        scoring = new Scoring(context, teacher, resumed == null
+        scoring = new Scoring(context, replicas, teacher.shape(), resumed == null
             ? heaps(spec.getData().getClasses(), sampling) : resumed.topK());
         scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
       } else {
-        scoring = new Scoring(context, teacher, heaps(spec.getData().getClasses(), sampling));
+        scoring = new Scoring(context, replicas, teacher.shape(), heaps(spec.getData().getClasses(), sampling));
         try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
           scoring.scoreAll(stream);
           scoring.skipped += stream.skipped();
         }
       }
+      scoring.awaitInFlight();
     }
     // Progress first: once the candidates exist, a restarted pod trusts them and scores nothing.
     scoring.finish();
@@ -151,6 +174,7 @@ public final class InferStage implements StageTask {
       boolean due = sinceCheckpoint >= everyFiles
           || Duration.between(lastCheckpoint, context.clock().instant()).compareTo(everyTime) >= 0;
       if (due && done < slice.size()) {
+        scoring.awaitInFlight(); // the checkpoint's heaps must hold every batch of the files done
         InferCheckpoint checkpoint = new InferCheckpoint(shard, shards, done, scoring.scored, scoring.skipped, scoring.topK);
         context.store().write(checkpointKey, out -> checkpoint.write(out, topP));
         sinceCheckpoint = 0;
@@ -175,12 +199,17 @@ public final class InferStage implements StageTask {
     return units;
   }
 
-  /** The teacher over batches of pool images, feeding the heaps; a batch ends with its stream. */
+  /**
+   * The teacher over batches of pool images, feeding the heaps; a batch ends with its stream.
+   * Batches are scored by the replicas and offered to the heaps in the order they were cut, so
+   * the candidates do not depend on the number of devices.
+   */
   private static final class Scoring {
-    private final Network teacher;
+    private final ReplicatedScoring replicas;
     private final PerClassTopK topK;
     private final ProgressReporter progress;
     private final Augmentation plain;
+    private final int pixels;
     private final int classes;
     private final int topP;
     private final float[] batch;
@@ -194,14 +223,15 @@ public final class InferStage implements StageTask {
     long scored;
     long skipped;
 
-    Scoring(StageContext context, Network teacher, PerClassTopK topK) {
-      this.teacher = teacher;
+    Scoring(StageContext context, ReplicatedScoring replicas, ModelShape shape, PerClassTopK topK) {
+      this.replicas = replicas;
       this.topK = topK;
       this.progress = context.progress();
       this.plain = Augmentation.of(Augmentation.Strength.NONE, context.spec().getData());
+      this.pixels = shape.pixels();
       this.classes = context.spec().getData().getClasses();
       this.topP = context.spec().getSampling().getTopP();
-      this.batch = new float[BATCH * teacher.shape().pixels()];
+      this.batch = new float[BATCH * pixels];
     }
 
     void hidden(long ordinal, int label) {
@@ -209,7 +239,6 @@ public final class InferStage implements StageTask {
     }
 
     void scoreAll(ImageStream stream) throws IOException {
-      int pixels = teacher.shape().pixels();
       for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
         plain.apply(image, unused, batch, count * pixels);
         ordinals[count] = image.ordinal();
@@ -226,15 +255,27 @@ public final class InferStage implements StageTask {
       if (count == 0) {
         return;
       }
-      float[] probabilities = teacher.probabilities(batch, count);
-      for (int i = 0; i < count; i++) {
-        topK.offer(ordinals[i], keys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP,
-            hiddenLabels[i]);
-      }
-      scored += count;
+      int n = count;
+      long[] batchOrdinals = Arrays.copyOf(ordinals, n);
+      String[] batchKeys = Arrays.copyOf(keys, n);
+      int[] batchHidden = Arrays.copyOf(hiddenLabels, n);
+      replicas.score(batch, n, probabilities -> offer(probabilities, n, batchOrdinals, batchKeys, batchHidden));
       count = 0;
+    }
+
+    private void offer(float[] probabilities, int n, long[] batchOrdinals, String[] batchKeys, int[] batchHidden) {
+      for (int i = 0; i < n; i++) {
+        topK.offer(batchOrdinals[i], batchKeys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP,
+            batchHidden[i]);
+      }
+      scored += n;
       progress.skippedImages(skipped);
       progress.images(scored, 0, rate(), null);
+    }
+
+    /** Every batch cut so far is in the heaps once this returns. */
+    void awaitInFlight() {
+      replicas.finish();
     }
 
     double rate() {
