@@ -137,10 +137,11 @@ public final class PoolScaleBench {
       System.out.println();
       System.out.println("| step (child JVM, -Xmx" + childHeap + ") | peak RSS (VmHWM) MiB | wall s | exit |");
       System.out.println("| --- | --- | --- | --- |");
-      // select and pack first, on the one-shard pass's candidates (same spec): they are short;
-      // infer reads the whole pool once more, into a prefix of its own.
-      for (String step : List.of("select", "pack", "infer")) {
-        long[] result = child(spec, step, step.equals("infer") ? "bench/rss" : "bench/r0-s1", s3, childHeap);
+      // In the order of the run, in a prefix of their own: each step checks the run marker that
+      // the first one writes (the in-JVM passes above write none, so their prefixes are not a
+      // run's to a child).
+      for (String step : List.of("infer", "select", "pack")) {
+        long[] result = child(spec, step, "bench/rss", s3, childHeap);
         System.out.printf("| %s | %d | %.1f | %d |%n", step, result[0] / 1024, result[1] / 1000.0, result[2]);
         System.out.flush();
       }
