@@ -63,24 +63,32 @@ final class S3Upload extends PendingObject {
 
   @Override
   public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
+    // Called per byte by DataOutputStream writers: no array per call.
+    ensureOpen();
+    makeRoom();
+    part[filled++] = (byte) b;
   }
 
   @Override
   public void write(byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
     while (length > 0) {
-      if (filled == partSize) {
-        sendFullPart();
-      }
-      if (filled == part.length) {
-        part = Arrays.copyOf(part, (int) Math.min(partSize, 2L * part.length));
-      }
+      makeRoom();
       int n = Math.min(length, part.length - filled);
       System.arraycopy(bytes, offset, part, filled, n);
       filled += n;
       offset += n;
       length -= n;
+    }
+  }
+
+  /** Room for at least one more byte: the part sent when full, the buffer grown up to a part. */
+  private void makeRoom() throws IOException {
+    if (filled == partSize) {
+      sendFullPart();
+    }
+    if (filled == part.length) {
+      part = Arrays.copyOf(part, (int) Math.min(partSize, 2L * part.length));
     }
   }
 
