@@ -7,17 +7,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
-# A snapshot of the classes: a build during the run must not swap them under the JVM.
-classes="$(mktemp -d)"
-trap 'rm -rf "$classes"' EXIT
-for module in bench/target/classes worker/target/classes worker/target/test-classes crds/target/classes; do
-  mkdir -p "$classes/$module" && cp -r "$module/." "$classes/$module/"
-done
+source bench/snapshot-classes.sh
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
 java -Xmx${BENCH_HEAP:-1g} -Djava.awt.headless=true \
   -Dlogback.configurationFile="$here/bench/src/main/resources/logback-bench.xml" \
-  -cp "$classes/bench/target/classes:$classes/worker/target/classes:$classes/worker/target/test-classes:$classes/crds/target/classes:$(cat bench/target/classpath.txt)" \
+  -cp "$bench_classpath" \
   dev.semisup.bench.DecodePipelineBench "${1:-1500}" "${2:-6}" "${3:-64}"

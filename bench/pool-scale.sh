@@ -7,17 +7,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
-# A snapshot of the classes: a build during the run (child JVMs start late) must not swap them.
-classes="$(mktemp -d)"
-trap 'rm -rf "$classes"' EXIT
-for module in bench/target/classes worker/target/classes worker/target/test-classes crds/target/classes; do
-  mkdir -p "$classes/$module" && cp -r "$module/." "$classes/$module/"
-done
+source bench/snapshot-classes.sh
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS=1
-echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
 java -Xmx${BENCH_HEAP:-3g} -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
   -Dlogback.configurationFile="$here/bench/src/main/resources/logback-bench.xml" \
-  -cp "$classes/bench/target/classes:$classes/worker/target/classes:$classes/worker/target/test-classes:$classes/crds/target/classes:$(cat bench/target/classpath.txt)" \
+  -cp "$bench_classpath" \
   dev.semisup.bench.PoolScaleBench "${1:-20000}" "${2:-50}" "${3:-3}" "${4:-256m}"
