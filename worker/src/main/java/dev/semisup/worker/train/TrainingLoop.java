@@ -12,14 +12,16 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.semisup.api.v1alpha1.TrainingSpec;
-import dev.semisup.worker.data.TrainingExample;
+import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.model.GradMode;
 import dev.semisup.worker.model.Network;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mini-batch SGD over a {@link TrainingSet} (held in memory or streamed from shards), one epoch
@@ -58,6 +60,7 @@ public final class TrainingLoop {
   private final TrainingSpec spec;
   private final PixelTransform transform;
   private final List<Device> devices;
+  private final int augmentThreads;
 
   /** Trains on the network's own device. */
   public TrainingLoop(Network network, TrainingSpec spec, PixelTransform transform) {
@@ -69,10 +72,23 @@ public final class TrainingLoop {
    * first and is the one checkpointed; one device takes the single-device path.
    */
   public TrainingLoop(Network network, TrainingSpec spec, PixelTransform transform, List<Device> devices) {
+    this(network, spec, transform, devices, DecodeSettings.configured().threads());
+  }
+
+  /**
+   * As above, augmenting batches on {@code augmentThreads} threads ahead of the step (one batch per
+   * thread, within an eighth of the heap); the batches are the same for any number.
+   */
+  public TrainingLoop(Network network, TrainingSpec spec, PixelTransform transform, List<Device> devices,
+      int augmentThreads) {
+    if (augmentThreads < 1) {
+      throw new IllegalArgumentException("augment threads must be at least 1, was " + augmentThreads);
+    }
     this.network = network;
     this.spec = spec;
     this.transform = transform;
     this.devices = List.copyOf(devices);
+    this.augmentThreads = augmentThreads;
   }
 
   public Result fit(TrainingSet examples, Checkpoints checkpoints, Listener listener) throws IOException {
@@ -101,31 +117,28 @@ public final class TrainingLoop {
       // Load before the trainer exists: it marks the (then current) arrays as needing gradients.
       Checkpoint resumed = resume(checkpoints, optimizer, parameters, ids);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
+      int ahead = batchesAhead(batchSize, pixels, classes);
       try (Trainer trainer = network.model().newTrainer(config);
-           DataParallel replicas = devices.size() > 1 ? DataParallel.over(network, devices) : null) {
+           DataParallel replicas = devices.size() > 1 ? DataParallel.over(network, devices) : null;
+           AugmentThreads augmenters = AugmentThreads.of(augmentThreads)) {
 
         float lastLoss = Float.NaN;
         long seen = 0;
         long skipped = 0;
         long started = System.nanoTime();
-        float[] images = new float[batchSize * pixels];
-        float[] targets = new float[batchSize * classes];
         for (int epoch = Math.min(resumed.epochsDone(), epochs); epoch < epochs; epoch++) {
           boolean resuming = epoch == resumed.epochsDone() && resumed.midEpoch();
           int batch = resuming ? resumed.batchesIntoEpoch() : 0;
           double lossSum = resuming ? resumed.epochLossSum() : 0;
           long epochExamples = resuming ? resumed.epochExamples() : 0;
-          try (TrainingSet.Pass pass = examples.epoch(spec.getSeed(), epoch, resuming ? resumed.position() : 0)) {
-            while (true) {
-              Random random = new Random(batchSeed(epoch, batch));
-              int count = 0;
-              for (TrainingExample example; count < batchSize && (example = pass.next()) != null; count++) {
-                transform.apply(example.image(), images, count * pixels, random);
-                example.writeTarget(targets, count * classes, classes);
-              }
-              if (count == 0) {
-                break;
-              }
+          int epochIndex = epoch;
+          try (TrainingSet.Pass pass = examples.epoch(spec.getSeed(), epoch, resuming ? resumed.position() : 0);
+               AugmentedBatches batches = new AugmentedBatches(pass, transform, augmenters.pool(), ahead,
+                   index -> batchSeed(epochIndex, index), batch, batchSize, pixels, classes)) {
+            for (AugmentedBatches.Batch ready; (ready = batches.next()) != null; ) {
+              float[] images = ready.images();
+              float[] targets = ready.targets();
+              int count = ready.count();
               // Dropout and stochastic depth draw from the engine's generator: seeded per batch,
               // so a resumed batch draws what the uninterrupted one drew.
               long engineSeed = batchSeed(epoch, batch) * 31 + 17;
@@ -145,7 +158,7 @@ public final class TrainingLoop {
               listener.batchDone(epoch + 1, epochs, Math.min(batch, batchesPerEpoch), batchesPerEpoch, batchLoss,
                   seen / Math.max(seconds, 1e-9));
               if (checkpointEvery > 0 && batch % checkpointEvery == 0) {
-                checkpoints.save(new Checkpoint(epoch, batch, pass.position(), lossSum, epochExamples,
+                checkpoints.save(new Checkpoint(epoch, batch, ready.positionAfter(), lossSum, epochExamples,
                     network.parameterBytes(), optimizer.exportState(ids)));
               }
             }
@@ -159,6 +172,33 @@ public final class TrainingLoop {
         double seconds = (System.nanoTime() - started) / 1e9;
         return new Result(epochs, lastLoss, seen == 0 ? 0 : seen / Math.max(seconds, 1e-9), planned, skipped);
       }
+    }
+  }
+
+  /**
+   * Batches augmented ahead of the step: one per thread, as long as they fit in an eighth of the
+   * heap (a batch of 256 ImageNet-sized images is 154 MB of floats), and at least one.
+   */
+  private int batchesAhead(int batchSize, int pixels, int classes) {
+    long batchBytes = 4L * batchSize * (pixels + classes);
+    long budget = Runtime.getRuntime().maxMemory() / 8;
+    return (int) Math.max(1, Math.min(augmentThreads, budget / batchBytes));
+  }
+
+  /** The augmenting threads of one fit: daemons, so a failing step never waits on them. */
+  private record AugmentThreads(ExecutorService pool) implements AutoCloseable {
+    static AugmentThreads of(int threads) {
+      AtomicInteger number = new AtomicInteger();
+      return new AugmentThreads(Executors.newFixedThreadPool(threads, task -> {
+        Thread thread = new Thread(task, "augment-" + number.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      }));
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
     }
   }
 
