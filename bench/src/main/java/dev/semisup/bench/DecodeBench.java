@@ -27,15 +27,17 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * One core's rate of turning a JPEG into the normalised float tensor a 224 px model sees, with the
- * worker's own code: {@link ImageDecoder} (libjpeg-turbo, or ImageIO as before), then
- * {@link ImageGeometry#fit} (centre square resampled to 224 x 224, i.e. resize the short side and
- * centre-crop) and {@link Augmentation} with no augmentation (normalisation only).
+ * worker's own code: {@link ImageDecoder#decodeFitted} for ours (libjpeg-turbo's interleaved samples
+ * resampled straight to the centre square at 224 x 224, i.e. resize the short side and centre-crop),
+ * {@link ImageDecoder} then {@link ImageGeometry#fit} (the same resize, from channel-major pixels)
+ * for the two ImageIO sides, and {@link Augmentation} with no augmentation (normalisation only).
  *
  * <p>Per core: one thread, timed in that thread's CPU time, so the other processes of a shared
  * machine cost wall time but not the measurement. Three sides alternate, in an order that rotates
  * every round: ours (libjpeg-turbo), ImageIO as the fallback now decodes, and ImageIO as the worker
  * decoded before (per-pixel getRGB); the ratios are taken per round and reported as median and
- * range. All three share the resize and the normalisation.
+ * range. All three share the resize filter (the same code, reading interleaved samples for ours
+ * and channel-major planes for ImageIO) and the normalisation.
  *
  * <p>Arguments: {@code [rounds] [imagesPerRound] [width] [height] [size]}, defaults 7 400 500 375 224.
  */
@@ -114,7 +116,10 @@ public final class DecodeBench {
     }
   }
 
-  /** Where the time goes, per step, for each decoder (CPU ms per image, medians of 3). */
+  /**
+   * Where the time goes, per step, for each decoder decoding to channel-major pixels and then
+   * fitting them, and for ours fused as the worker runs it (CPU ms per image, medians of 3).
+   */
   private static void breakdown(List<byte[]> jpegs, ImageGeometry geometry, Augmentation normalise, float[] tensor,
       int images) throws IOException {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
@@ -146,6 +151,18 @@ public final class DecodeBench {
       System.out.printf(Locale.ROOT, "breakdown %s: decode %.2f ms, resize + crop %.2f ms, normalise %.2f ms%n",
           decoder, median(decode), median(fit), median(norm));
     }
+    // Ours as the worker runs it: decode and resize in one call, from libjpeg-turbo's interleaved samples.
+    double[] fused = new double[3];
+    for (int r = 0; r < 3; r++) {
+      long start = cpu.getCurrentThreadCpuTime();
+      for (int i = 0; i < images; i++) {
+        ImageDecoder.decodeFittedWith(JpegDecoder.LIBJPEG_TURBO, jpegs.get(i % jpegs.size()), i, "bench", -1, geometry,
+            ImageDecoder.MAX_PIXELS);
+      }
+      fused[r] = (cpu.getCurrentThreadCpuTime() - start) / 1e6 / images;
+    }
+    System.out.printf(Locale.ROOT, "breakdown LIBJPEG_TURBO decodeFitted (the worker's path): decode + resize + crop %.2f ms%n",
+        median(fused));
   }
 
   private static double rate(Side side, List<byte[]> jpegs, int images, ImageGeometry geometry, Augmentation normalise,
@@ -162,13 +179,14 @@ public final class DecodeBench {
   private static void tensor(Side side, byte[] jpeg, ImageGeometry geometry, Augmentation normalise, float[] tensor)
       throws IOException {
     ImageRecord image = switch (side) {
-      case OURS -> ImageDecoder.decodeWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench", -1, geometry.size(),
+      // The worker's call (DecodingStream, PackedShards): decode and fit in one, straight from libjpeg-turbo's samples.
+      case OURS -> ImageDecoder.decodeFittedWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench", -1, geometry,
           ImageDecoder.MAX_PIXELS);
-      case IMAGEIO -> ImageDecoder.decodeWith(JpegDecoder.IMAGEIO, jpeg, 0, "bench", -1, geometry.size(),
-          ImageDecoder.MAX_PIXELS);
-      case IMAGEIO_BEFORE -> decodedAsBefore(jpeg);
+      case IMAGEIO -> geometry.fit(ImageDecoder.decodeWith(JpegDecoder.IMAGEIO, jpeg, 0, "bench", -1, geometry.size(),
+          ImageDecoder.MAX_PIXELS));
+      case IMAGEIO_BEFORE -> geometry.fit(decodedAsBefore(jpeg));
     };
-    normalise.apply(geometry.fit(image), null, tensor, 0);
+    normalise.apply(image, null, tensor, 0);
   }
 
   /**

@@ -39,7 +39,7 @@ final class DecodingStream implements ImageStream {
   DecodingStream(OrderedDecoding.Reader<EncodedImage> reader, Closeable input, ImageGeometry geometry,
       boolean skipCorrupt, DecodeSettings settings) {
     this.pipeline = new OrderedDecoding<>(reader,
-        image -> geometry.fit(ImageDecoder.decodeAtLeast(image.bytes().read(), image.ordinal(), image.key(), image.label(), geometry.size())), settings);
+        image -> ImageDecoder.decodeFitted(image.bytes().read(), image.ordinal(), image.key(), image.label(), geometry), settings);
     this.input = input;
     this.corrupt = new CorruptImages(skipCorrupt);
   }

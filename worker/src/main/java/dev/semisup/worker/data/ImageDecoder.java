@@ -98,13 +98,46 @@ public final class ImageDecoder {
    */
   public static ImageRecord decodeWith(JpegDecoder decoder, byte[] bytes, long ordinal, String key, int label,
       int shortSide, long maxPixels) throws CorruptImageException {
-    if (decoder == JpegDecoder.LIBJPEG_TURBO && TURBO == null) {
-      throw new IllegalStateException("libjpeg-turbo asked for, but libturbojpeg is not loaded in this process");
-    }
-    DecodedPixels image = decoder == JpegDecoder.LIBJPEG_TURBO && isJpeg(bytes)
-        ? viaTurbo(TURBO, bytes, shortSide, maxPixels)
+    TurboJpeg turbo = decoder == JpegDecoder.LIBJPEG_TURBO ? turbo() : null;
+    DecodedPixels image = turbo != null && isJpeg(bytes)
+        ? viaTurbo(turbo, bytes, shortSide, maxPixels)
         : ImageIoDecoding.decode(bytes, maxPixels);
     return new ImageRecord(ordinal, key, label, image.channels(), image.height(), image.width(), image.pixels());
+  }
+
+  /**
+   * The image at {@code geometry}: the same pixels as {@code geometry.fit(decodeAtLeast(bytes, ...,
+   * geometry.size()))}, faster. A JPEG decoded by libjpeg-turbo is resampled straight from the
+   * interleaved samples the library writes, in a buffer the decoding thread reuses, so no full-size
+   * image is allocated or copied (bench/README.md, "Decoding one image"); PNG, and JPEG decoded by
+   * ImageIO, are decoded and fitted as before.
+   */
+  public static ImageRecord decodeFitted(byte[] bytes, long ordinal, String key, int label, ImageGeometry geometry)
+      throws CorruptImageException {
+    return decodeFittedWith(jpegDecoder(), bytes, ordinal, key, label, geometry, MAX_PIXELS);
+  }
+
+  /** As {@link #decodeFitted}, with the JPEG decoder named (the benchmark and the tests compare them) and a pixel budget. */
+  public static ImageRecord decodeFittedWith(JpegDecoder decoder, byte[] bytes, long ordinal, String key, int label,
+      ImageGeometry geometry, long maxPixels) throws CorruptImageException {
+    TurboJpeg turbo = decoder == JpegDecoder.LIBJPEG_TURBO ? turbo() : null;
+    if (turbo != null && isJpeg(bytes)) {
+      Optional<InterleavedPixels> image = turbo.decodeInterleaved(bytes, geometry.size(), maxPixels);
+      if (image.isPresent()) {
+        return geometry.fit(image.get(), ordinal, key, label);
+      }
+      // CMYK/YCCK: ImageIO decodes it, as below.
+    }
+    DecodedPixels image = ImageIoDecoding.decode(bytes, maxPixels);
+    return geometry.fit(new ImageRecord(ordinal, key, label, image.channels(), image.height(), image.width(),
+        image.pixels()));
+  }
+
+  private static TurboJpeg turbo() {
+    if (TURBO == null) {
+      throw new IllegalStateException("libjpeg-turbo asked for, but libturbojpeg is not loaded in this process");
+    }
+    return TURBO;
   }
 
   /** Refuses a declared size of no pixels or beyond the budget; called on the header alone. */

@@ -54,6 +54,29 @@ public record ImageGeometry(int channels, int size) {
     return new ImageRecord(image.ordinal(), image.key(), image.label(), channels, size, size, pixels);
   }
 
+  /**
+   * A decoded, interleaved image at this geometry, with the record's ordinal, key and label: the
+   * same pixels as {@link #fit} of its channel-major copy, resampled straight from the interleaved
+   * samples (the decoder's reused buffer) without that copy.
+   */
+  ImageRecord fit(InterleavedPixels image, long ordinal, String key, int label) {
+    int from = image.channels();
+    int height = image.height();
+    int width = image.width();
+    if (channels < from) {
+      // Colour dropped: luma first, on the channel-major copy, as fit does (a grey model's rare case).
+      DecodedPixels copy = image.toChannelMajor();
+      return fit(new ImageRecord(ordinal, key, label, from, height, width, copy.pixels()));
+    }
+    byte[] pixels = height == size && width == size
+        ? image.toChannelMajor().pixels()
+        : Resampling.centreSquareInterleaved(image.samples(), from, height, width, size);
+    if (channels > from) {
+      pixels = toRgb(pixels, size * size);
+    }
+    return new ImageRecord(ordinal, key, label, channels, size, size, pixels);
+  }
+
   private static byte[] toGrey(byte[] rgb, int plane) {
     byte[] grey = new byte[plane];
     for (int i = 0; i < plane; i++) {

@@ -112,8 +112,7 @@ public final class PackedShards {
         }
         ImageRecord decoded;
         try {
-          decoded = geometry.fit(ImageDecoder.decodeAtLeast(image, ordinal, ShardFiles.name(key) + "/" + base, label,
-              geometry.size()));
+          decoded = ImageDecoder.decodeFitted(image, ordinal, ShardFiles.name(key) + "/" + base, label, geometry);
         } catch (ImageDecoder.CorruptImageException e) {
           throw new CorruptExample(where + ": corrupt image: " + e.getMessage(), e);
         }

@@ -159,6 +159,60 @@ class ImageDecoderTest {
   }
 
   @Test
+  void decodeFittedGivesTheSamePixelsAsDecodingThenFitting() throws IOException {
+    // The worker's call against the two steps it replaces, on one thread, so the reused buffers see
+    // images larger and smaller than the one before; both decoders; every geometry case of fit.
+    Map<String, byte[]> images = new LinkedHashMap<>();
+    images.put("photo 500x375", jpeg(photo(500, 375, 1), 0.9f, false));
+    images.put("photo 1000x750, reduced decode", jpeg(photo(1000, 750, 5), 0.9f, false));
+    images.put("small photo, enlarged", jpeg(photo(120, 90, 6), 0.9f, false));
+    images.put("odd size, portrait", jpeg(photo(201, 333, 2), 0.75f, false));
+    images.put("progressive", jpeg(photo(320, 240, 3), 0.9f, true));
+    images.put("grey JPEG", jpeg(greyPhoto(300, 260, 4), 0.9f, false));
+    images.put("RGB PNG", encode(rgb(5, 37, 29), "png"));
+    images.put("grey PNG", encode(grey(6, 31, 23), "png"));
+    List<ImageGeometry> geometries = List.of(new ImageGeometry(3, 224), new ImageGeometry(1, 224),
+        new ImageGeometry(3, 32), new ImageGeometry(1, 28), new ImageGeometry(3, 240));
+
+    for (JpegDecoder decoder : JpegDecoder.values()) {
+      for (ImageGeometry geometry : geometries) {
+        for (Map.Entry<String, byte[]> image : images.entrySet()) {
+          String what = image.getKey() + " at " + geometry + " with " + decoder;
+          ImageRecord expected = geometry.fit(ImageDecoder.decodeWith(decoder, image.getValue(), 7, "key", 3,
+              geometry.size(), ImageDecoder.MAX_PIXELS));
+
+          ImageRecord fitted = ImageDecoder.decodeFittedWith(decoder, image.getValue(), 7, "key", 3, geometry,
+              ImageDecoder.MAX_PIXELS);
+
+          assertThat(List.of(fitted.channels(), fitted.height(), fitted.width())).as(what)
+              .isEqualTo(List.of(geometry.channels(), geometry.size(), geometry.size()));
+          assertThat(List.of(fitted.ordinal(), fitted.key(), fitted.label())).as(what).isEqualTo(List.of(7L, "key", 3));
+          assertThat(fitted.pixels()).as(what).isEqualTo(expected.pixels());
+        }
+      }
+    }
+  }
+
+  @Test
+  void anImageBeyondTheKeptBuffersDecodesAndLeavesThemAsTheyWere() throws IOException {
+    // 2100 x 2100 RGB is 13.2 MB, beyond what a thread keeps: it gets buffers of its own.
+    int side = 2100;
+    assertThat(3 * side * side).isGreaterThan(TurboJpeg.RETAINED_BYTES);
+    byte[] huge = jpeg(photo(side, side, 14), 0.5f, false);
+    byte[] small = jpeg(photo(160, 120, 15), 0.9f, false);
+    ImageRecord smallFirst = decode(JpegDecoder.LIBJPEG_TURBO, small, 0);
+
+    ImageRecord hugeDecoded = decode(JpegDecoder.LIBJPEG_TURBO, huge, 0);
+    ImageRecord smallAgain = decode(JpegDecoder.LIBJPEG_TURBO, small, 0);
+
+    assertThat(List.of(hugeDecoded.height(), hugeDecoded.width())).isEqualTo(List.of(side, side));
+    assertThat(maxDifference(hugeDecoded.pixels(), decode(JpegDecoder.IMAGEIO, huge, 0).pixels()))
+        .isLessThanOrEqualTo(JPEG_MAX_DIFFERENCE);
+    assertThat(smallAgain.pixels()).isEqualTo(smallFirst.pixels());
+    assertThat(smallAgain.pixels()).as("a copy, not the thread's buffer").isNotSameAs(smallFirst.pixels());
+  }
+
+  @Test
   void theReductionIsTheLargestThatKeepsTheShortSide() {
     assertThat(TurboJpeg.reduction(500, 375, 224)).as("188 < 224: full size").isEqualTo(1);
     assertThat(TurboJpeg.reduction(1000, 750, 224)).isEqualTo(2);
@@ -196,6 +250,15 @@ class ImageDecoderTest {
             .hasMessage("declares 30000 x 30000 pixels, beyond the budget of " + ImageDecoder.MAX_PIXELS + " pixels per image");
       }
     }
+    for (Map.Entry<String, byte[]> image : broken.entrySet()) {
+      for (JpegDecoder decoder : JpegDecoder.values()) {
+        assertThatThrownBy(() -> ImageDecoder.decodeFittedWith(decoder, image.getValue(), 0, "k", 0,
+            new ImageGeometry(3, 32), ImageDecoder.MAX_PIXELS)).as(image.getKey() + " fitted with " + decoder)
+            .isExactlyInstanceOf(CorruptImageException.class);
+      }
+    }
+    assertThatThrownBy(() -> ImageDecoder.decodeFitted(DataFiles.jpegHeader(30000, 30000), 0, "k", 0,
+        new ImageGeometry(3, 224))).isInstanceOf(OversizedImageException.class);
     // The budget is checked on the header's size, before any reduction.
     assertThatThrownBy(() -> ImageDecoder.decodeWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "k", 0, 8, 120 * 90 - 1))
         .isInstanceOf(OversizedImageException.class).hasMessageContaining("declares 120 x 90 pixels");
@@ -216,6 +279,17 @@ class ImageDecoderTest {
         int i = task % jpegs.size();
         results.add(threads.submit(() -> Arrays.equals(ImageDecoder.decodeAtLeast(jpegs.get(i), i, "k", 0, 32).pixels(),
             expected.get(i))));
+      }
+      // The worker's call too: each thread resamples from its own reused buffer.
+      ImageGeometry geometry = new ImageGeometry(3, 48);
+      List<byte[]> fitted = new ArrayList<>();
+      for (int i = 0; i < jpegs.size(); i++) {
+        fitted.add(ImageDecoder.decodeFitted(jpegs.get(i), i, "k", 0, geometry).pixels());
+      }
+      for (int task = 0; task < 64; task++) {
+        int i = task % jpegs.size();
+        results.add(threads.submit(() -> Arrays.equals(ImageDecoder.decodeFitted(jpegs.get(i), i, "k", 0, geometry).pixels(),
+            fitted.get(i))));
       }
       for (Future<Boolean> result : results) {
         assertThat(result.get()).isTrue();
