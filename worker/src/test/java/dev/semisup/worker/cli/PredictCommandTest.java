@@ -10,8 +10,11 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.WorkerContract;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.worker.model.card.ModelCard;
+import dev.semisup.worker.store.S3ObjectStore;
+import dev.semisup.worker.store.S3TestServer;
 import dev.semisup.worker.testing.TinyDataset;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -236,6 +239,37 @@ class PredictCommandTest {
     Result badStep = predict("--model", run().toString(), "--step", "infer", data(TinyDataset.TEST_IMAGES).toString());
     assertThat(badStep.exit()).isEqualTo(2);
     assertThat(badStep.err()).contains("--step infer");
+  }
+
+  @Test
+  @Order(8)
+  void aModelAndImagesInS3AreReadThroughTheEndpoint() throws Exception {
+    try (S3TestServer s3 = S3TestServer.start()) {
+      S3ObjectStore store = new S3ObjectStore(s3.endpointClient(), s3.bucket());
+      for (String file : List.of("model.params", "model-card.json")) {
+        store.put("models/final/" + file, Files.readAllBytes(run().resolve("finetune").resolve(file)));
+      }
+      store.put("data/" + TinyDataset.TEST_IMAGES, Files.readAllBytes(data(TinyDataset.TEST_IMAGES)));
+      store.put("data/" + TinyDataset.TEST_LABELS, Files.readAllBytes(data(TinyDataset.TEST_LABELS)));
+      String bucket = "s3://" + s3.bucket() + "/";
+      String[] args = {"predict", "--model", bucket + "models/final/", "--endpoint", s3.endpoint(),
+          "--labels", bucket + "data/" + TinyDataset.TEST_LABELS, "--output", dir.resolve("s3.csv").toString(),
+          bucket + "data/" + TinyDataset.TEST_IMAGES};
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int exit = Semisup.execute(args, Map.of(WorkerContract.ENV_ACCESS_KEY, s3.accessKey(),
+          WorkerContract.ENV_SECRET_KEY, s3.secretKey()), new PrintWriter(out, true), new PrintWriter(err, true));
+
+      assertThat(exit).as(err.toString()).isZero();
+      StageMetrics finetune = JSON.readValue(run().resolve("finetune/metrics.json").toFile(), StageMetrics.class);
+      Matcher accuracy = ACCURACY.matcher(out.toString());
+      assertThat(accuracy.find()).as(out.toString()).isTrue();
+      assertThat((double) Long.parseLong(accuracy.group(1)) / 90).isEqualTo(finetune.accuracy());
+
+      Result noEndpoint = predict("--model", bucket + "models/final/", data(TinyDataset.TEST_IMAGES).toString());
+      assertThat(noEndpoint.exit()).isEqualTo(2);
+      assertThat(noEndpoint.err()).contains("--endpoint");
+    }
   }
 
   /** The first {@code count} validation images as grey PNG files. */
