@@ -46,7 +46,8 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
   public static TrainedModel locate(Blobs blobs, String uri, String step) throws IOException {
     String folder = folderOf(uri);
     Optional<byte[]> card = read(blobs, folder + ObjectLayout.MODEL_CARD);
-    if (card.isPresent() && step == null) {
+    if (card.isPresent()) {
+      requireNoStep(step, folder);
       return carded(blobs, folder, ModelCard.parse(card.get(), folder + ObjectLayout.MODEL_CARD));
     }
     Optional<byte[]> spec = read(blobs, folder + "spec.json");
@@ -58,6 +59,7 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     for (int up = 0; up < 2 && (runFolder = parent(runFolder)) != null; up++) {
       Optional<byte[]> runSpec = read(blobs, runFolder + "spec.json");
       if (runSpec.isPresent()) {
+        requireNoStep(step, folder);
         SemiSupervisedRunSpec parsed = parseSpec(runSpec.get(), runFolder + "spec.json");
         String relative = folder.substring(runFolder.length()).replaceAll("/+$", "");
         ObjectLayout layout = new ObjectLayout("");
@@ -71,6 +73,14 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     }
     throw new ModelNotFoundException("--model " + uri + ": found neither " + ObjectLayout.MODEL_CARD
         + " (a model folder) nor spec.json (a run folder) in " + folder);
+  }
+
+  /** --step picks a model of a run; with a model folder it could only be ignored, so it is refused. */
+  private static void requireNoStep(String step, String folder) throws ModelNotFoundException {
+    if (step != null) {
+      throw new ModelNotFoundException("--step " + step + ": only with a run's folder (holding spec.json); "
+          + folder + " is one model's folder");
+    }
   }
 
   private static TrainedModel carded(Blobs blobs, String folder, ModelCard card) throws IOException {

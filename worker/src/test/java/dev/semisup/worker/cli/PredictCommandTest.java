@@ -239,6 +239,11 @@ class PredictCommandTest {
     Result badStep = predict("--model", run().toString(), "--step", "infer", data(TinyDataset.TEST_IMAGES).toString());
     assertThat(badStep.exit()).isEqualTo(2);
     assertThat(badStep.err()).contains("--step infer");
+
+    Result stepOfAModelFolder = predict("--model", run().resolve("teacher").toString(), "--step", "student",
+        data(TinyDataset.TEST_IMAGES).toString());
+    assertThat(stepOfAModelFolder.exit()).isEqualTo(2);
+    assertThat(stepOfAModelFolder.err()).contains("--step student: only with a run's folder");
   }
 
   @Test
