@@ -25,8 +25,14 @@ public final class Classifier implements AutoCloseable {
 
   public static Classifier load(TrainedModel model) throws IOException {
     ModelCard card = model.card();
-    Network network = Network.load(card.architecture(), card.shape(), new ByteArrayInputStream(model.parameters()),
-        model.where());
+    // Built as training built it (dropout adds a layer), so the parameters fit; noise is off when scoring.
+    Network network = Network.create(card.architecture(), card.shape(), card.builtWith(), 0);
+    try {
+      network.loadParameters(new ByteArrayInputStream(model.parameters()), model.where());
+    } catch (IOException | RuntimeException e) {
+      network.close();
+      throw e;
+    }
     return new Classifier(network, card);
   }
 

@@ -5,7 +5,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.worker.model.Architectures;
-import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.model.card.ModelCard;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +13,8 @@ import java.util.Map;
 
 /**
  * Builds the network a servable model directory's card names (architecture, channels, size,
- * classes), without noise: DJL then reads the directory's parameters into it. Named by
+ * classes, and the noise it was built with, inert when classifying): DJL then reads the
+ * directory's parameters into it. Named by
  * {@code blockFactory} in serving.properties.
  */
 public final class ImageClassifierBlockFactory implements BlockFactory {
@@ -24,7 +24,7 @@ public final class ImageClassifierBlockFactory implements BlockFactory {
   @Override
   public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
     ModelCard card = card(modelPath);
-    return Architectures.build(card.architecture(), card.shape(), Regularization.NONE);
+    return Architectures.build(card.architecture(), card.shape(), card.builtWith());
   }
 
   /** The card of a model directory (or of the directory holding a model file). */

@@ -80,7 +80,7 @@ public final class ModelTraining {
           evaluation.loss(), result.epochs(), result.imagesPerEpoch(), result.imagesPerSecond(),
           (System.nanoTime() - started) / 1e9);
       context.store().put(context.layout().metrics(step), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
-      writeModelCard(context, network, recipe.architecture(), evaluation);
+      writeModelCard(context, network, recipe.architecture(), recipe.noise(), evaluation);
       progress.finish(result.imagesPerEpoch(), result.imagesPerEpoch(), result.imagesPerSecond());
       LOG.info("{}: validation accuracy {} on {} images", step.id(),
           String.format("%.4f", evaluation.accuracy()), evaluation.images());
@@ -106,7 +106,7 @@ public final class ModelTraining {
           before == null ? 0 : before.imagesPerSecond(),
           (before == null ? 0 : before.seconds()) + (System.nanoTime() - started) / 1e9);
       context.store().put(metricsKey, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
-      writeModelCard(context, network, architecture, evaluation);
+      writeModelCard(context, network, architecture, noise, evaluation);
       LOG.info("{}: validation set changed; kept model evaluated again: accuracy {} on {} images", step.id(),
           String.format("%.4f", evaluation.accuracy()), evaluation.images());
       return metrics;
@@ -117,11 +117,11 @@ public final class ModelTraining {
    * The model card beside the parameters, so the model is usable from its folder alone; the final
    * step's model also as a servable directory (DJL Criteria / DJL Serving).
    */
-  private static void writeModelCard(StageContext context, Network network, String architecture,
+  private static void writeModelCard(StageContext context, Network network, String architecture, Regularization noise,
       Evaluation.Result evaluation) throws IOException {
     PlannedStep step = context.step();
     ModelCard card = ModelCards.ofTrainedStep(context.spec(), context.store(), context.layout(), context.blobs(), step,
-        architecture, new ModelCard.Validation(evaluation.accuracy(), evaluation.loss(), evaluation.images()));
+        architecture, noise, new ModelCard.Validation(evaluation.accuracy(), evaluation.loss(), evaluation.images()));
     context.store().put(context.layout().modelCard(step), card.toJson());
     if (step.stage() == Stage.FINETUNE) {
       ServableModel.write(context.store(), context.layout().servableModel(step), network, card);

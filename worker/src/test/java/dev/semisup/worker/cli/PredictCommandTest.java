@@ -277,6 +277,37 @@ class PredictCommandTest {
     }
   }
 
+  @Test
+  @Order(9)
+  void aStudentBuiltWithDropoutIsRebuiltWithItToReadItsParameters() throws Exception {
+    // Dropout adds a layer to the network, so the parameters only fit a network built with it.
+    TinyRuns noisy = new TinyRuns(dir.resolve("noisy"));
+    String manifest = noisy.manifest("noisy", "").replace("  student:\n    architecture: cnn-small\n",
+        "  student:\n    architecture: cnn-small\n    noise: {dropout: 0.3}\n");
+    assertThat(manifest).contains("dropout: 0.3");
+    TinyRuns.Result run = noisy.run(noisy.write("noisy.yaml", manifest));
+    assertThat(run.exit()).as(run.err()).isZero();
+    Path prefix = noisy.prefix("runs/local/noisy");
+    assertThat(ModelCard.parse(Files.readAllBytes(prefix.resolve("finetune/model-card.json")), "card").builtWith().dropout())
+        .isEqualTo(0.3f);
+
+    Result result = predict("--model", prefix.toString(), "--labels", data(TinyDataset.TEST_LABELS).toString(),
+        "--output", dir.resolve("noisy.csv").toString(), data(TinyDataset.TEST_IMAGES).toString());
+
+    assertThat(result.exit()).as(result.err()).isZero();
+    StageMetrics finetune = JSON.readValue(prefix.resolve("finetune/metrics.json").toFile(), StageMetrics.class);
+    Matcher accuracy = ACCURACY.matcher(result.out());
+    assertThat(accuracy.find()).as(result.out()).isTrue();
+    assertThat((double) Long.parseLong(accuracy.group(1)) / 90).isEqualTo(finetune.accuracy());
+    Criteria<Input, Output> criteria = Criteria.builder().setTypes(Input.class, Output.class)
+        .optModelPath(prefix.resolve("finetune/servable")).build();
+    try (ZooModel<Input, Output> model = criteria.loadModel(); Predictor<Input, Output> predictor = model.newPredictor()) {
+      Input request = new Input();
+      request.add(Files.readAllBytes(writePngs(dir.resolve("noisy-pngs"), 1).resolve("image-00.png")));
+      assertThat(JSON.readTree(predictor.predict(request).getData().getAsString())).hasSize(3);
+    }
+  }
+
   /** The first {@code count} validation images as grey PNG files. */
   private static Path writePngs(Path folder, int count) throws IOException {
     Files.createDirectories(folder);

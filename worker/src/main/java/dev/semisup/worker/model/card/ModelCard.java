@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
+import dev.semisup.worker.model.Regularization;
 import java.io.IOException;
 import java.util.List;
 
@@ -17,6 +18,9 @@ import java.util.List;
  *
  * @param format        {@link #FORMAT}: the card's own version
  * @param architecture  the network (spec teacher/student architecture) the parameters belong to
+ * @param noise         the dropout and stochastic depth it was built with: inert when classifying, but
+ *                      dropout adds a layer, so the network is rebuilt with it to read the parameters;
+ *                      null means none
  * @param classes       class names in label order (the class numbers as text where the data has none)
  * @param imageSize     side of the square every image is fitted to
  * @param channels      1 (grey) or 3 (RGB)
@@ -30,7 +34,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ModelCard(String format, String architecture, List<String> classes, int imageSize, int channels,
+public record ModelCard(String format, String architecture, Regularization noise, List<String> classes, int imageSize, int channels,
     String fit, double[] mean, double[] std, Validation validation, Run run, String step, Parameters parameters) {
 
   public static final String FORMAT = "semisup-model-card/v1";
@@ -60,6 +64,11 @@ public record ModelCard(String format, String architecture, List<String> classes
   public record Parameters(String file, String format) {
   }
 
+  /** The noise to build the network with (none when the card names none). */
+  public Regularization builtWith() {
+    return noise == null ? Regularization.NONE : noise;
+  }
+
   public ModelShape shape() {
     return new ModelShape(channels, imageSize, classes.size());
   }
@@ -75,7 +84,7 @@ public record ModelCard(String format, String architecture, List<String> classes
 
   /** The same card describing another parameter file (a servable directory's copy). */
   public ModelCard withParameters(Parameters other) {
-    return new ModelCard(format, architecture, classes, imageSize, channels, fit, mean, std, validation, run, step, other);
+    return new ModelCard(format, architecture, noise, classes, imageSize, channels, fit, mean, std, validation, run, step, other);
   }
 
   public byte[] toJson() throws IOException {

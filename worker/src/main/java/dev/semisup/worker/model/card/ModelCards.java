@@ -8,6 +8,7 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.store.Blobs;
 import dev.semisup.worker.store.ObjectStore;
 import java.io.IOException;
@@ -27,21 +28,21 @@ public final class ModelCards {
   }
 
   /** The card of {@code step}'s model trained as {@code architecture} under {@code spec}. */
-  public static ModelCard of(SemiSupervisedRunSpec spec, String architecture, List<String> classNames,
-      ModelCard.Validation validation, RunMarker marker, PlannedStep step) {
+  public static ModelCard of(SemiSupervisedRunSpec spec, String architecture, Regularization noise,
+      List<String> classNames, ModelCard.Validation validation, RunMarker marker, PlannedStep step) {
     DataSpec data = spec.getData();
     ModelCard.Run run = marker == null ? null : new ModelCard.Run(marker.namespace(), marker.name(), marker.uid());
-    return new ModelCard(ModelCard.FORMAT, architecture, List.copyOf(classNames), data.resolvedImageSize(),
+    return new ModelCard(ModelCard.FORMAT, architecture, noise, List.copyOf(classNames), data.resolvedImageSize(),
         data.resolvedChannels(), ModelCard.FIT, data.resolvedMean(), data.resolvedStd(), validation, run, step.id(),
         new ModelCard.Parameters(ObjectLayout.MODEL_PARAMETERS, ModelCard.SEMISUP_PARAMETERS));
   }
 
   /** The card as a training step writes it: the evaluation just made, the run from the prefix's marker. */
   public static ModelCard ofTrainedStep(SemiSupervisedRunSpec spec, ObjectStore store, ObjectLayout layout, Blobs blobs,
-      PlannedStep step, String architecture, ModelCard.Validation validation) throws IOException {
+      PlannedStep step, String architecture, Regularization noise, ModelCard.Validation validation) throws IOException {
     String markerKey = layout.runMarker();
     RunMarker marker = store.exists(markerKey) ? JSON.readValue(store.get(markerKey), RunMarker.class) : null;
-    return of(spec, architecture, ClassNames.of(spec.getData(), blobs), validation, marker, step);
+    return of(spec, architecture, noise, ClassNames.of(spec.getData(), blobs), validation, marker, step);
   }
 
   /**
@@ -54,6 +55,8 @@ public final class ModelCards {
         : step.stage() == Stage.TEACHER ? spec.getTeacher().getArchitecture() : spec.getStudent().getArchitecture();
     ModelCard.Validation validation = metrics == null ? null
         : new ModelCard.Validation(metrics.accuracy(), metrics.loss(), null);
-    return of(spec, architecture, ClassNames.of(spec.getData(), blobs), validation, marker, step);
+    // As the stages build them: the teacher without noise, the student with the spec's.
+    Regularization noise = step.stage() == Stage.TEACHER ? Regularization.NONE : Regularization.of(spec.getStudent().getNoise());
+    return of(spec, architecture, noise, ClassNames.of(spec.getData(), blobs), validation, marker, step);
   }
 }

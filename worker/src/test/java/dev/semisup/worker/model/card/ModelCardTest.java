@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.store.FileBlobs;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCardTest {
 
   private static ModelCard card() {
-    return new ModelCard(ModelCard.FORMAT, "cnn-small", List.of("cat", "dog"), 32, 3, ModelCard.FIT,
+    return new ModelCard(ModelCard.FORMAT, "cnn-small", new Regularization(0.25f, 0.1f), List.of("cat", "dog"), 32, 3, ModelCard.FIT,
         new double[] {0.49, 0.48, 0.45}, new double[] {0.25, 0.24, 0.26}, new ModelCard.Validation(0.9, 0.3, 1000L),
         new ModelCard.Run("team-a", "pets", "uid-1"), "finetune",
         new ModelCard.Parameters("model.params", ModelCard.SEMISUP_PARAMETERS));
@@ -31,6 +32,7 @@ class ModelCardTest {
     ModelCard read = ModelCard.parse(card().toJson(), "card");
 
     assertThat(read.architecture()).isEqualTo("cnn-small");
+    assertThat(read.builtWith()).isEqualTo(new Regularization(0.25f, 0.1f));
     assertThat(read.classes()).containsExactly("cat", "dog");
     assertThat(read.mean()).containsExactly(0.49, 0.48, 0.45);
     assertThat(read.std()).containsExactly(0.25, 0.24, 0.26);
