@@ -118,5 +118,8 @@ class StagePlanTest {
     assertThat(layout.inferCheckpoint(plan.require("infer"), 2)).isEqualTo("runs/team-a/demo/candidates/checkpoint-00002.bin");
     assertThatThrownBy(() -> layout.shardSuccess(plan.require("select"), 0)).hasMessageContaining("not a sharded step");
     assertThatThrownBy(() -> layout.model(plan.require("select"))).hasMessageContaining("trains no model");
+    assertThat(layout.modelCard(plan.require("student-r2"))).isEqualTo("runs/team-a/demo/round-2/student/model-card.json");
+    assertThat(layout.servableModel(plan.require("finetune"))).isEqualTo("runs/team-a/demo/finetune/servable/");
+    assertThatThrownBy(() -> layout.modelCard(plan.require("infer"))).hasMessageContaining("trains no model");
   }
 }

@@ -10,8 +10,10 @@ import dev.semisup.api.plan.Stage;
  * run.json                 the run marker: which run owns this prefix (see RunMarker)
  * spec.json
  * pool/manifest.tsv        a tar or folder pool's files with their sizes, listed once (by infer shard 0)
- * teacher/model.params, metrics.json, progress.json, checkpoints/epoch-0003.ckpt
+ * teacher/model.params, model-card.json, metrics.json, progress.json, checkpoints/epoch-0003.ckpt
  *                          (+ epoch-0003.step-000000500.ckpt inside an epoch), inputs.json, _SUCCESS
+ *                          model-card.json: what the parameters need to be used from this folder alone
+ *                          (architecture, classes, image size, channels, mean/std, accuracy, run, step)
  * candidates/shard-00003-of-00008.bin, progress-00003.json, inputs.json, _SUCCESS-00003
  * candidates/checkpoint-00003.bin      a running shard's heaps and files done (deleted at its end)
  * index/part-00000.bin, summary.json, inputs.json, _SUCCESS
@@ -19,6 +21,8 @@ import dev.semisup.api.plan.Stage;
  *                          the sampled images as WebDataset-style tars, in the run's shuffled
  *                          order: members %010d.png|jpg, %010d.cls, %010d.json per index entry
  * student/..., finetune/...            as teacher/
+ * finetune/servable/serving.properties, model-0000.params, synset.txt, model-card.json
+ *                          the final model as a directory DJL's Criteria and DJL Serving load as is
  * round-2/candidates/..., round-2/index/..., round-2/packed/...   later rounds
  * report.json
  * </pre>
@@ -26,6 +30,12 @@ import dev.semisup.api.plan.Stage;
 public record ObjectLayout(String prefix) {
 
   public static final String SUCCESS = "_SUCCESS";
+
+  /** The model card's file name, the same in a step's folder and in a servable model directory. */
+  public static final String MODEL_CARD = "model-card.json";
+
+  /** A trained step's parameters' file name (this project's own format). */
+  public static final String MODEL_PARAMETERS = "model.params";
 
   public ObjectLayout {
     prefix = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
@@ -67,7 +77,25 @@ public record ObjectLayout(String prefix) {
 
   public String model(PlannedStep step) {
     requireTraining(step);
-    return folder(step) + "/model.params";
+    return folder(step) + "/" + MODEL_PARAMETERS;
+  }
+
+  /**
+   * The model card beside a trained step's parameters: everything needed to use them from this
+   * folder alone (the worker's ModelCard, as JSON).
+   */
+  public String modelCard(PlannedStep step) {
+    requireTraining(step);
+    return folder(step) + "/" + MODEL_CARD;
+  }
+
+  /**
+   * The folder of a trained step's servable model (ending in '/'): serving.properties, DJL's own
+   * parameter file, synset.txt and the model card, loadable by DJL's Criteria and DJL Serving.
+   */
+  public String servableModel(PlannedStep step) {
+    requireTraining(step);
+    return folder(step) + "/servable/";
   }
 
   public String metrics(PlannedStep step) {

@@ -2,6 +2,7 @@ package dev.semisup.worker.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.Stage;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.TrainingSpec;
@@ -11,7 +12,10 @@ import dev.semisup.worker.model.Devices;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
+import dev.semisup.worker.model.card.ModelCard;
+import dev.semisup.worker.model.card.ModelCards;
 import dev.semisup.worker.progress.ProgressReporter;
+import dev.semisup.worker.serving.ServableModel;
 import dev.semisup.worker.train.Evaluation;
 import dev.semisup.worker.train.LossGuard;
 import dev.semisup.worker.train.PixelTransform;
@@ -76,6 +80,7 @@ public final class ModelTraining {
           evaluation.loss(), result.epochs(), result.imagesPerEpoch(), result.imagesPerSecond(),
           (System.nanoTime() - started) / 1e9);
       context.store().put(context.layout().metrics(step), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
+      writeModelCard(context, network, recipe.architecture(), recipe.noise(), evaluation);
       progress.finish(result.imagesPerEpoch(), result.imagesPerEpoch(), result.imagesPerSecond());
       LOG.info("{}: validation accuracy {} on {} images", step.id(),
           String.format("%.4f", evaluation.accuracy()), evaluation.images());
@@ -101,9 +106,25 @@ public final class ModelTraining {
           before == null ? 0 : before.imagesPerSecond(),
           (before == null ? 0 : before.seconds()) + (System.nanoTime() - started) / 1e9);
       context.store().put(metricsKey, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
+      writeModelCard(context, network, architecture, noise, evaluation);
       LOG.info("{}: validation set changed; kept model evaluated again: accuracy {} on {} images", step.id(),
           String.format("%.4f", evaluation.accuracy()), evaluation.images());
       return metrics;
+    }
+  }
+
+  /**
+   * The model card beside the parameters, so the model is usable from its folder alone; the final
+   * step's model also as a servable directory (DJL Criteria / DJL Serving).
+   */
+  private static void writeModelCard(StageContext context, Network network, String architecture, Regularization noise,
+      Evaluation.Result evaluation) throws IOException {
+    PlannedStep step = context.step();
+    ModelCard card = ModelCards.ofTrainedStep(context.spec(), context.store(), context.layout(), context.blobs(), step,
+        architecture, noise, new ModelCard.Validation(evaluation.accuracy(), evaluation.loss(), evaluation.images()));
+    context.store().put(context.layout().modelCard(step), card.toJson());
+    if (step.stage() == Stage.FINETUNE) {
+      ServableModel.write(context.store(), context.layout().servableModel(step), network, card);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.report.StageMetrics;
+import dev.semisup.worker.model.card.ModelCard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,13 @@ class ChangedSpecTest {
     assertThat(teacher.epochs()).as("what training did is kept").isEqualTo(3);
     RunReport report = json.readValue(artifact("report.json").toFile(), RunReport.class);
     assertThat(report.teacherAccuracy()).isEqualTo(teacher.accuracy());
+    // The cards say what the models score on the fixed set, the servable copy's too.
+    for (String card : List.of("teacher/model-card.json", "finetune/model-card.json", "finetune/servable/model-card.json")) {
+      ModelCard read = ModelCard.parse(Files.readAllBytes(artifact(card)), card);
+      assertThat(read.validation().images()).as(card).isEqualTo(45L);
+    }
+    assertThat(ModelCard.parse(Files.readAllBytes(artifact("teacher/model-card.json")), "teacher").validation().accuracy())
+        .isEqualTo(teacher.accuracy());
   }
 
   @Test

@@ -1,0 +1,118 @@
+package dev.semisup.worker.model.card;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.worker.data.Augmentation;
+import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.model.ModelShape;
+import dev.semisup.worker.model.Regularization;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What a trained model's parameters need to be used from their folder alone: the network that
+ * reads them, the classes it predicts, and the exact preprocessing of training (image size,
+ * channels, the geometry fit, mean and std); plus where it came from (run and step) and how well
+ * it did on the validation set. Written as {@code model-card.json} beside every model.
+ *
+ * @param format        {@link #FORMAT}: the card's own version
+ * @param architecture  the network (spec teacher/student architecture) the parameters belong to
+ * @param noise         the dropout and stochastic depth it was built with: inert when classifying, but
+ *                      dropout adds a layer, so the network is rebuilt with it to read the parameters;
+ *                      null means none
+ * @param classes       class names in label order (the class numbers as text where the data has none)
+ * @param imageSize     side of the square every image is fitted to
+ * @param channels      1 (grey) or 3 (RGB)
+ * @param fit           how an image of another shape is fitted: {@link #FIT}
+ * @param mean          per channel, of pixels scaled to [0,1]
+ * @param std           per channel, of pixels scaled to [0,1]
+ * @param validation    accuracy on the run's validation set, with its size; null when not evaluated
+ * @param run           the run that made the model; null when unknown
+ * @param step          the step id that made it (teacher, student, finetune, finetune-r2, ...)
+ * @param parameters    the parameter file beside the card and its format
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelCard(String format, String architecture, Regularization noise, List<String> classes, int imageSize, int channels,
+    String fit, double[] mean, double[] std, Validation validation, Run run, String step, Parameters parameters) {
+
+  public static final String FORMAT = "semisup-model-card/v1";
+
+  /** ImageGeometry's fit: centred square, area average when shrinking, bilinear when enlarging, 601 luma. */
+  public static final String FIT = "centre-square";
+
+  /** This project's parameter stream (ParameterCodec: name, shape, float32 values per parameter). */
+  public static final String SEMISUP_PARAMETERS = "semisup-parameters/v1";
+
+  /** DJL's own .params format (Model.save), as a servable model directory holds it. */
+  public static final String DJL_PARAMETERS = "djl-params";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** @param images validation images the accuracy was measured on; null when not recorded */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Validation(double accuracy, double loss, Long images) {
+  }
+
+  /** @param uid the run's Kubernetes UID; null for a local run */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Run(String namespace, String name, String uid) {
+  }
+
+  /** @param file the file's name in the card's folder */
+  public record Parameters(String file, String format) {
+  }
+
+  /** The noise to build the network with (none when the card names none). */
+  public Regularization builtWith() {
+    return noise == null ? Regularization.NONE : noise;
+  }
+
+  public ModelShape shape() {
+    return new ModelShape(channels, imageSize, classes.size());
+  }
+
+  public ImageGeometry geometry() {
+    return new ImageGeometry(channels, imageSize);
+  }
+
+  /** Training's evaluation preprocessing: normalisation only, no augmentation. */
+  public Augmentation preprocessing() {
+    return new Augmentation(Augmentation.Strength.NONE, geometry(), mean, std, false);
+  }
+
+  /** The same card describing another parameter file (a servable directory's copy). */
+  public ModelCard withParameters(Parameters other) {
+    return new ModelCard(format, architecture, noise, classes, imageSize, channels, fit, mean, std, validation, run, step, other);
+  }
+
+  public byte[] toJson() throws IOException {
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+  }
+
+  /**
+   * Reads a card, checking what a model cannot be used without.
+   *
+   * @param where the card's URI or file, for messages
+   */
+  public static ModelCard parse(byte[] json, String where) throws IOException {
+    ModelCard card;
+    try {
+      card = JSON.readValue(json, ModelCard.class);
+    } catch (IOException e) {
+      throw new InvalidModelCardException(where + ": not a model card (" + e.getMessage() + ")", e);
+    }
+    if (!FORMAT.equals(card.format())) {
+      throw new InvalidModelCardException(where + ": format is " + card.format() + ", expected " + FORMAT);
+    }
+    if (card.architecture() == null || card.classes() == null || card.classes().isEmpty()
+        || card.mean() == null || card.std() == null || card.parameters() == null) {
+      throw new InvalidModelCardException(where + ": architecture, classes, mean, std and parameters are required");
+    }
+    if (card.mean().length != card.channels() || card.std().length != card.channels()) {
+      throw new InvalidModelCardException(where + ": mean and std need " + card.channels() + " values each");
+    }
+    return card;
+  }
+}

@@ -1,0 +1,11 @@
+package dev.semisup.worker.predict;
+
+import java.io.IOException;
+
+/** {@code --model} names nothing predict can use; the message says what was looked for where. */
+public final class ModelNotFoundException extends IOException {
+
+  public ModelNotFoundException(String message) {
+    super(message);
+  }
+}
