@@ -103,7 +103,7 @@ public final class TorchScriptNetwork implements PoolScorer {
     return file.length >= 4 && file[0] == 'P' && file[1] == 'K' && file[2] == 3 && file[3] == 4;
   }
 
-  /** One black image through the module: the declared input must fit and give one row of class scores. */
+  /** One image of zeros through the module: the declared input must fit and give one row of class scores. */
   private void probe() throws IOException {
     String declared = shape.channels() + "x" + shape.size() + "x" + shape.size();
     Shape output;
@@ -162,7 +162,7 @@ public final class TorchScriptNetwork implements PoolScorer {
   }
 
   /** The module's own outputs, before the softmax (for tests: a softmax can hide differences). */
-  public float[] logits(float[] images, int count) {
+  float[] logits(float[] images, int count) {
     return scores(images, count, false);
   }
 
