@@ -151,4 +151,50 @@ class SpecValidatorTest {
     String json = Manifests.toJson(run.getSpec());
     assertThat(Manifests.toJson(Manifests.parseSpec(json, "SEMISUP_SPEC"))).isEqualTo(json);
   }
+
+  static final String TORCHSCRIPT_TEACHER = """
+      teacher:
+          format: torchscript
+          checkpoint: s3://models/resnet50-traced.pt
+          input: {imageSize: 224, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]}""";
+
+  static String withTorchScriptTeacher(String teacherYaml) {
+    return MANIFEST.replace("teacher: {architecture: cnn-large}", teacherYaml);
+  }
+
+  @Test
+  void aTorchScriptTeacherDeclaresItsInputAndSkipsTheTeacherStep() throws ManifestException {
+    SemiSupervisedRun run = parse(withTorchScriptTeacher(TORCHSCRIPT_TEACHER));
+    assertThat(SpecValidator.validate(run.getSpec(), Target.CLUSTER)).isEmpty();
+    assertThat(run.getSpec().getTeacher().isTorchScript()).isTrue();
+    assertThat(run.getSpec().getTeacher().getInput().resolvedStd()).containsExactly(0.229, 0.224, 0.225);
+    assertThat(dev.semisup.api.plan.StagePlan.of(run.getSpec()).steps().get(0).id()).isEqualTo("infer");
+    String oneValue = TORCHSCRIPT_TEACHER.replace("mean: [0.485, 0.456, 0.406]", "mean: [0.5]");
+    assertThat(parse(withTorchScriptTeacher(oneValue)).getSpec().getTeacher().getInput().resolvedMean())
+        .containsExactly(0.5, 0.5, 0.5);
+    assertThat(parse(MANIFEST).getSpec().getTeacher().isTorchScript()).as("params by default").isFalse();
+  }
+
+  @Test
+  void aTorchScriptTeacherWithoutItsFileOrInputIsRefusedNamingTheField() throws ManifestException {
+    assertThat(fields(withTorchScriptTeacher("teacher: {format: torchscript}"), Target.CLUSTER))
+        .containsExactlyInAnyOrder("spec.teacher.checkpoint", "spec.teacher.input");
+    assertThat(fields(withTorchScriptTeacher(TORCHSCRIPT_TEACHER.replace("format: torchscript",
+        "format: torchscript\n    architecture: resnet50")), Target.CLUSTER))
+        .containsExactly("spec.teacher.architecture");
+    assertThat(fields(withTorchScriptTeacher(TORCHSCRIPT_TEACHER.replace("format: torchscript", "format: params")),
+        Target.CLUSTER)).containsExactlyInAnyOrder("spec.teacher.architecture", "spec.teacher.input");
+    String bad = TORCHSCRIPT_TEACHER.replace("imageSize: 224", "imageSize: 4").replace("channels: 3", "channels: 2")
+        .replace("std: [0.229, 0.224, 0.225]", "std: [0.2, 0]");
+    assertThat(fields(withTorchScriptTeacher(bad), Target.CLUSTER)).containsExactlyInAnyOrder(
+        "spec.teacher.input.imageSize", "spec.teacher.input.channels", "spec.teacher.input.std");
+    String wrongCounts = TORCHSCRIPT_TEACHER.replace("channels: 3", "channels: 1")
+        .replace("std: [0.229, 0.224, 0.225]", "std: []");
+    assertThat(SpecValidator.validate(parse(withTorchScriptTeacher(wrongCounts)).getSpec(), Target.CLUSTER))
+        .extracting(Problem::toString).containsExactlyInAnyOrder(
+            "spec.teacher.input.mean: needs 1 value, has 3",
+            "spec.teacher.input.std: is required: 1 value or one per channel");
+    assertThatThrownBy(() -> parse(withTorchScriptTeacher(TORCHSCRIPT_TEACHER.replace("torchscript", "onnx"))))
+        .hasMessageContaining("spec.teacher.format");
+  }
 }

@@ -114,4 +114,28 @@ class StepInputsTest {
       assertThat(StepInputs.trainingFields(stage)).as(stage.wireName()).isNotEmpty();
     }
   }
+
+  @Test
+  void aTorchScriptTeachersFileFormatAndDeclaredInputFeedInferenceAndEverythingAfterIt() throws ManifestException {
+    String torchScript = SpecValidatorTest.withTorchScriptTeacher(SpecValidatorTest.TORCHSCRIPT_TEACHER);
+    String[] everyStep = {"infer", "select", "pack", "student", "finetune"};
+    assertThat(change(torchScript, s -> s.getTeacher().getInput().setImageSize(160)).retrained())
+        .containsExactly(everyStep);
+    assertThat(change(torchScript, s -> s.getTeacher().getInput().setMean(java.util.List.of(0.5))).retrained())
+        .containsExactly(everyStep);
+    assertThat(change(torchScript, s -> s.getTeacher().setCheckpoint("s3://models/other.pt")).retrained())
+        .containsExactly(everyStep);
+    assertThat(change(torchScript, s -> s.getTeacher().getInput().setImageSize(224)).retrained()).isEmpty();
+  }
+
+  @Test
+  void aParamsCheckpointHashesAsItDidBeforeTorchScriptTeachersExisted() throws ManifestException {
+    String given = SpecValidatorTest.MANIFEST.replace("teacher: {architecture: cnn-large}",
+        "teacher: {architecture: cnn-large, checkpoint: \"s3://models/teacher.params\"}");
+    // Writing the default format out changes nothing: finished runs are not redone.
+    assertThat(change(given, s -> s.getTeacher().setFormat(dev.semisup.api.v1alpha1.TeacherFormat.PARAMS)).retrained())
+        .isEmpty();
+    assertThat(change(given, s -> s.getTeacher().setCheckpoint("s3://models/other.params")).retrained())
+        .containsExactly("infer", "select", "pack", "student", "finetune");
+  }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.v1alpha1.TeacherSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,7 +60,7 @@ public record StepInputs(String training, String evaluation) {
       Stage.INFER, new Row(with(GEOMETRY,
           LABELED,
           new Field("spec.data.unlabeled", s -> data(s).getUnlabeled()),
-          new Field("spec.teacher.checkpoint", s -> s.getTeacher().getCheckpoint()),
+          new Field("spec.teacher.checkpoint", StepInputs::teacherCheckpoint),
           new Field("spec.teacher.architecture", s -> s.getTeacher().getArchitecture()),
           new Field("spec.sampling.topP", s -> s.getSampling().getTopP()),
           new Field("spec.sampling.topK", s -> s.getSampling().getTopK()),
@@ -159,6 +160,23 @@ public record StepInputs(String training, String evaluation) {
    */
   private static Object selection(SemiSupervisedRunSpec spec) {
     return spec.getSampling().unbalanced() ? spec.getSampling().getSelection() : null;
+  }
+
+  /**
+   * The checkpoint's URI for this project's parameters (the value it always had, so those runs
+   * keep their hashes); for a TorchScript teacher the URI with its format and declared input,
+   * which change its scores as much as the file does.
+   */
+  private static Object teacherCheckpoint(SemiSupervisedRunSpec spec) {
+    TeacherSpec teacher = spec.getTeacher();
+    if (!teacher.isTorchScript()) {
+      return teacher.getCheckpoint();
+    }
+    Map<String, Object> torchScript = new LinkedHashMap<>();
+    torchScript.put("uri", teacher.getCheckpoint());
+    torchScript.put("format", teacher.getFormat().wireName());
+    torchScript.put("input", teacher.getInput());
+    return torchScript;
   }
 
   private static DataSpec data(SemiSupervisedRunSpec spec) {

@@ -12,6 +12,8 @@ import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StorageSpec;
+import dev.semisup.api.v1alpha1.TeacherInputSpec;
+import dev.semisup.api.v1alpha1.TeacherSpec;
 import dev.semisup.api.v1alpha1.TrainingSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import dev.semisup.api.plan.Stage;
@@ -59,11 +61,7 @@ public final class SpecValidator {
     if (spec.getTeacher() == null) {
       problems.add(new Problem("spec.teacher", "is required"));
     } else {
-      architecture("spec.teacher.architecture", spec.getTeacher().getArchitecture(), problems);
-      if (spec.getTeacher().getCheckpoint() != null && !URI.matcher(spec.getTeacher().getCheckpoint()).matches()) {
-        problems.add(new Problem("spec.teacher.checkpoint", "must be s3://bucket/key or file:///path"));
-      }
-      training("spec.teacher.training", spec.getTeacher().getTraining(), problems);
+      teacher(spec.getTeacher(), problems);
     }
     if (spec.getStudent() == null) {
       problems.add(new Problem("spec.student", "is required"));
@@ -201,6 +199,64 @@ public final class SpecValidator {
     }
     if (source.getLimit() != null && source.getLimit() < 1) {
       problems.add(new Problem(field + ".limit", "must be at least 1, was " + source.getLimit()));
+    }
+  }
+
+  private static void teacher(TeacherSpec teacher, List<Problem> problems) {
+    if (teacher.getCheckpoint() != null && !URI.matcher(teacher.getCheckpoint()).matches()) {
+      problems.add(new Problem("spec.teacher.checkpoint", "must be s3://bucket/key or file:///path"));
+    }
+    training("spec.teacher.training", teacher.getTraining(), problems);
+    if (!teacher.isTorchScript()) {
+      architecture("spec.teacher.architecture", teacher.getArchitecture(), problems);
+      if (teacher.getInput() != null) {
+        problems.add(new Problem("spec.teacher.input", "applies to format: torchscript only; a params teacher sees"
+            + " the run's spec.data geometry"));
+      }
+      return;
+    }
+    // A TorchScript file brings its own network: an architecture beside it would read as if it were built here.
+    if (teacher.getArchitecture() != null) {
+      problems.add(new Problem("spec.teacher.architecture", "leave it out with format: torchscript (the file brings"
+          + " its own network), was " + teacher.getArchitecture()));
+    }
+    if (!teacher.hasCheckpoint()) {
+      problems.add(new Problem("spec.teacher.checkpoint", "is required with format: torchscript: the .pt file"
+          + " saved by torch.jit.trace(...).save"));
+    }
+    teacherInput(teacher.getInput(), problems);
+  }
+
+  /** The declared input of a TorchScript teacher: every value given, none defaulted (see TeacherInputSpec). */
+  private static void teacherInput(TeacherInputSpec input, List<Problem> problems) {
+    String field = "spec.teacher.input";
+    if (input == null) {
+      problems.add(new Problem(field, "is required with format: torchscript: imageSize, channels, mean and std"
+          + " the teacher was exported for"));
+      return;
+    }
+    if (input.getImageSize() == null || input.getImageSize() < 8 || input.getImageSize() > 1024) {
+      problems.add(new Problem(field + ".imageSize", "must be between 8 and 1024, was " + input.getImageSize()));
+    }
+    Integer channels = input.getChannels();
+    if (channels == null || (channels != 1 && channels != 3)) {
+      problems.add(new Problem(field + ".channels", "must be 1 or 3, was " + channels));
+    }
+    for (var entry : new Object[][] {{"mean", input.getMean()}, {"std", input.getStd()}}) {
+      @SuppressWarnings("unchecked")
+      List<Double> values = (List<Double>) entry[1];
+      String valuesField = field + "." + entry[0];
+      if (values == null || values.isEmpty()) {
+        problems.add(new Problem(valuesField, "is required: 1 value or one per channel"));
+      } else if (channels != null && (channels == 1 || channels == 3) && values.size() != 1 && values.size() != channels) {
+        problems.add(new Problem(valuesField, "needs 1 value" + (channels == 3 ? " or 3" : "") + ", has " + values.size()));
+      }
+    }
+    if (input.getStd() != null && input.getStd().stream().anyMatch(v -> v == null || !(v > 0) || v.isInfinite())) {
+      problems.add(new Problem(field + ".std", "values must be finite numbers > 0"));
+    }
+    if (input.getMean() != null && input.getMean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
+      problems.add(new Problem(field + ".mean", "values must be finite numbers"));
     }
   }
 

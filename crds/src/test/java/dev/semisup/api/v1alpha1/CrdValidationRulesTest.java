@@ -9,6 +9,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.io.File;
@@ -32,6 +33,8 @@ class CrdValidationRulesTest {
 
   static final File CRD = new File("target/classes/META-INF/fabric8/semisupervisedruns.semisup.dev-v1.yml");
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      // has(), all(), exists(): the macros the API server's CEL has too.
+      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       .addVar("self", SimpleType.DYN)
       .addVar("oldSelf", SimpleType.DYN)
       .build();
@@ -92,7 +95,8 @@ class CrdValidationRulesTest {
 
   @Test
   void everyRuleCompilesAndHasExamplesHere() throws Exception {
-    Set<String> covered = Set.of("", "spec.data", "spec.teacher", "spec.student", "spec.sampling", "spec.rounds",
+    Set<String> covered = Set.of("", "spec.data", "spec.teacher", "spec.teacher.input", "spec.student", "spec.sampling",
+        "spec.rounds",
         "spec.storage", "spec.storage.endpoint", "spec.storage.bucket", "spec.storage.prefix", "spec.resources.cpu",
         "spec.resources.memory");
     assertThat(new TreeSet<>(RULES.keySet())).as("a new rule needs examples in this test")
@@ -118,13 +122,48 @@ class CrdValidationRulesTest {
   void fixedSpecPartsCannotChangeAfterCreation() throws Exception {
     Map<String, Object> data = Map.of("classes", 10L, "labeled", Map.of("uri", "s3://data/a.gz", "format", "idx"));
     Map<String, Object> other = Map.of("classes", 10L, "labeled", Map.of("uri", "s3://data/b.gz", "format", "idx"));
-    for (String part : List.of("spec.data", "spec.teacher", "spec.student", "spec.sampling", "spec.storage")) {
+    for (String part : List.of("spec.data", "spec.student", "spec.sampling", "spec.storage")) {
       assertThat(allow(part, data)).as("%s on create", part).isTrue();
       assertThat(allow(part, data, data)).as("%s unchanged", part).isTrue();
       assertThat(allow(part, other, data)).as("%s changed", part).isFalse();
     }
+    // The teacher has rules of its own (see below): two valid teachers.
+    Map<String, Object> teacher = Map.of("architecture", "cnn-large");
+    Map<String, Object> otherTeacher = Map.of("architecture", "cnn-small");
+    assertThat(allow("spec.teacher", teacher)).as("spec.teacher on create").isTrue();
+    assertThat(allow("spec.teacher", teacher, teacher)).as("spec.teacher unchanged").isTrue();
+    assertThat(allow("spec.teacher", otherTeacher, teacher)).as("spec.teacher changed").isFalse();
     assertThat(allow("spec.rounds", 2L, 2L)).isTrue();
     assertThat(allow("spec.rounds", 3L, 2L)).isFalse();
+  }
+
+  @Test
+  void aTorchScriptTeacherNeedsItsFileAndInputAndNoArchitecture() throws Exception {
+    Map<String, Object> input = Map.of("imageSize", 224L, "channels", 3L, "mean", List.of(0.485, 0.456, 0.406),
+        "std", List.of(0.229, 0.224, 0.225));
+    Map<String, Object> torchScript = Map.of("format", "torchscript", "checkpoint", "s3://models/r50.pt", "input", input);
+    assertThat(allow("spec.teacher", torchScript)).isTrue();
+    assertThat(allow("spec.teacher", Map.of("architecture", "cnn-large", "checkpoint", "s3://m/t.params"))).isTrue();
+    assertThat(allow("spec.teacher", Map.of("architecture", "cnn-large", "format", "params"))).isTrue();
+    for (Map<String, Object> bad : List.of(
+        Map.<String, Object>of(),
+        Map.<String, Object>of("format", "torchscript", "checkpoint", "s3://models/r50.pt"),
+        Map.<String, Object>of("format", "torchscript", "input", input),
+        Map.<String, Object>of("format", "torchscript", "checkpoint", "s3://m/r50.pt", "input", input,
+            "architecture", "resnet50"),
+        Map.<String, Object>of("architecture", "cnn-large", "input", input),
+        Map.<String, Object>of("architecture", "cnn-large", "format", "params", "input", input))) {
+      assertThat(allow("spec.teacher", bad)).as("%s", bad).isFalse();
+    }
+    assertThat(allow("spec.teacher.input", input)).isTrue();
+    assertThat(allow("spec.teacher.input", Map.of("imageSize", 28L, "channels", 1L, "mean", List.of(0.3),
+        "std", List.of(0.35)))).isTrue();
+    assertThat(allow("spec.teacher.input", Map.of("imageSize", 224L, "channels", 3L, "mean", List.of(0.5),
+        "std", List.of(0.2)))).as("one value for every channel").isTrue();
+    assertThat(allow("spec.teacher.input", Map.of("imageSize", 224L, "channels", 3L, "mean", List.of(0.5, 0.5),
+        "std", List.of(0.2)))).isFalse();
+    assertThat(allow("spec.teacher.input", Map.of("imageSize", 28L, "channels", 1L, "mean", List.of(0.5),
+        "std", List.of(0.2, 0.2, 0.2)))).isFalse();
   }
 
   @Test

@@ -40,9 +40,17 @@ public final class DataSources {
    * {@code excludeLabeled} the labeled set's images are left out (same ordinals, same choice).
    */
   public static UnlabeledPool pool(DataSpec data, Blobs blobs) throws IOException {
+    return pool(data, ImageGeometry.of(data), blobs);
+  }
+
+  /**
+   * The unlabeled pool as {@link #pool(DataSpec, Blobs)}, its images at {@code geometry}: the
+   * geometry of the teacher that scores it, which a TorchScript teacher declares itself.
+   */
+  public static UnlabeledPool pool(DataSpec data, ImageGeometry geometry, Blobs blobs) throws IOException {
     DataSourceSpec pool = data.getUnlabeled();
     // Labels are read where the format has them, as hidden labels: UnlabeledPool strips them.
-    ImageSource images = open(pool, data, blobs, true, true);
+    ImageSource images = open(pool, data, geometry, blobs, true, true);
     if (!pool.excludesLabeled()) {
       return new UnlabeledPool(images);
     }
@@ -55,7 +63,11 @@ public final class DataSources {
   }
 
   static ImageSource open(DataSourceSpec source, DataSpec data, Blobs blobs, boolean skipCorrupt, boolean readLabels) {
-    ImageGeometry geometry = ImageGeometry.of(data);
+    return open(source, data, ImageGeometry.of(data), blobs, skipCorrupt, readLabels);
+  }
+
+  private static ImageSource open(DataSourceSpec source, DataSpec data, ImageGeometry geometry, Blobs blobs,
+      boolean skipCorrupt, boolean readLabels) {
     long limit = source.getLimit() == null ? Long.MAX_VALUE : source.getLimit();
     String uri = source.getUri();
     return switch (source.getFormat()) {

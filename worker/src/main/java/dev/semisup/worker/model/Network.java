@@ -27,7 +27,7 @@ import java.util.List;
  * (score a batch, save and load parameters). Parameters initialise from the seed, so the same
  * seed gives the same starting weights.
  */
-public final class Network implements AutoCloseable {
+public final class Network implements PoolScorer {
 
   private static final NDIndex EVERYTHING = new NDIndex("...");
 
@@ -65,6 +65,7 @@ public final class Network implements AutoCloseable {
    * Another instance of this network on {@code device}, with a copy of its parameters (batch-norm
    * running statistics included): a data-parallel replica. Reseeds the engine, as {@link #create}.
    */
+  @Override
   public Network replica(Device device) {
     Network replica = create(architecture, shape, noise, 0, device);
     try {
@@ -95,6 +96,7 @@ public final class Network implements AutoCloseable {
     parametersChanged();
   }
 
+  @Override
   public Device device() {
     return model.getNDManager().getDevice();
   }
@@ -119,6 +121,7 @@ public final class Network implements AutoCloseable {
     return architecture;
   }
 
+  @Override
   public ModelShape shape() {
     return shape;
   }
@@ -191,6 +194,7 @@ public final class Network implements AutoCloseable {
    * inference copy with batch-norm folded into the convolutions, folded on first use after the
    * parameters last changed.
    */
+  @Override
   public float[] probabilities(float[] images, int count) {
     return inference().probabilities(images, count);
   }

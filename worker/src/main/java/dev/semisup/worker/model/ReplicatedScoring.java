@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Scores batches on one replica of a network per device: batches are dealt to the replicas in
+ * Scores batches on one replica of a pool scorer per device: batches are dealt to the replicas in
  * turn, each replica scoring on its own thread (so the devices work at once), and each batch's
  * probabilities are handed back on the caller's thread in the order the batches were submitted.
  * So whatever the number of devices, the caller sees the same probabilities in the same order:
@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 public final class ReplicatedScoring implements AutoCloseable {
 
-  private final List<Network> replicas;
+  private final List<PoolScorer> replicas;
   private final List<ExecutorService> threads;
   private final Deque<Pending> inFlight = new ArrayDeque<>();
   private int next;
@@ -33,7 +33,7 @@ public final class ReplicatedScoring implements AutoCloseable {
   private record Pending(Future<float[]> probabilities, Consumer<float[]> then) {
   }
 
-  private ReplicatedScoring(List<Network> replicas, List<ExecutorService> threads) {
+  private ReplicatedScoring(List<PoolScorer> replicas, List<ExecutorService> threads) {
     this.replicas = replicas;
     this.threads = threads;
   }
@@ -43,12 +43,12 @@ public final class ReplicatedScoring implements AutoCloseable {
    * close), a replica with a copy of its parameters on each further device. The same device may
    * repeat (tests: two instances on the CPU).
    */
-  public static ReplicatedScoring over(Network network, List<Device> devices) {
+  public static ReplicatedScoring over(PoolScorer network, List<Device> devices) {
     if (devices.isEmpty() || !devices.get(0).equals(network.device())) {
       throw new IllegalArgumentException("the first device " + (devices.isEmpty() ? "(none)" : devices.get(0))
           + " must be the one the network is on, " + network.device());
     }
-    List<Network> replicas = new ArrayList<>(List.of(network));
+    List<PoolScorer> replicas = new ArrayList<>(List.of(network));
     List<ExecutorService> threads = new ArrayList<>();
     ReplicatedScoring scoring = new ReplicatedScoring(replicas, threads);
     try {
@@ -89,7 +89,7 @@ public final class ReplicatedScoring implements AutoCloseable {
     if (inFlight.size() == replicas.size()) {
       handBack(inFlight.removeFirst());
     }
-    Network replica = replicas.get(next);
+    PoolScorer replica = replicas.get(next);
     float[] batch = Arrays.copyOf(images, count * replica.shape().pixels());
     inFlight.addLast(new Pending(threads.get(next).submit(() -> replica.probabilities(batch, count)), then));
     next = (next + 1) % replicas.size();
@@ -130,7 +130,7 @@ public final class ReplicatedScoring implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    for (Network replica : replicas.subList(1, replicas.size())) {
+    for (PoolScorer replica : replicas.subList(1, replicas.size())) {
       replica.close();
     }
   }

@@ -1,40 +1,81 @@
 package dev.semisup.worker.stages;
 
+import ai.djl.engine.Engine;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
+import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.api.v1alpha1.TeacherInputSpec;
+import dev.semisup.api.v1alpha1.TeacherSpec;
+import dev.semisup.worker.data.Augmentation;
+import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.PoolScorer;
 import dev.semisup.worker.model.Regularization;
+import dev.semisup.worker.model.TorchScriptNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
  * The network that scores the pool in a round: round 1's trained teacher (or the checkpoint
- * the spec names instead), later rounds the previous round's fine-tuned student.
+ * the spec names instead: this project's parameters, or a TorchScript file with its declared
+ * input), later rounds the previous round's fine-tuned student.
  */
 public final class TeacherModels {
 
   private TeacherModels() {
   }
 
-  public static Network forRound(StageContext context, int round) throws IOException {
+  public static PoolTeacher forRound(StageContext context, int round) throws IOException {
     SemiSupervisedRunSpec spec = context.spec();
-    ModelShape shape = ModelShape.of(spec.getData());
+    DataSpec data = spec.getData();
+    ModelShape shape = ModelShape.of(data);
     Optional<PlannedStep> trained = context.plan().teacherOf(round);
     if (trained.isEmpty()) {
-      String uri = spec.getTeacher().getCheckpoint();
-      return load(spec.getTeacher().getArchitecture(), shape, Regularization.NONE, ModelTraining.modelAt(context, uri), uri);
+      TeacherSpec teacher = spec.getTeacher();
+      String uri = teacher.getCheckpoint();
+      byte[] file = ModelTraining.modelAt(context, uri);
+      if (teacher.isTorchScript()) {
+        return torchScript(teacher.getInput(), data, file, uri);
+      }
+      if (TorchScriptNetwork.isZip(file)) {
+        throw new BadInputException("spec.teacher.checkpoint: " + uri + " is a zip archive, as TorchScript files are,"
+            + " not this project's parameters; for a TorchScript teacher set spec.teacher.format: torchscript and"
+            + " spec.teacher.input (imageSize, channels, mean, std)");
+      }
+      return atRunGeometry(load(teacher.getArchitecture(), shape, Regularization.NONE, file, uri), data);
     }
     PlannedStep step = trained.get();
     byte[] parameters = ModelTraining.modelOf(context, step);
     String name = context.store().uri(context.layout().model(step));
     if (step.stage() == Stage.TEACHER) {
-      return load(spec.getTeacher().getArchitecture(), shape, Regularization.NONE, parameters, name);
+      return atRunGeometry(load(spec.getTeacher().getArchitecture(), shape, Regularization.NONE, parameters, name), data);
     }
     // A fine-tuned student keeps the student's block structure (dropout, stochastic depth).
-    return load(spec.getStudent().getArchitecture(), shape, Regularization.of(spec.getStudent().getNoise()), parameters, name);
+    return atRunGeometry(load(spec.getStudent().getArchitecture(), shape, Regularization.of(spec.getStudent().getNoise()),
+        parameters, name), data);
+  }
+
+  private static PoolTeacher atRunGeometry(PoolScorer network, DataSpec data) {
+    return new PoolTeacher(network, ImageGeometry.of(data), Augmentation.of(Augmentation.Strength.NONE, data));
+  }
+
+  /** At the declared input: the pool is resized and normalised as the teacher was trained, not as the student is. */
+  private static PoolTeacher torchScript(TeacherInputSpec input, DataSpec data, byte[] file, String uri)
+      throws IOException {
+    ImageGeometry geometry = new ImageGeometry(input.getChannels(), input.getImageSize());
+    Augmentation preprocessing = new Augmentation(Augmentation.Strength.NONE, geometry, input.resolvedMean(),
+        input.resolvedStd(), false);
+    ModelShape shape = new ModelShape(geometry.channels(), geometry.size(), data.getClasses());
+    // The engine's default device, as for Network.create: the first device infer's replicas use.
+    try {
+      return new PoolTeacher(TorchScriptNetwork.load(file, shape, Engine.getInstance().defaultDevice(), uri),
+          geometry, preprocessing);
+    } catch (IOException e) {
+      throw new BadInputException("spec.teacher.checkpoint: " + e.getMessage(), e);
+    }
   }
 
   private static Network load(String architecture, ModelShape shape, Regularization noise, byte[] parameters, String name)

@@ -12,14 +12,13 @@ import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Devices;
-import dev.semisup.worker.model.ModelShape;
-import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.ReplicatedScoring;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.stages.StageContext;
+import dev.semisup.worker.stages.PoolTeacher;
 import dev.semisup.worker.stages.StageTask;
 import dev.semisup.worker.stages.TeacherModels;
 import java.io.IOException;
@@ -95,19 +94,20 @@ public final class InferStage implements StageTask {
 
     SamplingSpec sampling = spec.getSampling();
     int topP = sampling.getTopP();
-    UnlabeledPool pool = DataSources.pool(spec.getData(), context.blobs());
     // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
     Scoring scoring;
-    try (Network teacher = TeacherModels.forRound(context, step.round());
-         ReplicatedScoring replicas = ReplicatedScoring.over(teacher, devices.get())) {
+    try (PoolTeacher teacher = TeacherModels.forRound(context, step.round());
+         ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get())) {
+      // Read at the teacher's geometry: a TorchScript teacher's declared input may differ from the run's.
+      UnlabeledPool pool = DataSources.pool(spec.getData(), teacher.geometry(), context.blobs());
       if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
-        scoring = new Scoring(context, replicas, teacher.shape(), resumed == null
+        scoring = new Scoring(context, replicas, teacher, resumed == null
             ? heaps(spec.getData().getClasses(), sampling) : resumed.topK());
         scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
       } else {
-        scoring = new Scoring(context, replicas, teacher.shape(), heaps(spec.getData().getClasses(), sampling));
+        scoring = new Scoring(context, replicas, teacher, heaps(spec.getData().getClasses(), sampling));
         try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
           scoring.scoreAll(stream);
           scoring.skipped += stream.skipped();
@@ -223,12 +223,12 @@ public final class InferStage implements StageTask {
     long scored;
     long skipped;
 
-    Scoring(StageContext context, ReplicatedScoring replicas, ModelShape shape, PerClassTopK topK) {
+    Scoring(StageContext context, ReplicatedScoring replicas, PoolTeacher teacher, PerClassTopK topK) {
       this.replicas = replicas;
       this.topK = topK;
       this.progress = context.progress();
-      this.plain = Augmentation.of(Augmentation.Strength.NONE, context.spec().getData());
-      this.pixels = shape.pixels();
+      this.plain = teacher.preprocessing();
+      this.pixels = teacher.network().shape().pixels();
       this.classes = context.spec().getData().getClasses();
       this.topP = context.spec().getSampling().getTopP();
       this.batch = new float[BATCH * pixels];
