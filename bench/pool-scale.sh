@@ -3,6 +3,9 @@
 # by S = 1, 2, 4 infer shards, per-shard CPU time (median of interleaved repeats), and the peak
 # RSS of infer, select and pack, each in a child JVM.
 # Usage: bench/pool-scale.sh [IMAGES] [TAR_FILES] [REPEATS] [CHILD_HEAP]   (defaults: 20000 50 3 256m)
+# REPEATS=0 runs only the child JVMs (the peak RSS table). BENCH_CHILD_OPTS adds JVM options to the
+# children; with -XX:NativeMemoryTracking=summary a snapshot of the JVM's memory by category, and the
+# kernel's anonymous / file-backed split, is kept every 15 s beside the child's log (CHILD_LOG.nmt).
 # The paper-scale row: bench/pool-scale.sh 1000000 500 3 256m  (the pool lives in the server's memory: ~1.5 GB)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -111,25 +111,8 @@ public final class PoolScaleBench {
           }
         }
       }
-      System.out.println();
-      System.out.println("| shards S | bytes read, all shards | x pool | images scored, all shards | per shard: bytes / images / files | per-shard CPU s, median of " + repeats + " (each shard) | max shard CPU x S / S=1 |");
-      System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
-      double oneShard = median(cpu.get(1), 0);
-      for (int shards : SHARDS) {
-        long[][] perShard = reads.get(shards);
-        long bytes = Arrays.stream(perShard).mapToLong(r -> r[0]).sum();
-        long scored = Arrays.stream(perShard).mapToLong(r -> r[1]).sum();
-        StringBuilder detail = new StringBuilder();
-        StringBuilder cpus = new StringBuilder();
-        double slowest = 0;
-        for (int shard = 0; shard < shards; shard++) {
-          detail.append(shard == 0 ? "" : "; ").append(String.format("%,d / %,d / %d", perShard[shard][0], perShard[shard][1], perShard[shard][2]));
-          double seconds = median(cpu.get(shards), shard);
-          slowest = Math.max(slowest, seconds);
-          cpus.append(shard == 0 ? "" : ", ").append(String.format("%.2f", seconds));
-        }
-        System.out.printf("| %d | %,d | %.4f | %,d | %s | %s | %.2f |%n", shards, bytes, (double) bytes / poolBytes, scored,
-            detail, cpus, slowest * shards / oneShard);
+      if (repeats > 0) {
+        printReads(reads, cpu, repeats, poolBytes);
       }
 
       // Peak RSS of each step in its own JVM: infer (one shard, whole pool), select, pack.
@@ -145,6 +128,30 @@ public final class PoolScaleBench {
         System.out.printf("| %s | %d | %.1f | %d |%n", step, result[0] / 1024, result[1] / 1000.0, result[2]);
         System.out.flush();
       }
+    }
+  }
+
+  private static void printReads(Map<Integer, long[][]> reads, Map<Integer, List<long[]>> cpu, int repeats,
+      long poolBytes) {
+    System.out.println();
+    System.out.println("| shards S | bytes read, all shards | x pool | images scored, all shards | per shard: bytes / images / files | per-shard CPU s, median of " + repeats + " (each shard) | max shard CPU x S / S=1 |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    double oneShard = median(cpu.get(1), 0);
+    for (int shards : SHARDS) {
+      long[][] perShard = reads.get(shards);
+      long bytes = Arrays.stream(perShard).mapToLong(r -> r[0]).sum();
+      long scored = Arrays.stream(perShard).mapToLong(r -> r[1]).sum();
+      StringBuilder detail = new StringBuilder();
+      StringBuilder cpus = new StringBuilder();
+      double slowest = 0;
+      for (int shard = 0; shard < shards; shard++) {
+        detail.append(shard == 0 ? "" : "; ").append(String.format("%,d / %,d / %d", perShard[shard][0], perShard[shard][1], perShard[shard][2]));
+        double seconds = median(cpu.get(shards), shard);
+        slowest = Math.max(slowest, seconds);
+        cpus.append(shard == 0 ? "" : ", ").append(String.format("%.2f", seconds));
+      }
+      System.out.printf("| %d | %,d | %.4f | %,d | %s | %s | %.2f |%n", shards, bytes, (double) bytes / poolBytes, scored,
+          detail, cpus, slowest * shards / oneShard);
     }
   }
 
@@ -224,11 +231,20 @@ public final class PoolScaleBench {
   /** Runs {@code semisup stage STEP} in a child JVM; returns {peak RSS KiB, wall ms, exit code}. */
   private static long[] child(SemiSupervisedRunSpec spec, String step, String prefix, S3TestServer s3, String heap)
       throws Exception {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", System.getProperty("java.class.path"), "dev.semisup.worker.cli.Semisup", "stage", step, "--shard", "0");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(Files.createTempFile("pool-scale-" + step, ".log").toFile());
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
+    // Extra JVM options for the children only, e.g. Native Memory Tracking to see where the RSS
+    // above the heap goes: BENCH_CHILD_OPTS="-XX:NativeMemoryTracking=summary
+    // -XX:+UnlockDiagnosticVMOptions -XX:+PrintNMTStatistics" (the summary ends the child's log).
+    String extra = System.getenv().getOrDefault("BENCH_CHILD_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.semisup.worker.cli.Semisup", "stage",
+        step, "--shard", "0"));
+    Path log = Files.createTempFile("pool-scale-" + step, ".log");
+    System.out.println("child log: " + log);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put(WorkerContract.ENV_SPEC, Manifests.toJson(spec));
     builder.environment().put(WorkerContract.ENV_STORE_PREFIX, prefix);
     builder.environment().put(WorkerContract.ENV_ACCESS_KEY, s3.accessKey());
@@ -239,12 +255,21 @@ public final class PoolScaleBench {
     Process process = builder.start();
     Path status = Path.of("/proc", Long.toString(process.pid()), "status");
     long peak = 0;
+    boolean tracked = extra.contains("NativeMemoryTracking");
+    long nextSnapshot = System.nanoTime();
     while (process.isAlive()) {
       try {
-        for (String line : Files.readAllLines(status)) {
+        List<String> lines = Files.readAllLines(status);
+        for (String line : lines) {
           if (line.startsWith("VmHWM:")) {
             peak = Math.max(peak, Long.parseLong(line.replaceAll("\\D", "")));
           }
+        }
+        if (tracked && System.nanoTime() >= nextSnapshot) {
+          // The last snapshot before the child ends: the JVM's own memory by category, beside the
+          // kernel's anonymous / file-backed split of the same moment.
+          nextSnapshot = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+          snapshotNativeMemory(process.pid(), lines, Path.of(log + ".nmt"));
         }
       } catch (IOException gone) {
         // the process ended between the check and the read
@@ -252,6 +277,19 @@ public final class PoolScaleBench {
       Thread.sleep(50);
     }
     return new long[] {peak, (System.nanoTime() - started) / 1_000_000, process.waitFor()};
+  }
+
+  private static void snapshotNativeMemory(long pid, List<String> status, Path into) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Path snapshot = Files.createTempFile("nmt", ".txt");
+    Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary")
+        .redirectErrorStream(true).redirectOutput(snapshot.toFile()).start();
+    process.waitFor();
+    List<String> text = new ArrayList<>(status.stream()
+        .filter(line -> line.startsWith("VmRSS") || line.startsWith("Rss") || line.startsWith("VmHWM")).toList());
+    text.addAll(Files.readAllLines(snapshot));
+    Files.write(into, text);
+    Files.delete(snapshot);
   }
 
   /** N images of noise with a class band, as .png + .cls samples spread evenly over M tars. */
