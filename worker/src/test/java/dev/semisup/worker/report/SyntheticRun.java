@@ -54,7 +54,7 @@ final class SyntheticRun {
    *                   {@link #greyOf} the entry's ordinal, else random colour noise of that side (the
    *                   worst case for a thumbnail's size)
    */
-  SyntheticRun(Path root, int classes, int perClass, int wrongEvery, int colourSide) throws IOException {
+  SyntheticRun(Path root, int classes, int perClass, int wrongEvery, int colourSide) throws Exception {
     this.store = new LocalDirectoryStore(root);
     this.classes = classes;
     this.plan = StagePlan.of(Manifests.parse(TinyDataset.manifest("synthetic", "file:///data/", "")
