@@ -16,7 +16,6 @@ import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
 import dev.semisup.worker.store.S3Location;
 import dev.semisup.worker.store.StoreConnection;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -140,8 +139,10 @@ final class ReportCommand implements Callable<Integer> {
       if (!Files.isDirectory(prefix)) {
         throw new InvalidSettingException("RUN: " + target + " is not a directory");
       }
-      return new Opened(runName(prefix.getFileName().toString(), new LocalDirectoryStore(prefix), new ObjectLayout("")),
-          new LocalDirectoryStore(prefix), new ObjectLayout(""), null);
+      // The prefix itself is the store's root: its keys are the layout's, relative to the run.
+      ObjectStore local = new LocalDirectoryStore(prefix);
+      ObjectLayout layout = new ObjectLayout("");
+      return new Opened(runName(prefix.getFileName().toString(), local, layout), local, layout, null);
     }
     if (target.startsWith("s3://")) {
       S3Location location = S3Location.parse(target);
@@ -173,9 +174,8 @@ final class ReportCommand implements Callable<Integer> {
   private static String runName(String fallback, ObjectStore store, ObjectLayout layout) {
     try {
       return JSON.readValue(store.get(layout.runMarker()), RunMarker.class).name();
-    } catch (FileNotFoundException e) {
-      return fallback;
     } catch (IOException e) {
+      // no marker (a run from before markers) or an unreadable one: the folder names the run
       return fallback;
     }
   }

@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -93,15 +96,15 @@ public final class RunReportPage {
         .append("</style></head><body>\n");
     html.append("<h1>Run <code>").append(escape(run.name())).append("</code></h1>\n<p class=\"meta\">")
         .append("Artifacts in <code>").append(escape(run.store().uri(run.layout().prefix()))).append("</code>")
-        .append(" &middot; report built ").append(escape(now.toString())).append("</p>\n");
+        .append(" &middot; report built ").append(second(now)).append("</p>\n");
     accuracy();
     timeline(now);
     curves();
     PlannedStep select = lastOf(Stage.SELECT);
     if (select != null && run.store().exists(run.layout().indexSummary(select))) {
       IndexSummary summary = JSON.readValue(run.store().get(run.layout().indexSummary(select)), IndexSummary.class);
-      perClass(select, summary);
       contactSheets(select, summary);
+      perClass(select, summary);
     } else {
       html.append("<h2>Sampled index</h2><p class=\"missing\">No sampled index yet (the select step has not run).</p>\n");
     }
@@ -165,8 +168,8 @@ public final class RunReportPage {
     Instant first = spans.stream().map(Span::start).min(Comparator.naturalOrder()).orElseThrow();
     Instant last = spans.stream().map(Span::end).max(Comparator.naturalOrder()).orElseThrow();
     double total = Math.max(1e-3, seconds(first, last));
-    html.append("<p class=\"meta\">").append(escape(first.toString())).append(" to ").append(escape(last.toString()))
-        .append(": ").append(duration(total)).append(" in all.</p>\n");
+    html.append("<p class=\"meta\">").append(second(first)).append(" to ").append(second(last))
+        .append(" (UTC): ").append(duration(total)).append(" in all.</p>\n");
     html.append("<table class=\"timeline\"><thead><tr><th>step</th><th>start</th><th>end</th><th>duration</th>")
         .append("<th>shards</th><th class=\"lane\"></th></tr></thead><tbody>\n");
     for (Span span : spans) {
@@ -178,8 +181,8 @@ public final class RunReportPage {
           .append(escape(span.step().id())).append(span.attempts() > span.shardsTimed() ? " <span class=\"note\">("
               + (span.attempts() - span.shardsTimed()) + " restart" + (span.attempts() - span.shardsTimed() > 1 ? "s" : "")
               + ")</span>" : "")
-          .append("</td><td>").append(clockTime(span.start())).append("</td><td>")
-          .append(span.running() ? "running" : clockTime(span.end())).append("</td><td>")
+          .append("</td><td class=\"time\">").append(clockTime(span.start())).append("</td><td class=\"time\">")
+          .append(span.running() ? "running (now)" : clockTime(span.end())).append("</td><td class=\"time\">")
           .append(duration(seconds(span.start(), span.end()))).append("</td><td>").append(escape(shards))
           .append("</td><td class=\"lane\"><div class=\"bar ").append(span.step().stage().wireName())
           .append(span.running() ? " running" : "").append("\" style=\"margin-left:")
@@ -235,7 +238,7 @@ public final class RunReportPage {
       }
       html.append("<figure class=\"curve\" data-step=\"").append(escape(step.id())).append("\" data-epochs=\"")
           .append(history.epochs().size()).append("\">")
-          .append(image(TrainingCurves.png(history, 440, 300), "image/png", "training curves of " + step.id()))
+          .append(image(TrainingCurves.png(history, 380, 260), "image/png", "training curves of " + step.id()))
           .append("<figcaption>").append(escape(step.id())).append(": ").append(history.epochs().size())
           .append(" epochs, final validation accuracy ")
           .append(percent(history.epochs().get(history.epochs().size() - 1).validationAccuracy()))
@@ -452,8 +455,14 @@ public final class RunReportPage {
     return Duration.between(from, to).toMillis() / 1000.0;
   }
 
+  /** Time of day to the second, UTC: the timeline's date is in its heading. */
   private static String clockTime(Instant instant) {
-    return escape(instant.toString().replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z"));
+    return escape(DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC).format(instant));
+  }
+
+  /** An instant to the second, for headings. */
+  private static String second(Instant instant) {
+    return escape(instant.truncatedTo(ChronoUnit.SECONDS).toString());
   }
 
   static String duration(double seconds) {
@@ -503,6 +512,7 @@ public final class RunReportPage {
       min-width:3px}.bar.teacher{background:#1f77b4}.bar.infer{background:#ff7f0e}.bar.select{background:#9467bd}\
       .bar.pack{background:#8c564b}.bar.student{background:#2ca02c}.bar.finetune{background:#d62728}\
       .bar.running{opacity:.55}
+      td.time{white-space:nowrap}
       .curves,.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}img.chart{max-width:100%;\
       border:1px solid #eaecef}
       .curve figcaption{font-size:12px;color:#586069}
