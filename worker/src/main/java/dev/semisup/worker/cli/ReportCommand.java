@@ -139,9 +139,10 @@ final class ReportCommand implements Callable<Integer> {
       if (!Files.isDirectory(prefix)) {
         throw new InvalidSettingException("RUN: " + target + " is not a directory");
       }
-      // The prefix itself is the store's root: its keys are the layout's, relative to the run.
-      ObjectStore local = new LocalDirectoryStore(prefix);
-      ObjectLayout layout = new ObjectLayout("");
+      // The prefix's parent is the store's root and its last folder the layout's prefix, so the
+      // prefix itself has a key (and a URI) as in any run.
+      ObjectStore local = new LocalDirectoryStore(prefix.toAbsolutePath().getParent());
+      ObjectLayout layout = new ObjectLayout(prefix.getFileName().toString());
       return new Opened(runName(prefix.getFileName().toString(), local, layout), local, layout, null);
     }
     if (target.startsWith("s3://")) {
