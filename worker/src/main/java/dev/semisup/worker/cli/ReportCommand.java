@@ -11,6 +11,7 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StorageSpec;
 import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.report.ContactSheets;
 import dev.semisup.worker.report.RunReportPage;
 import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
@@ -58,7 +59,7 @@ final class ReportCommand implements Callable<Integer> {
   String endpoint;
 
   @Option(names = "--classes", paramLabel = "N", split = ",",
-      description = "Classes that get a contact sheet (default: every class up to " + RunReportPage.SHEET_CLASSES
+      description = "Classes that get a contact sheet (default: every class up to " + ContactSheets.SHEET_CLASSES
           + ", else the least precise).")
   List<Integer> classes;
 

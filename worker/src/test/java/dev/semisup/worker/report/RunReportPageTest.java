@@ -39,7 +39,7 @@ class RunReportPageTest {
     assertThat(page.select("#class-table tr[data-class]").eachAttr("data-class"))
         .containsExactly("0", "1", "2", "3", "4");
     assertThat(page.select("section.sheet").eachAttr("data-class")).containsExactly("0", "1", "2", "3", "4");
-    int perRole = RunReportPage.perRole(5);
+    int perRole = ContactSheets.perRole(5);
     long wrongShown = 0;
     for (int cls = 0; cls < 5; cls++) {
       List<Candidate> ranked = synthetic.entries.get(cls);
@@ -97,8 +97,8 @@ class RunReportPageTest {
     Document page = Jsoup.parse(new String(html, StandardCharsets.UTF_8));
     assertThat(page.select("#class-table tr[data-class]")).hasSize(1000);
     List<Element> sheets = page.select("section.sheet");
-    assertThat(sheets).hasSize(RunReportPage.SHEET_CLASSES);
-    assertThat(page.select("figure.thumb img")).hasSize(RunReportPage.SHEET_CLASSES * 3 * RunReportPage.perRole(1000));
+    assertThat(sheets).hasSize(ContactSheets.SHEET_CLASSES);
+    assertThat(page.select("figure.thumb img")).hasSize(ContactSheets.SHEET_CLASSES * 3 * ContactSheets.perRole(1000));
   }
 
   @Test
