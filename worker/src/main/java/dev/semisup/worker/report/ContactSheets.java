@@ -71,7 +71,8 @@ public final class ContactSheets {
     Map<String, String> thumbnails = Thumbnails.of(run.store(), run.layout().folder(pack), wanted);
 
     int sheets = (int) IntStream.range(0, classes).filter(c -> chosen[c]).count();
-    html.append("<h2 id=\"sheets\">Contact sheets</h2>\n<p class=\"meta\">For ")
+    html.append("<h2 id=\"sheets\">Contact sheets of the sampled index (").append(escape(select.id()))
+        .append(")</h2>\n<p class=\"meta\">For ")
         .append(sheets == classes ? "every class" : sheets + " of " + classes + " classes (" + sheetChoice(summary) + ")")
         .append(": its ").append(perRole).append(" highest-scored, ").append(perRole).append(" middle and ")
         .append(perRole).append(" lowest-scored sampled images with the teacher's score")

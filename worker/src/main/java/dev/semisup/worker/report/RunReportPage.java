@@ -90,8 +90,8 @@ public final class RunReportPage {
     accuracy();
     new StepTimeline(run, now).appendTo(html);
     curves();
-    PlannedStep select = lastOf(Stage.SELECT);
-    if (select != null && run.store().exists(run.layout().indexSummary(select))) {
+    PlannedStep select = latestIndex();
+    if (select != null) {
       IndexSummary summary = JSON.readValue(run.store().get(run.layout().indexSummary(select)), IndexSummary.class);
       new ContactSheets(run, chosenClasses).appendTo(html, select, summary);
       perClass(select, summary);
@@ -212,10 +212,11 @@ public final class RunReportPage {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private PlannedStep lastOf(Stage stage) {
+  /** The select step of the latest round whose sampled index is summarised; null before any. */
+  private PlannedStep latestIndex() throws IOException {
     PlannedStep found = null;
     for (PlannedStep step : run.plan().steps()) {
-      if (step.stage() == stage) {
+      if (step.stage() == Stage.SELECT && run.store().exists(run.layout().indexSummary(step))) {
         found = step;
       }
     }
