@@ -2,8 +2,11 @@ package dev.semisup.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semisup.api.WorkerContract;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.SampledIndex;
+import dev.semisup.worker.store.S3ObjectStore;
+import dev.semisup.worker.store.S3TestServer;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -109,6 +113,29 @@ class ReportCommandTest {
 
   @Test
   @Order(4)
+  void semisupReportReadsAndWritesARunOnS3() throws Exception {
+    try (S3TestServer s3 = S3TestServer.start()) {
+      S3ObjectStore store = new S3ObjectStore(s3.endpointClient(), s3.bucket());
+      try (Stream<Path> files = Files.walk(prefix)) {
+        for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("report.html"))
+            .toList()) {
+          store.put("runs/ml/tiny/" + prefix.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+        }
+      }
+      Map<String, String> env = Map.of(WorkerContract.ENV_ACCESS_KEY, s3.accessKey(),
+          WorkerContract.ENV_SECRET_KEY, s3.secretKey());
+      TinyRuns.Result result = semisup(env, "report", "s3://" + s3.bucket() + "/runs/ml/tiny", "--endpoint", s3.endpoint());
+
+      assertThat(result.exit()).as(result.err()).isZero();
+      assertThat(result.out()).contains("s3://" + s3.bucket() + "/runs/ml/tiny/report.html");
+      Document page = Jsoup.parse(store.getString("runs/ml/tiny/report.html"));
+      assertThat(page.select("section.sheet").eachAttr("data-class")).containsExactly("0", "1", "2");
+      assertThat(page.select("section.sheet img[src^=data:image/png]")).isNotEmpty();
+    }
+  }
+
+  @Test
+  @Order(5)
   void badInputExitsWithTwoNamingWhatIsWrong() {
     TinyRuns.Result noRun = semisup("report", dir.resolve("nothing-here").toUri().toString());
     assertThat(noRun.exit()).isEqualTo(2);
@@ -128,9 +155,13 @@ class ReportCommandTest {
   }
 
   private static TinyRuns.Result semisup(String... args) {
+    return semisup(Map.of(), args);
+  }
+
+  private static TinyRuns.Result semisup(Map<String, String> env, String... args) {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
-    int exit = Semisup.execute(args, Map.of(), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+    int exit = Semisup.execute(args, env, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
     return new TinyRuns.Result(exit, out.toString(), err.toString());
   }
 }
