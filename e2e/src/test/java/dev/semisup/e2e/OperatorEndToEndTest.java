@@ -99,6 +99,15 @@ class OperatorEndToEndTest {
         .object(reportUri.substring(("s3://" + e2e.s3.bucket() + "/").length())).build())) {
       report = new ObjectMapper().readTree(in);
     }
+    // The run's page, written to S3 by the same step, is where status.reportUri points.
+    assertThat(run.getStatus().getReportUri()).isEqualTo(reportUri.replaceFirst("report\\.json$", "report.html"));
+    String page;
+    try (InputStream in = e2e.s3.client().getObject(io.minio.GetObjectArgs.builder().bucket(e2e.s3.bucket())
+        .object(run.getStatus().getReportUri().substring(("s3://" + e2e.s3.bucket() + "/").length())).build())) {
+      page = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertThat(page).contains("<section class=\"sheet\" id=\"class-0\"", "data-step=\"finetune\"",
+        "<figure class=\"curve\" data-step=\"teacher\"");
     assertThat(run.getStatus().getMetrics().getTeacherAccuracy()).isEqualTo(report.get("teacherAccuracy").asDouble());
     assertThat(run.getStatus().getMetrics().getStudentAccuracy()).isEqualTo(report.get("studentAccuracy").asDouble());
     assertThat(run.getStatus().getMetrics().getFinalAccuracy()).isEqualTo(report.get("finalAccuracy").asDouble());

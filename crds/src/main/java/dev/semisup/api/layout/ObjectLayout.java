@@ -11,9 +11,11 @@ import dev.semisup.api.plan.Stage;
  * spec.json
  * pool/manifest.tsv        a tar or folder pool's files with their sizes, listed once (by infer shard 0)
  * teacher/model.params, model-card.json, metrics.json, progress.json, checkpoints/epoch-0003.ckpt
- *                          (+ epoch-0003.step-000000500.ckpt inside an epoch), inputs.json, _SUCCESS
+ *                          (+ epoch-0003.step-000000500.ckpt inside an epoch), inputs.json, _SUCCESS,
+ *                          history.json (loss and validation accuracy per epoch), timing.json
  *                          model-card.json: what the parameters need to be used from this folder alone
  *                          (architecture, classes, image size, channels, mean/std, accuracy, run, step)
+ * candidates/timing-00003.json, packed/timing-00003.json   start and end of each shard (sharded steps)
  * candidates/shard-00003-of-00008.bin, progress-00003.json, inputs.json, _SUCCESS-00003
  * candidates/checkpoint-00003.bin      a running shard's heaps and files done (deleted at its end)
  * index/part-00000.bin, summary.json, inputs.json, _SUCCESS
@@ -24,7 +26,7 @@ import dev.semisup.api.plan.Stage;
  * finetune/servable/serving.properties, model-0000.params, synset.txt, model-card.json
  *                          the final model as a directory DJL's Criteria and DJL Serving load as is
  * round-2/candidates/..., round-2/index/..., round-2/packed/...   later rounds
- * report.json
+ * report.json, report.html     the run's numbers; its page with plots and contact sheets
  * </pre>
  */
 public record ObjectLayout(String prefix) {
@@ -60,6 +62,11 @@ public record ObjectLayout(String prefix) {
 
   public String report() {
     return key("report.json");
+  }
+
+  /** The run's self-contained report page (plots, timeline, contact sheets), beside report.json. */
+  public String reportPage() {
+    return key("report.html");
   }
 
   /** Folder of a step: teacher, candidates, index, packed, student, finetune (under round-N/ after round 1). */
@@ -109,6 +116,20 @@ public record ObjectLayout(String prefix) {
   /** The step's input hashes (StepInputs as JSON), written just before its _SUCCESS. */
   public String stepInputs(PlannedStep step) {
     return folder(step) + "/inputs.json";
+  }
+
+  /** A training step's per-epoch loss and validation accuracy (TrainingHistory), rewritten every epoch. */
+  public String history(PlannedStep step) {
+    requireTraining(step);
+    return folder(step) + "/history.json";
+  }
+
+  /**
+   * When the step (or one shard of a sharded step) started and finished (StepTiming): timing.json,
+   * or timing-NNNNN.json per shard.
+   */
+  public String timing(PlannedStep step, int shard) {
+    return step.sharded() ? String.format("%s/timing-%05d.json", folder(step), shard) : folder(step) + "/timing.json";
   }
 
   public String progress(PlannedStep step) {

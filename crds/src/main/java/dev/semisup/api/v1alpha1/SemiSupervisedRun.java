@@ -31,6 +31,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "Final", jsonPath = ".status.metrics.finalAccuracy",
     type = AdditionalPrinterColumn.Type.NUMBER)
+// priority 1: shown by kubectl get -o wide only (a URI is too long for the default view)
+@AdditionalPrinterColumn(name = "Report", jsonPath = ".status.reportUri", type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(value = "self.metadata.name.matches('" + SemiSupervisedRun.NAME_PATTERN + "')"
     + " && size(self.metadata.name) <= 63",

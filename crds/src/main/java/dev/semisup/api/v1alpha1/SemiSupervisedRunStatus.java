@@ -31,6 +31,10 @@ public class SemiSupervisedRunStatus {
 
   private RunMetrics metrics = new RunMetrics();
 
+  @JsonPropertyDescription("The run's report page (report.html: timeline, accuracy, training curves, contact sheets"
+      + " of the sampled images), set when the run succeeded")
+  private String reportUri;
+
   @JsonPropertyDescription("Value of the semisup.dev/retry annotation already acted on")
   private String handledRetry;
 
@@ -57,6 +61,8 @@ public class SemiSupervisedRunStatus {
   public void setArtifacts(Map<String, String> artifacts) { this.artifacts = artifacts; }
   public RunMetrics getMetrics() { return metrics; }
   public void setMetrics(RunMetrics metrics) { this.metrics = metrics; }
+  public String getReportUri() { return reportUri; }
+  public void setReportUri(String reportUri) { this.reportUri = reportUri; }
   public String getHandledRetry() { return handledRetry; }
   public void setHandledRetry(String handledRetry) { this.handledRetry = handledRetry; }
   public String getAcceptedSpec() { return acceptedSpec; }

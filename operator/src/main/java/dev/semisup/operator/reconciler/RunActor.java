@@ -137,6 +137,8 @@ final class RunActor {
     m.setSampledImages(report.sampledImages());
     m.setPseudoLabelPrecision(report.pseudoLabelPrecision());
     scope.status().getArtifacts().put("report", scope.uri(scope.layout().report()));
+    // The last fine-tune writes report.html just after report.json, both before its _SUCCESS.
+    scope.status().setReportUri(scope.uri(scope.layout().reportPage()));
   }
 
   private static boolean sameFailure(SemiSupervisedRunStatus status, Reason reason, String message) {

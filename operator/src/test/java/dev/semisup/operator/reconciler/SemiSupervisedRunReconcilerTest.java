@@ -112,6 +112,7 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(run.getStatus().getArtifacts()).containsEntry("report", "s3://semisup/runs/ml/fmnist/report.json")
         .containsEntry("teacher", "s3://semisup/runs/ml/fmnist/teacher/")
         .containsEntry("select", "s3://semisup/runs/ml/fmnist/index/");
+    assertThat(run.getStatus().getReportUri()).isEqualTo("s3://semisup/runs/ml/fmnist/report.html");
     assertThat(condition("fmnist", Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(stage("fmnist", "infer").getShardsDone()).isEqualTo(2);
     assertThat(harness.eventReasons("Normal")).containsSubsequence("StepStarted", "StepSucceeded", "RunSucceeded")

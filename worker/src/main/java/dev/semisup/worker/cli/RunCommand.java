@@ -62,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       new LocalRun(env, out, store, dataCache).run(run, manifest.toString(), fresh, step -> true, finished -> {
         RunReport report = JSON.readValue(finished.artifacts().get(finished.layout().report()), RunReport.class);
-        printReport(report, finished.artifacts().uri(finished.layout().report()), (System.nanoTime() - started) / 1e9);
+        printReport(report, finished.artifacts().uri(finished.layout().report()),
+            finished.artifacts().uri(finished.layout().reportPage()), (System.nanoTime() - started) / 1e9);
         return report;
       });
       return WorkerContract.EXIT_OK;
@@ -71,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private void printReport(RunReport report, String where, double seconds) {
+  private void printReport(RunReport report, String where, String page, double seconds) {
     out.println();
     out.println("Run '" + report.run() + "' finished in " + Math.round(seconds) + " s");
     for (RunReport.Round round : report.rounds()) {
@@ -92,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     out.println("  report: " + where);
+    out.println("  page:   " + page);
     out.flush();
   }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 /**
  * The semisup command: {@code semisup run FILE.yaml} runs a whole plan on this machine;
  * {@code semisup experiment GRID.yaml} runs a grid of them (axes x variants x seeds), resumably;
+ * {@code semisup report RUN} rebuilds a run's report.html;
  * {@code semisup stage STEP} runs one step as a worker pod does; {@code semisup predict --model URI INPUT...}
  * classifies images with a trained model. Exit codes: 0 done, 2 bad input
  * (the message names the field or file), 1 any other failure.
@@ -35,6 +36,7 @@ public final class Semisup implements Runnable {
     commandLine.addSubcommand("run", new RunCommand(env, out, err));
     commandLine.addSubcommand("experiment", new ExperimentCommand(env, out, err));
     commandLine.addSubcommand("predict", new PredictCommand(env, out, err));
+    commandLine.addSubcommand("report", new ReportCommand(env, out, err));
     commandLine.addSubcommand(WorkerContract.STAGE_SUBCOMMAND, new StageCommand(env, out, err));
     commandLine.setOut(out);
     commandLine.setErr(err);

@@ -80,7 +80,9 @@ public final class StageRunner {
     }
     // Recorded when the step starts, so a later run can tell whose checkpoints these are.
     context.store().put(context.layout().stepInputs(step), JSON.writeValueAsBytes(current));
+    StepTimings.started(context);
     task(step.stage()).run(context);
+    StepTimings.finished(context);
     finish(context, marker);
     return Outcome.RAN;
   }

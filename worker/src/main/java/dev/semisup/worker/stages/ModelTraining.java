@@ -59,12 +59,13 @@ public final class ModelTraining {
       ProgressReporter progress = context.progress();
       LOG.info("{}: training {} on {} images for {} epochs", step.id(), recipe.architecture(),
           examples.examplesPerEpoch(), recipe.training().getEpochs());
+      EpochHistory history = EpochHistory.of(context, () -> evaluate(context, network));
       TrainingLoop.Result result;
       try {
         // Data-parallel over every GPU the pod sees; one device (validation allows no more for now)
         // takes the single-device path.
         result = new TrainingLoop(network, recipe.training(), transform, Devices.ofPod())
-            .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress));
+            .fit(examples, new StoreCheckpoints(context.store(), context.layout(), step), listener(progress, history));
       } catch (LossGuard.Diverged diverged) {
         String field = trainingField(step);
         throw new BadInputException(step.id() + ": training diverged: " + diverged.getMessage() + "; " + field
@@ -75,7 +76,8 @@ public final class ModelTraining {
         LOG.warn("{}: skipped {} corrupt images while training", step.id(), result.skippedImages());
       }
       context.store().write(context.layout().model(step), network::saveParameters);
-      Evaluation.Result evaluation = evaluate(context, network);
+      Evaluation.Result last = history.evaluationOf(result.epochs());
+      Evaluation.Result evaluation = last != null ? last : evaluate(context, network);
       StageMetrics metrics = new StageMetrics(step.id(), recipe.architecture(), evaluation.accuracy(),
           evaluation.loss(), result.epochs(), result.imagesPerEpoch(), result.imagesPerSecond(),
           (System.nanoTime() - started) / 1e9);
@@ -135,7 +137,7 @@ public final class ModelTraining {
         (image, out, offset, random) -> plain.apply(image, random, out, offset), EVALUATION_BATCH);
   }
 
-  private static TrainingLoop.Listener listener(ProgressReporter progress) {
+  private static TrainingLoop.Listener listener(ProgressReporter progress, EpochHistory history) {
     long started = System.nanoTime();
     return new TrainingLoop.Listener() {
       long batchesSeen;
@@ -147,6 +149,11 @@ public final class ModelTraining {
         long remaining = (long) (epochs - epoch) * batches + (batches - batch);
         Long eta = batchesSeen < 3 ? null : Math.round(remaining * seconds / batchesSeen);
         progress.training(epoch, epochs, batch, batches, imagesPerSecond, loss, eta);
+      }
+
+      @Override
+      public void epochTrained(int epoch, int epochs, float meanLoss) throws IOException {
+        history.epochTrained(epoch, meanLoss);
       }
     };
   }

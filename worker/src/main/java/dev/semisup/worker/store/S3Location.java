@@ -2,11 +2,11 @@ package dev.semisup.worker.store;
 
 import dev.semisup.worker.input.InvalidSettingException;
 /** An s3://bucket/key URI taken apart; the key is empty for the whole bucket. */
-record S3Location(String bucket, String key) {
+public record S3Location(String bucket, String key) {
 
   static final String SCHEME = "s3://";
 
-  static S3Location parse(String uri) {
+  public static S3Location parse(String uri) {
     if (uri == null || !uri.startsWith(SCHEME)) {
       throw new InvalidSettingException("not an s3://bucket/key URI: " + uri);
     }

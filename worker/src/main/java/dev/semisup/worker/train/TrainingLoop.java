@@ -44,6 +44,16 @@ public final class TrainingLoop {
   public interface Listener {
     void batchDone(int epoch, int epochs, int batch, int batches, float loss, double imagesPerSecond) throws IOException;
 
+    /**
+     * An epoch is trained and its checkpoint not yet saved: what a listener records here (the
+     * epoch's validation, its history entry) is done before any resume can skip the epoch. The
+     * network holds the epoch's parameters; a listener may run it forward but must draw from no
+     * generator the training seeds (so evaluating here leaves training as it was).
+     */
+    default void epochTrained(int epoch, int epochs, float meanLoss) throws IOException {
+    }
+
+    /** An epoch is trained and checkpointed. */
     default void epochDone(int epoch, int epochs, float meanLoss) throws IOException {
     }
   }
@@ -165,6 +175,7 @@ public final class TrainingLoop {
             skipped += pass.skipped();
           }
           lastLoss = epochExamples == 0 ? Float.NaN : (float) (lossSum / epochExamples);
+          listener.epochTrained(epoch + 1, epochs, lastLoss);
           checkpoints.save(new Checkpoint(epoch + 1, network.parameterBytes(), optimizer.exportState(ids)));
           listener.epochDone(epoch + 1, epochs, lastLoss);
         }

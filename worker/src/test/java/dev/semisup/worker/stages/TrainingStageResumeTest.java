@@ -8,6 +8,8 @@ import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.report.StageMetrics;
+import dev.semisup.api.report.StepTiming;
+import dev.semisup.api.report.TrainingHistory;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.StageRunner;
@@ -64,5 +66,24 @@ class TrainingStageResumeTest {
     StageMetrics straight = json.readValue(dir.resolve("uninterrupted/runs/tiny/teacher/metrics.json").toFile(), StageMetrics.class);
     assertThat(resumed.accuracy()).isEqualTo(straight.accuracy());
     assertThat(resumed.loss()).isEqualTo(straight.loss());
+
+    // The history survives the kill: every epoch once, with the uninterrupted run's numbers.
+    TrainingHistory history = json.readValue(killed.resolve("history.json").toFile(), TrainingHistory.class);
+    TrainingHistory straightHistory = json.readValue(
+        dir.resolve("uninterrupted/runs/tiny/teacher/history.json").toFile(), TrainingHistory.class);
+    assertThat(history.epochs()).extracting(TrainingHistory.Epoch::epoch).containsExactly(1, 2, 3);
+    for (int epoch = 1; epoch <= 3; epoch++) {
+      TrainingHistory.Epoch a = history.epoch(epoch);
+      TrainingHistory.Epoch b = straightHistory.epoch(epoch);
+      assertThat(a.loss()).isEqualTo(b.loss());
+      assertThat(a.validationAccuracy()).isEqualTo(b.validationAccuracy());
+      assertThat(a.validationLoss()).isEqualTo(b.validationLoss());
+    }
+    // The step's metrics are its last epoch's validation.
+    assertThat(history.epoch(3).validationAccuracy()).isEqualTo(resumed.accuracy());
+    StepTiming timing = json.readValue(killed.resolve("timing.json").toFile(), StepTiming.class);
+    assertThat(timing.attempts()).isEqualTo(2);
+    assertThat(timing.finishedAt()).isNotNull();
+    assertThat(timing.seconds()).isNotNegative();
   }
 }

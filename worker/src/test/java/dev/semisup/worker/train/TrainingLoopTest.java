@@ -135,6 +135,38 @@ class TrainingLoopTest {
   }
 
   @Test
+  void validatingAfterEveryEpochLeavesTrainingAsItWas() throws IOException {
+    Examples examples = bands(20, 3);
+    byte[] unvalidated;
+    try (Network network = Network.create("cnn-large", SHAPE, new Regularization(0.3f, 0f), 11)) {
+      new TrainingLoop(network, spec(3), PLAIN).fit(examples, new MemoryCheckpoints(), QUIET);
+      unvalidated = network.parameterBytes();
+    }
+    float[] images = new float[6 * 64];
+    Random random = new Random(5);
+    for (int i = 0; i < 6; i++) {
+      PLAIN.apply(record(i, bandImage(i % 3, random)), images, i * 64, random);
+    }
+    int[] validated = new int[1];
+    try (Network network = Network.create("cnn-large", SHAPE, new Regularization(0.3f, 0f), 11)) {
+      TrainingLoop.Listener validating = new TrainingLoop.Listener() {
+        @Override
+        public void batchDone(int epoch, int epochs, int batch, int batches, float loss, double ips) {
+        }
+
+        @Override
+        public void epochTrained(int epoch, int epochs, float meanLoss) {
+          network.probabilities(images, 6);
+          validated[0]++;
+        }
+      };
+      new TrainingLoop(network, spec(3), PLAIN).fit(examples, new MemoryCheckpoints(), validating);
+      assertThat(validated[0]).isEqualTo(3);
+      assertThat(network.parameterBytes()).isEqualTo(unvalidated);
+    }
+  }
+
+  @Test
   void aRunKilledAfterAnEpochResumesToTheSameParameters() throws IOException {
     Examples examples = bands(20, 3);
     byte[] uninterrupted;
