@@ -69,7 +69,7 @@ final class StepTimeline {
               + (span.attempts() - span.shardsTimed()) + " restart" + (span.attempts() - span.shardsTimed() > 1 ? "s" : "")
               + ")</span>" : "")
           .append("</td><td class=\"time\">").append(clockTime(span.start())).append("</td><td class=\"time\">")
-          .append(span.running() ? "running (now)" : clockTime(span.end())).append("</td><td class=\"time\">")
+          .append(span.running() ? "running when this page was built" : clockTime(span.end())).append("</td><td class=\"time\">")
           .append(duration(seconds(span.start(), span.end()))).append("</td><td>").append(escape(shards))
           .append("</td><td class=\"lane\"><div class=\"bar ").append(span.step().stage().wireName())
           .append(span.running() ? " running" : "").append("\" style=\"margin-left:")
