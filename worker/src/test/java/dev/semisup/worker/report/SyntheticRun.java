@@ -14,6 +14,7 @@ import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
+import dev.semisup.worker.testing.PackedTars;
 import dev.semisup.worker.testing.TinyDataset;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -134,14 +134,14 @@ final class SyntheticRun {
       for (Candidate entry : all) {
         String base = String.format("%010d", position++);
         byte[] image = colourSide > 0 ? noise.get((int) (entry.ordinal() % noise.size())) : grey(entry.ordinal());
-        member(tar, base + (colourSide > 0 ? ".jpg" : ".png"), image);
-        member(tar, base + ".cls", Integer.toString(entry.pseudoLabel()).getBytes(StandardCharsets.US_ASCII));
+        PackedTars.member(tar, base + (colourSide > 0 ? ".jpg" : ".png"), image);
+        PackedTars.member(tar, base + ".cls", Integer.toString(entry.pseudoLabel()).getBytes(StandardCharsets.US_ASCII));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ref", entry.key());
         json.put("score", entry.score());
         json.put("classes", entry.classes());
         json.put("probabilities", entry.probabilities());
-        member(tar, base + ".json", JSON.writeValueAsBytes(json));
+        PackedTars.member(tar, base + ".json", JSON.writeValueAsBytes(json));
       }
       tar.finish();
     });
@@ -162,13 +162,5 @@ final class SyntheticRun {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ImageIO.write(image, format, bytes);
     return bytes.toByteArray();
-  }
-
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
   }
 }

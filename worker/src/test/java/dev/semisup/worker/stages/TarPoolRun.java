@@ -13,6 +13,7 @@ import dev.semisup.worker.store.Blobs;
 import dev.semisup.worker.store.FileBlobs;
 import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
+import dev.semisup.worker.testing.PackedTars;
 import dev.semisup.worker.testing.TinyDataset;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -76,8 +76,8 @@ public final class TarPoolRun {
         for (int i = 0; i < count; i++, image++) {
           int label = image % TinyDataset.CLASSES;
           String key = String.format("img-%06d", image);
-          member(tar, key + ".png", png(label, random));
-          member(tar, key + ".cls", Integer.toString(label).getBytes());
+          PackedTars.member(tar, key + ".png", png(label, random));
+          PackedTars.member(tar, key + ".cls", Integer.toString(label).getBytes());
         }
       }
     }
@@ -139,13 +139,5 @@ public final class TarPoolRun {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
     return out.toByteArray();
-  }
-
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
   }
 }

@@ -64,7 +64,8 @@ public final class PackedTars {
         sample.ref(), sample.score(), classes, probabilities);
   }
 
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+  /** One member of a tar: its name and bytes. */
+  public static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(bytes.length);
     tar.putArchiveEntry(entry);
