@@ -11,6 +11,7 @@ import dev.semisup.worker.store.Blobs;
 import dev.semisup.worker.store.S3TestServer;
 import dev.semisup.worker.store.StoreConnection;
 import io.minio.PutObjectArgs;
+import dev.semisup.worker.testing.PackedTars;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -208,8 +208,8 @@ public final class DecodePipelineBench {
       try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
         for (int i = 0; i < count; i++, image++) {
           String key = String.format("%09d", image);
-          member(tar, key + ".jpg", jpegs.get(image % DISTINCT));
-          member(tar, key + ".cls", Integer.toString(image % 10).getBytes());
+          PackedTars.member(tar, key + ".jpg", jpegs.get(image % DISTINCT));
+          PackedTars.member(tar, key + ".cls", Integer.toString(image % 10).getBytes());
         }
       }
       byte[] data = bytes.toByteArray();
@@ -254,14 +254,6 @@ public final class DecodePipelineBench {
 
   private static int clamp(int value) {
     return Math.max(0, Math.min(255, value));
-  }
-
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
   }
 
   private static String loadAverage() throws IOException {

@@ -1,5 +1,6 @@
 package dev.semisup.bench;
 
+import dev.semisup.worker.testing.PackedTars;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -45,9 +45,9 @@ public final class PackedStudentData {
         for (long i = 0; i < count; i++, position++) {
           int label = random.nextInt(CLASSES);
           String base = String.format("%010d", position);
-          member(tar, base + ".png", png(label, random));
-          member(tar, base + ".cls", Integer.toString(label).getBytes(StandardCharsets.US_ASCII));
-          member(tar, base + ".json", String.format(Locale.ROOT,
+          PackedTars.member(tar, base + ".png", png(label, random));
+          PackedTars.member(tar, base + ".cls", Integer.toString(label).getBytes(StandardCharsets.US_ASCII));
+          PackedTars.member(tar, base + ".json", String.format(Locale.ROOT,
               "{\"ref\": \"pool/%d.png\", \"score\": 0.9, \"classes\": [%d, %d], \"probabilities\": [0.9, 0.1]}",
               position, label, (label + 1) % CLASSES).getBytes(StandardCharsets.UTF_8));
         }
@@ -69,8 +69,8 @@ public final class PackedStudentData {
     try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       for (int i = 0; i < count; i++) {
         int label = random.nextInt(CLASSES);
-        member(tar, String.format("%06d.png", i), png(label, random));
-        member(tar, String.format("%06d.cls", i), Integer.toString(label).getBytes(StandardCharsets.US_ASCII));
+        PackedTars.member(tar, String.format("%06d.png", i), png(label, random));
+        PackedTars.member(tar, String.format("%06d.cls", i), Integer.toString(label).getBytes(StandardCharsets.US_ASCII));
       }
     }
   }
@@ -93,11 +93,4 @@ public final class PackedStudentData {
     return out.toByteArray();
   }
 
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
-  }
 }

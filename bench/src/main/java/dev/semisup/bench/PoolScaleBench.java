@@ -18,6 +18,7 @@ import dev.semisup.worker.store.ObjectStore;
 import dev.semisup.worker.store.S3TestServer;
 import dev.semisup.worker.store.StoreConnection;
 import io.minio.PutObjectArgs;
+import dev.semisup.worker.testing.PackedTars;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -304,8 +304,8 @@ public final class PoolScaleBench {
         for (int i = 0; i < count; i++, image++) {
           int label = random.nextInt(CLASSES);
           String key = String.format("%09d", image);
-          member(tar, key + ".png", png(label, random));
-          member(tar, key + ".cls", Integer.toString(label).getBytes());
+          PackedTars.member(tar, key + ".png", png(label, random));
+          PackedTars.member(tar, key + ".cls", Integer.toString(label).getBytes());
         }
       }
       byte[] data = bytes.toByteArray();
@@ -339,11 +339,4 @@ public final class PoolScaleBench {
     return out.toByteArray();
   }
 
-  private static void member(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
-  }
 }
