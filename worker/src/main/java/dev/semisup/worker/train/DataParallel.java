@@ -108,7 +108,8 @@ final class DataParallel implements AutoCloseable {
    * One data-parallel step on {@code count} images (and their targets) through {@code trainer}
    * (the owner's); returns the batch's mean loss.
    */
-  float step(Trainer trainer, float[] images, float[] targets, int count, int pixels, int classes) {
+  float step(Trainer trainer, MomentumSgd optimizer, float[] images, float[] targets, int count, int pixels,
+      int classes) {
     int[] starts = chunkStarts(count, replicas());
     float loss = 0;
     // Each chunk's loss value outlives its chunk's memory (freed after its backward pass).
@@ -133,7 +134,7 @@ final class DataParallel implements AutoCloseable {
     } finally {
       losses.forEach(NDArray::close);
     }
-    trainer.step();
+    optimizer.step(owner.parameters());
     owner.parametersChanged();
     synchronize();
     return loss;

@@ -2,6 +2,7 @@ package dev.semisup.worker.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
@@ -33,6 +34,24 @@ public final class MomentumSgd extends Optimizer {
 
   public void setLearningRate(float learningRate) {
     this.learningRate = learningRate;
+  }
+
+  /**
+   * Updates every trainable parameter from its gradient, then zeroes the gradient: what
+   * {@code Trainer.step()} does, without the copy of each gradient that DJL's local parameter
+   * server makes first (a full extra pass over the model, and an allocation of its size, every
+   * step: a third of the optimizer's time on resnet18).
+   */
+  public void step(List<Parameter> parameters) {
+    for (Parameter parameter : parameters) {
+      if (!parameter.requiresGradient()) {
+        continue;
+      }
+      NDArray weight = parameter.getArray();
+      try (NDArray grad = weight.getGradient()) {
+        update(parameter.getId(), weight, grad);
+      }
+    }
   }
 
   @Override

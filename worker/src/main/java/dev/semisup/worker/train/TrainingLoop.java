@@ -157,8 +157,8 @@ public final class TrainingLoop {
               float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
               optimizer.setLearningRate(learningRate);
               float batchLoss = replicas == null
-                  ? step(trainer, images, targets, count, pixels, classes)
-                  : replicas.step(trainer, images, targets, count, pixels, classes);
+                  ? step(trainer, optimizer, parameters, images, targets, count, pixels, classes)
+                  : replicas.step(trainer, optimizer, images, targets, count, pixels, classes);
               LossGuard.check(batchLoss, epoch + 1, batch + 1, learningRate);
               lossSum += batchLoss * count;
               epochExamples += count;
@@ -235,7 +235,8 @@ public final class TrainingLoop {
     return checkpoint;
   }
 
-  private float step(Trainer trainer, float[] images, float[] targets, int count, int pixels, int classes) {
+  private float step(Trainer trainer, MomentumSgd optimizer, List<Parameter> parameters, float[] images,
+      float[] targets, int count, int pixels, int classes) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x = batch.create(slice(images, count * pixels), Network.inputShape(network.shape(), count));
       NDArray y = batch.create(slice(targets, count * classes), new Shape(count, classes));
@@ -246,7 +247,7 @@ public final class TrainingLoop {
         collector.backward(lossValue);
         value = lossValue.getFloat();
       }
-      trainer.step();
+      optimizer.step(parameters);
       network.parametersChanged();
       return value;
     }

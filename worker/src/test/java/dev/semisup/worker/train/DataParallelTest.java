@@ -120,7 +120,7 @@ class DataParallelTest {
       // 11 images split 6 + 5; the last batch of one image leaves the second replica idle.
       for (int count : new int[] {11, 8, 11, 1}) {
         Batch batch = Batch.random(count, count * 31L, i -> i);
-        float loss = replicas.step(parallel.trainer, batch.images, batch.targets, count, PIXELS, CLASSES);
+        float loss = replicas.step(parallel.trainer, parallel.optimizer, batch.images, batch.targets, count, PIXELS, CLASSES);
         float expected = reference.accumulatedStep(batch, DataParallel.chunkStarts(count, 2));
         assertThat(loss).isCloseTo(expected, within(1e-4f + 1e-5f * expected));
       }
@@ -143,7 +143,7 @@ class DataParallelTest {
          DataParallel replicas = DataParallel.over(owner, TWO_ON_CPU)) {
       for (int step = 0; step < 3; step++) {
         Batch batch = Batch.random(12, 100 + step, i -> i < 6 ? i : 11 - i);
-        float loss = replicas.step(parallel.trainer, batch.images, batch.targets, 12, PIXELS, CLASSES);
+        float loss = replicas.step(parallel.trainer, parallel.optimizer, batch.images, batch.targets, 12, PIXELS, CLASSES);
         float expected = reference.accumulatedStep(batch, new int[] {0, 12});
         assertThat(loss).isCloseTo(expected, within(1e-4f + 1e-5f * expected));
       }
