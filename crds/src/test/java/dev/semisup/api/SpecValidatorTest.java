@@ -71,6 +71,20 @@ class SpecValidatorTest {
   }
 
   @Test
+  void validationEveryFewEpochsIsAtLeastOne() throws ManifestException {
+    String every3 = MANIFEST.replace("classes: 10", "classes: 10\n    validateEveryEpochs: 3");
+    assertThat(fields(every3, Target.CLUSTER)).isEmpty();
+    assertThat(parse(every3).getSpec().getData().validatesAfter(3, 10)).isTrue();
+    assertThat(parse(every3).getSpec().getData().validatesAfter(4, 10)).isFalse();
+    assertThat(parse(every3).getSpec().getData().validatesAfter(10, 10)).as("the last epoch").isTrue();
+    assertThat(parse(MANIFEST).getSpec().getData().validatesAfter(1, 10)).as("default: every epoch").isTrue();
+    List<Problem> problems = SpecValidator.validate(
+        parse(MANIFEST.replace("classes: 10", "classes: 10\n    validateEveryEpochs: 0")).getSpec(), Target.CLUSTER);
+    assertThat(problems).extracting(Problem::field).containsExactly("spec.data.validateEveryEpochs");
+    assertThat(problems.get(0).message()).contains("at least 1");
+  }
+
+  @Test
   void aClusterNeedsAnEndpointCredentialsAndS3Data() throws ManifestException {
     String local = MANIFEST.replace("storage: {endpoint: \"http://minio:9000\", bucket: semisup, credentialsSecret: minio}",
         "storage: {bucket: semisup}").replace("s3://data/train-images.gz", "file:///data/train-images.gz");

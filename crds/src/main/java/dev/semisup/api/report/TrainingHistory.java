@@ -25,13 +25,18 @@ public record TrainingHistory(String step, List<Epoch> epochs) {
    *
    * @param epoch              1-based
    * @param loss               mean training loss over the epoch
-   * @param validationAccuracy top-1 accuracy on the validation set after the epoch
-   * @param validationLoss     mean validation loss after the epoch
+   * @param validationAccuracy top-1 accuracy on the validation set after the epoch; null for an
+   *                           epoch not validated ({@code spec.data.validateEveryEpochs})
+   * @param validationLoss     mean validation loss after the epoch; null as above
    * @param finishedAt         ISO-8601 instant the epoch (with its validation) finished
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Epoch(int epoch, double loss, double validationAccuracy, double validationLoss, String finishedAt) {
+  public record Epoch(int epoch, double loss, Double validationAccuracy, Double validationLoss, String finishedAt) {
+
+    public boolean validated() {
+      return validationAccuracy != null;
+    }
   }
 
   /**

@@ -44,6 +44,12 @@ public class DataSpec {
   @Required
   private DataSourceSpec validation;
 
+  @Min(1)
+  @JsonPropertyDescription("Training steps validate after every this many epochs, and always after the last "
+      + "(default 1: every epoch). A validation set much larger than the labeled set costs more each epoch than "
+      + "the epoch itself; the models trained are the same whatever the value")
+  private Integer validateEveryEpochs;
+
   public Integer getClasses() { return classes; }
   public void setClasses(Integer classes) { this.classes = classes; }
   public Integer getImageSize() { return imageSize; }
@@ -62,6 +68,14 @@ public class DataSpec {
   public void setUnlabeled(DataSourceSpec unlabeled) { this.unlabeled = unlabeled; }
   public DataSourceSpec getValidation() { return validation; }
   public void setValidation(DataSourceSpec validation) { this.validation = validation; }
+  public Integer getValidateEveryEpochs() { return validateEveryEpochs; }
+  public void setValidateEveryEpochs(Integer validateEveryEpochs) { this.validateEveryEpochs = validateEveryEpochs; }
+
+  /** Whether a training step of {@code epochs} epochs validates after epoch {@code epoch} (1-based). */
+  public boolean validatesAfter(int epoch, int epochs) {
+    int every = validateEveryEpochs == null ? 1 : validateEveryEpochs;
+    return epoch % every == 0 || epoch >= epochs;
+  }
 
   public int resolvedImageSize() {
     if (imageSize != null) {

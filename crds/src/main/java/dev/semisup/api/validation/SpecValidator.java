@@ -164,6 +164,10 @@ public final class SpecValidator {
     if (pool != null && pool.getPerClass() != null) {
       problems.add(new Problem("spec.data.unlabeled.perClass", "applies to the labeled set only"));
     }
+    if (data.getValidateEveryEpochs() != null && data.getValidateEveryEpochs() < 1) {
+      problems.add(new Problem("spec.data.validateEveryEpochs", "must be at least 1 (the last epoch is always "
+          + "validated), was " + data.getValidateEveryEpochs()));
+    }
     if (data.getValidation() != null && data.getValidation().getPerClass() != null) {
       problems.add(new Problem("spec.data.validation.perClass", "applies to the labeled set only"));
     }

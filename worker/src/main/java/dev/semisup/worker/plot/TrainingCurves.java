@@ -3,6 +3,7 @@ package dev.semisup.worker.plot;
 import dev.semisup.api.report.TrainingHistory;
 import java.awt.Color;
 import java.io.IOException;
+import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -35,21 +36,21 @@ public final class TrainingCurves {
     chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
     chart.getStyler().setYAxisDecimalPattern("0.###");
     styler.setToolTipsEnabled(false);
-    int n = history.epochs().size();
-    double[] epochs = new double[n];
-    double[] loss = new double[n];
-    double[] accuracy = new double[n];
-    for (int i = 0; i < n; i++) {
-      TrainingHistory.Epoch epoch = history.epochs().get(i);
-      epochs[i] = epoch.epoch();
-      loss[i] = epoch.loss();
-      accuracy[i] = 100 * epoch.validationAccuracy();
-    }
+    List<TrainingHistory.Epoch> all = history.epochs();
+    // Epochs not validated (spec.data.validateEveryEpochs) have a loss point and no accuracy point.
+    List<TrainingHistory.Epoch> validated = all.stream().filter(TrainingHistory.Epoch::validated).toList();
+    double[] epochs = all.stream().mapToDouble(TrainingHistory.Epoch::epoch).toArray();
+    double[] loss = all.stream().mapToDouble(TrainingHistory.Epoch::loss).toArray();
+    double[] validatedEpochs = validated.stream().mapToDouble(TrainingHistory.Epoch::epoch).toArray();
+    double[] accuracy = validated.stream().mapToDouble(epoch -> 100 * epoch.validationAccuracy()).toArray();
     XYSeries lossSeries = chart.addSeries("training loss", epochs, loss);
     lossSeries.setLineColor(LOSS);
     lossSeries.setMarkerColor(LOSS);
     lossSeries.setMarker(SeriesMarkers.CIRCLE);
-    XYSeries accuracySeries = chart.addSeries("validation accuracy (%)", epochs, accuracy);
+    if (validated.isEmpty()) {
+      return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
+    XYSeries accuracySeries = chart.addSeries("validation accuracy (%)", validatedEpochs, accuracy);
     accuracySeries.setYAxisGroup(1);
     accuracySeries.setLineColor(ACCURACY);
     accuracySeries.setMarkerColor(ACCURACY);

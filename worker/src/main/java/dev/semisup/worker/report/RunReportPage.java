@@ -155,7 +155,7 @@ public final class RunReportPage {
           .append(image(TrainingCurves.png(history, 380, 260), "image/png", "training curves of " + step.id()))
           .append("<figcaption>").append(escape(step.id())).append(": ").append(history.epochs().size())
           .append(" epochs, final validation accuracy ")
-          .append(percent(history.epochs().get(history.epochs().size() - 1).validationAccuracy()))
+          .append(finalAccuracy(history))
           .append("</figcaption></figure>\n");
       drawn++;
     }
@@ -163,6 +163,17 @@ public final class RunReportPage {
     if (drawn == 0) {
       html.append("<p class=\"missing\">No training step recorded its epochs (history.json) yet.</p>\n");
     }
+  }
+
+  /** The last validated epoch's accuracy (the last epoch is always validated once the step is done). */
+  private static String finalAccuracy(TrainingHistory history) {
+    List<TrainingHistory.Epoch> epochs = history.epochs();
+    for (int i = epochs.size() - 1; i >= 0; i--) {
+      if (epochs.get(i).validated()) {
+        return percent(epochs.get(i).validationAccuracy()) + (i == epochs.size() - 1 ? "" : " (epoch " + epochs.get(i).epoch() + ")");
+      }
+    }
+    return "not yet measured";
   }
 
   // ---- per class --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.semisup.worker.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.report.TrainingHistory;
+import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.worker.store.ObjectStore;
 import dev.semisup.worker.train.Evaluation;
 import java.io.IOException;
@@ -10,7 +11,8 @@ import java.time.Instant;
 
 /**
  * A training step's history.json: after each epoch is trained, and before its checkpoint is saved,
- * the network is evaluated on the validation set and the epoch's entry written. A resumed step
+ * the network is evaluated on the validation set (after every {@code spec.data.validateEveryEpochs}
+ * epochs and the last; the others get their training loss only) and the epoch's entry written. A resumed step
  * starts from the history its earlier attempts wrote, and an epoch trained again after a crash
  * replaces its entry (with the same values: validation draws from no training generator).
  */
@@ -27,15 +29,18 @@ final class EpochHistory {
   private final ObjectStore store;
   private final String key;
   private final Validation validation;
+  private final DataSpec data;
   private final Clock clock;
   private TrainingHistory history;
   private int lastEvaluatedEpoch;
   private Evaluation.Result lastEvaluation;
 
-  private EpochHistory(ObjectStore store, String key, Validation validation, Clock clock, TrainingHistory history) {
+  private EpochHistory(ObjectStore store, String key, Validation validation, DataSpec data, Clock clock,
+      TrainingHistory history) {
     this.store = store;
     this.key = key;
     this.validation = validation;
+    this.data = data;
     this.clock = clock;
     this.history = history;
   }
@@ -46,17 +51,19 @@ final class EpochHistory {
     TrainingHistory earlier = context.store().exists(key)
         ? JSON.readValue(context.store().get(key), TrainingHistory.class)
         : new TrainingHistory(context.step().id(), null);
-    return new EpochHistory(context.store(), key, validation, context.clock(), earlier);
+    return new EpochHistory(context.store(), key, validation, context.spec().getData(), context.clock(), earlier);
   }
 
-  /** Validates the just-trained epoch and writes its entry. */
-  void epochTrained(int epoch, float meanLoss) throws IOException {
-    Evaluation.Result evaluation = validation.run();
-    history = history.with(new TrainingHistory.Epoch(epoch, meanLoss, evaluation.accuracy(), evaluation.loss(),
-        Instant.now(clock).toString()));
+  /** Validates the just-trained epoch of {@code epochs} if it is one to validate, and writes its entry. */
+  void epochTrained(int epoch, int epochs, float meanLoss) throws IOException {
+    Evaluation.Result evaluation = data.validatesAfter(epoch, epochs) ? validation.run() : null;
+    history = history.with(new TrainingHistory.Epoch(epoch, meanLoss, evaluation == null ? null : evaluation.accuracy(),
+        evaluation == null ? null : evaluation.loss(), Instant.now(clock).toString()));
     store.put(key, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(history));
-    lastEvaluatedEpoch = epoch;
-    lastEvaluation = evaluation;
+    if (evaluation != null) {
+      lastEvaluatedEpoch = epoch;
+      lastEvaluation = evaluation;
+    }
   }
 
   /**

@@ -153,7 +153,7 @@ public final class ModelTraining {
 
       @Override
       public void epochTrained(int epoch, int epochs, float meanLoss) throws IOException {
-        history.epochTrained(epoch, meanLoss);
+        history.epochTrained(epoch, epochs, meanLoss);
       }
     };
   }

@@ -86,4 +86,32 @@ class TrainingStageResumeTest {
     assertThat(timing.finishedAt()).isNotNull();
     assertThat(timing.seconds()).isNotNegative();
   }
+
+  @Test
+  void validatingEveryOtherEpochTrainsTheSameModelAndValidatesTheLastEpoch() throws Exception {
+    Path data = TinyDataset.writeTo(dir.resolve("data"));
+    String manifest = TinyDataset.manifest("tiny", data.toUri().toString().replaceFirst("^file:/(?!/)", "file:///"), "");
+    SemiSupervisedRunSpec everyEpoch = Manifests.parse(manifest, "tiny").getSpec();
+    SemiSupervisedRunSpec everyOther = Manifests.parse(manifest, "tiny").getSpec();
+    everyOther.getData().setValidateEveryEpochs(2);
+
+    StageRunner.run(teacher(everyEpoch, dir.resolve("every"), ProgressListener.NONE));
+    StageRunner.run(teacher(everyOther, dir.resolve("other"), ProgressListener.NONE));
+    Path every = dir.resolve("every/runs/tiny/teacher");
+    Path other = dir.resolve("other/runs/tiny/teacher");
+    assertThat(Files.readAllBytes(other.resolve("model.params"))).isEqualTo(Files.readAllBytes(every.resolve("model.params")));
+
+    ObjectMapper json = new ObjectMapper();
+    TrainingHistory history = json.readValue(other.resolve("history.json").toFile(), TrainingHistory.class);
+    TrainingHistory full = json.readValue(every.resolve("history.json").toFile(), TrainingHistory.class);
+    assertThat(history.epochs()).extracting(TrainingHistory.Epoch::epoch).containsExactly(1, 2, 3);
+    assertThat(history.epochs()).extracting(TrainingHistory.Epoch::validated).containsExactly(false, true, true);
+    assertThat(Files.readString(other.resolve("history.json"))).as("an epoch not validated has no validation keys")
+        .containsOnlyOnce("\"epoch\" : 1,").doesNotContain("\"validationAccuracy\" : null");
+    assertThat(history.epoch(1).loss()).isEqualTo(full.epoch(1).loss());
+    assertThat(history.epoch(2).validationAccuracy()).isEqualTo(full.epoch(2).validationAccuracy());
+    StageMetrics metrics = json.readValue(other.resolve("metrics.json").toFile(), StageMetrics.class);
+    assertThat(metrics.accuracy()).isEqualTo(history.epoch(3).validationAccuracy())
+        .isEqualTo(full.epoch(3).validationAccuracy());
+  }
 }
