@@ -72,11 +72,12 @@ final class ExperimentCommand implements Callable<Integer> {
         + " teacher(s) shared among them; in " + folder.toAbsolutePath());
     Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
     try {
-      List<ResultRow> rows = new Experiment(grid, points, pipeline, folder, out, System::nanoTime).run();
       List<String> columns = grid.pointColumns();
-      ResultsTable.write(folder.resolve("results.csv"), columns, rows);
+      // The tables are rewritten after every point: a grid stopped part-way leaves the runs it
+      // finished tabulated (a later invocation reads them back and completes the tables).
+      List<ResultRow> rows = new Experiment(grid, points, pipeline, folder, out, System::nanoTime,
+          done -> writeTables(folder, columns, done)).run();
       List<SeedSummary.Line> summary = SeedSummary.of(rows);
-      SeedSummary.write(folder.resolve("summary.csv"), columns, summary);
       List<Path> plots = ExperimentPlots.write(grid, rows, folder);
       printSummary(columns, summary);
       out.println("  results: " + folder.resolve("results.csv"));
@@ -89,6 +90,11 @@ final class ExperimentCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, "experiment '" + grid.name() + "' failed: " + FailureMessages.describe(e));
     }
+  }
+
+  private static void writeTables(Path folder, List<String> columns, List<ResultRow> rows) throws IOException {
+    ResultsTable.write(folder.resolve("results.csv"), columns, rows);
+    SeedSummary.write(folder.resolve("summary.csv"), columns, SeedSummary.of(rows));
   }
 
   private void printSummary(List<String> columns, List<SeedSummary.Line> summary) {

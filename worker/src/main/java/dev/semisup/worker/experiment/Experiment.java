@@ -29,6 +29,12 @@ public final class Experiment {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Told the rows of every point done so far, in grid order, after each point. */
+  @FunctionalInterface
+  public interface RowsSoFar {
+    void update(List<ResultRow> rows) throws IOException;
+  }
+
   /** What {@code runs/<run>.json} holds. */
   record TimeRecord(String run, double seconds) {
   }
@@ -39,14 +45,17 @@ public final class Experiment {
   private final Path folder;
   private final PrintWriter out;
   private final LongSupplier nanos;
+  private final RowsSoFar rowsSoFar;
 
-  public Experiment(Grid grid, List<GridPoint> points, Pipeline pipeline, Path folder, PrintWriter out, LongSupplier nanos) {
+  public Experiment(Grid grid, List<GridPoint> points, Pipeline pipeline, Path folder, PrintWriter out, LongSupplier nanos,
+      RowsSoFar rowsSoFar) {
     this.grid = grid;
     this.points = List.copyOf(points);
     this.pipeline = pipeline;
     this.folder = folder;
     this.out = out;
     this.nanos = nanos;
+    this.rowsSoFar = rowsSoFar;
   }
 
   public List<ResultRow> run() throws Pipeline.RunFailedException, IOException {
@@ -92,6 +101,7 @@ public final class Experiment {
         }
       }
       rows.add(row);
+      rowsSoFar.update(List.copyOf(rows));
       if (ranNow) {
         timedSeconds += (nanos.getAsLong() - started) / 1e9;
         timedRuns++;

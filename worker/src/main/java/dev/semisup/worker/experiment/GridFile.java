@@ -27,6 +27,8 @@ import java.util.Set;
  * base: ../fashion-mnist.yaml        # a manifest path (relative to this file), or the manifest inline
  * seeds: [1, 2, 3]                   # each shifts every seed field of the base by seedStride x (s - 1)
  * seedStride: 10                     # default 10, as bench/demo-gain.sh
+ * set:                               # optional: spec paths set on the base for every point
+ *   data.validateEveryEpochs: 10
  * axes:                              # spec paths and their values; every combination is a point
  *   sampling.topK: [1000, 2000, 5000]
  *   data.unlabeled.limit:            # a value may bring other fields along (K scaled to the pool)
@@ -46,8 +48,8 @@ public final class GridFile {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-  private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "seedStride", "axes",
-      "variants", "plots");
+  private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "seedStride", "set",
+      "axes", "variants", "plots");
   private static final Set<String> VARIANT_KEYS = Set.of("name", "set", "supervised");
   private static final Set<String> PLOT_KEYS = Set.of("file", "x", "y", "width", "height");
   /** The run names are {@code <name>-teacher-<10 hex>}: what is left of a run name's 63 characters. */
@@ -79,6 +81,11 @@ public final class GridFile {
           + " name), at most " + MAX_NAME + " characters, was '" + name + "'");
     }
     ObjectNode base = base(file, tree.get("base"));
+    Map<String, JsonNode> everyPoint = specFields(where, "set", tree.get("set"));
+    if (!everyPoint.isEmpty() && !(base.get("spec") instanceof ObjectNode)) {
+      throw new GridException(where, "base", "has no spec mapping for set to change");
+    }
+    everyPoint.forEach((path, value) -> GridPoints.set((ObjectNode) base.get("spec"), path, value));
     List<Integer> seeds = seeds(where, tree.get("seeds"));
     int seedStride = tree.has("seedStride") ? positive(where, "seedStride", tree.get("seedStride")) : 10;
     List<Grid.Axis> axes = axes(where, tree.get("axes"));
@@ -199,17 +206,7 @@ public final class GridFile {
           throw new GridException(where, field + ".name", "repeats the variant '" + name + "'");
         }
       }
-      Map<String, JsonNode> set = new LinkedHashMap<>();
-      JsonNode fields = variant.get("set");
-      if (fields != null && !fields.isNull()) {
-        if (!fields.isObject()) {
-          throw new GridException(where, field + ".set", "must be a mapping of spec paths to values");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> entry = it.next();
-          set.put(specPath(where, field + ".set." + entry.getKey(), entry.getKey()), entry.getValue());
-        }
-      }
+      Map<String, JsonNode> set = specFields(where, field + ".set", variant.get("set"));
       JsonNode supervised = variant.get("supervised");
       if (supervised != null && !supervised.isBoolean()) {
         throw new GridException(where, field + ".supervised", "must be true or false");
@@ -217,6 +214,22 @@ public final class GridFile {
       variants.add(new Grid.Variant(name, set, supervised != null && supervised.asBoolean()));
     }
     return variants;
+  }
+
+  /** A {@code set} mapping: spec paths to values, in the file's order (none when absent). */
+  private static Map<String, JsonNode> specFields(String where, String field, JsonNode fields) throws GridException {
+    Map<String, JsonNode> set = new LinkedHashMap<>();
+    if (fields == null || fields.isNull()) {
+      return set;
+    }
+    if (!fields.isObject()) {
+      throw new GridException(where, field, "must be a mapping of spec paths to values");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      set.put(specPath(where, field + "." + entry.getKey(), entry.getKey()), entry.getValue());
+    }
+    return set;
   }
 
   private static List<Grid.PlotSpec> plots(String where, JsonNode node, Grid grid) throws GridException {

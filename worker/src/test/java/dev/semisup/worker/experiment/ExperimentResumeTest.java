@@ -59,6 +59,10 @@ class ExperimentResumeTest {
     Path firstReport = prefix(folder, points.get(0).runName()).resolve("report.json");
     assertThat(firstOutput).anyMatch(line -> line.contains("teacher " + teacher + " trained in"));
     assertThat(firstReport).exists();
+    // The tables so far: the run that finished before the kill is already in results.csv.
+    List<String> soFar = Files.readAllLines(folder.resolve("results.csv"));
+    assertThat(soFar).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(soFar.get(1)).startsWith(points.get(0).runName() + ",");
     assertThat(prefix(folder, points.get(2).runName()).resolve("report.json")).as("the grid was cut short").doesNotExist();
     Map<Path, FileTime> untouched = new java.util.LinkedHashMap<>();
     for (Path file : List.of(firstReport, teacherPrefix.resolve("teacher/model.params"),

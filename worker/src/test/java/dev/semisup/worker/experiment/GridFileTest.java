@@ -127,6 +127,20 @@ class GridFileTest {
   }
 
   @Test
+  void aGridLevelSetChangesTheBaseOfEveryPointAndAVariantStillHasTheLastWord() throws Exception {
+    List<GridPoint> points = GridPoints.expand(grid(GRID.replace("seeds: [1, 2]\n",
+        "seeds: [1, 2]\nset: {data.validateEveryEpochs: 3, sampling.selection: balanced}\n")));
+
+    assertThat(points).allSatisfy(p -> assertThat(p.manifest().getSpec().getData().getValidateEveryEpochs()).isEqualTo(3));
+    assertThat(points).filteredOn(p -> p.values().get(0).equals("unbalanced"))
+        .isNotEmpty().allSatisfy(p -> assertThat(p.manifest().getSpec().getSampling().unbalanced()).isTrue());
+    assertThat(points).filteredOn(p -> p.values().get(0).equals("method"))
+        .allSatisfy(p -> assertThat(p.manifest().getSpec().getSampling().unbalanced()).isFalse());
+    assertThatThrownBy(() -> grid(GRID.replace("seeds: [1, 2]\n", "seeds: [1, 2]\nset: [data.classes]\n")))
+        .isInstanceOf(GridException.class).hasMessageContaining("set").hasMessageContaining("mapping of spec paths");
+  }
+
+  @Test
   void badGridsNameTheFileAndTheField() throws Exception {
     assertThatThrownBy(() -> grid(GRID.replace("seeds: [1, 2]", "seeds: [1, 1]")))
         .isInstanceOf(GridException.class).hasMessageEndingWith("grid.yaml: seeds[1]: repeats seed 1");
