@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code semisup experiment FILE.yaml}: every point of a grid at every seed, through the local
- * pipeline of {@code semisup run}, then results.csv, summary.csv and the grid's plots in the
+ * pipeline of {@code semisup run}, then results.csv, summary.csv (and summary.md, the same as a
+ * Markdown table) and the grid's plots in the
  * experiment's folder. Interrupted and started again, it goes on where it was: finished runs are
  * read back, shared teachers are not trained again, a run cut mid-step resumes from its checkpoint.
  */
@@ -81,7 +82,7 @@ final class ExperimentCommand implements Callable<Integer> {
       List<Path> plots = ExperimentPlots.write(grid, rows, folder);
       printSummary(columns, summary);
       out.println("  results: " + folder.resolve("results.csv"));
-      out.println("  summary: " + folder.resolve("summary.csv"));
+      out.println("  summary: " + folder.resolve("summary.csv") + " (and summary.md)");
       plots.forEach(plot -> out.println("  plot:    " + plot));
       out.flush();
       return WorkerContract.EXIT_OK;
@@ -94,7 +95,9 @@ final class ExperimentCommand implements Callable<Integer> {
 
   private static void writeTables(Path folder, List<String> columns, List<ResultRow> rows) throws IOException {
     ResultsTable.write(folder.resolve("results.csv"), columns, rows);
-    SeedSummary.write(folder.resolve("summary.csv"), columns, SeedSummary.of(rows));
+    List<SeedSummary.Line> summary = SeedSummary.of(rows);
+    SeedSummary.write(folder.resolve("summary.csv"), columns, summary);
+    SeedSummary.writeMarkdown(folder.resolve("summary.md"), columns, summary);
   }
 
   private void printSummary(List<String> columns, List<SeedSummary.Line> summary) {

@@ -87,6 +87,45 @@ public final class SeedSummary {
     ResultsTable.writeCsv(csv, table);
   }
 
+  /**
+   * summary.md: the same lines as summary.csv, as a Markdown table in percent (the numbers of the
+   * CSV, rounded the same way), to paste into a results page unchanged.
+   */
+  public static void writeMarkdown(Path markdown, List<String> columns, List<Line> lines) throws IOException {
+    StringBuilder text = new StringBuilder("|");
+    List<String> header = new ArrayList<>(columns);
+    header.addAll(List.of("seeds", "supervised (teacher)", "without fine-tuning (student)", "final: mean [min, max]",
+        "gain, points: mean [min, max]", "range excludes 0", "pseudo-label precision"));
+    header.forEach(name -> text.append(' ').append(name).append(" |"));
+    text.append("\n|");
+    header.forEach(name -> text.append(" --- |"));
+    text.append('\n');
+    for (Line line : lines) {
+      List<String> cells = new ArrayList<>(line.values());
+      cells.add(Integer.toString(line.seeds()));
+      cells.add(percent(line.teacherMean()));
+      cells.add(percent(line.studentMean()));
+      cells.add(percent(line.finalMean()) + (line.seeds() > 1 && line.finalMin() != null
+          ? " [" + percent(line.finalMin()) + ", " + percent(line.finalMax()) + "]" : ""));
+      cells.add(line.gainMean() == null ? "—" : points(line.gainMean()) + (line.seeds() > 1
+          ? " [" + points(line.gainMin()) + ", " + points(line.gainMax()) + "]" : ""));
+      cells.add(line.rangeExcludesZero().isEmpty() ? "—" : line.rangeExcludesZero());
+      cells.add(percent(line.precisionMean()));
+      text.append('|');
+      cells.forEach(cell -> text.append(' ').append(cell.replace("|", "\\|")).append(" |"));
+      text.append('\n');
+    }
+    Path partial = markdown.resolveSibling(markdown.getFileName() + ".partial");
+    java.nio.file.Files.writeString(partial, text, java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.file.Files.move(partial, markdown, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A fraction as percent with two decimals: the CSV's four decimals of a fraction. */
+  private static String percent(Double fraction) {
+    return fraction == null ? "—" : String.format(Locale.ROOT, "%.2f", 100 * fraction);
+  }
+
   private static String points(Double value) {
     return value == null ? "" : String.format(Locale.ROOT, "%+.2f", value);
   }

@@ -62,6 +62,16 @@ class ExperimentOutputsTest {
     Path csv = dir.resolve("summary.csv");
     SeedSummary.write(csv, List.of("variant", "sampling.topK"), summary);
     assertThat(Files.readAllLines(csv).get(1)).isEqualTo("method,20,3,0.8000,0.7767,0.8167,0.8000,0.8300,+1.67,+1.00,+3.00,yes,0.9000");
+
+    // summary.md: the same numbers in percent, a row per point.
+    Path markdown = dir.resolve("summary.md");
+    SeedSummary.writeMarkdown(markdown, List.of("variant", "sampling.topK"), summary);
+    List<String> table = Files.readAllLines(markdown);
+    assertThat(table).hasSize(2 + 3);
+    assertThat(table.get(0)).startsWith("| variant | sampling.topK | seeds | supervised (teacher) |");
+    assertThat(table.get(2)).isEqualTo(
+        "| method | 20 | 3 | 80.00 | 77.67 | 81.67 [80.00, 83.00] | +1.67 [+1.00, +3.00] | yes | 90.00 |");
+    assertThat(table.get(4)).isEqualTo("| supervised | 20 | 1 | 80.00 | — | 80.00 | — | — | — |");
   }
 
   @Test
