@@ -26,8 +26,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code semisup experiment FILE.yaml}: every point of a grid at every seed, through the local
  * pipeline of {@code semisup run}, then results.csv, summary.csv (and summary.md, the same as a
- * Markdown table) and the grid's plots in the
- * experiment's folder. Interrupted and started again, it goes on where it was: finished runs are
+ * Markdown table) and the grid's plots in the experiment's folder. Interrupted and started again, it goes on where it was: finished runs are
  * read back, shared teachers are not trained again, a run cut mid-step resumes from its checkpoint.
  */
 @Command(name = "experiment", description = "Run a grid of SemiSupervisedRuns (axes x variants x seeds) locally;"

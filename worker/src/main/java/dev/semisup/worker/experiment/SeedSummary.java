@@ -1,7 +1,10 @@
 package dev.semisup.worker.experiment;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,9 +119,8 @@ public final class SeedSummary {
       text.append('\n');
     }
     Path partial = markdown.resolveSibling(markdown.getFileName() + ".partial");
-    java.nio.file.Files.writeString(partial, text, java.nio.charset.StandardCharsets.UTF_8);
-    java.nio.file.Files.move(partial, markdown, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(partial, text, StandardCharsets.UTF_8);
+    Files.move(partial, markdown, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** A fraction as percent with two decimals: the CSV's four decimals of a fraction. */
