@@ -73,12 +73,12 @@ final class ExperimentCommand implements Callable<Integer> {
     Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
     try {
       List<String> columns = grid.pointColumns();
-      // The tables are rewritten after every point: a grid stopped part-way leaves the runs it
-      // finished tabulated (a later invocation reads them back and completes the tables).
+      // Tables and plots are rewritten after every point: a grid stopped part-way leaves the runs
+      // it finished tabulated and drawn (a later invocation reads them back and completes them).
       List<ResultRow> rows = new Experiment(grid, points, pipeline, folder, out, System::nanoTime,
-          done -> writeTables(folder, columns, done)).run();
+          done -> writeResults(grid, folder, columns, done)).run();
       List<SeedSummary.Line> summary = SeedSummary.of(rows);
-      List<Path> plots = ExperimentPlots.write(grid, rows, folder);
+      List<Path> plots = writeResults(grid, folder, columns, rows);
       printSummary(columns, summary);
       out.println("  results: " + folder.resolve("results.csv"));
       out.println("  summary: " + folder.resolve("summary.csv") + " (and summary.md)");
@@ -92,11 +92,13 @@ final class ExperimentCommand implements Callable<Integer> {
     }
   }
 
-  private static void writeTables(Path folder, List<String> columns, List<ResultRow> rows) throws IOException {
+  private static List<Path> writeResults(Grid grid, Path folder, List<String> columns, List<ResultRow> rows)
+      throws IOException {
     ResultsTable.write(folder.resolve("results.csv"), columns, rows);
     List<SeedSummary.Line> summary = SeedSummary.of(rows);
     SeedSummary.write(folder.resolve("summary.csv"), columns, summary);
     SeedSummary.writeMarkdown(folder.resolve("summary.md"), columns, summary);
+    return ExperimentPlots.write(grid, rows, folder);
   }
 
   private void printSummary(List<String> columns, List<SeedSummary.Line> summary) {

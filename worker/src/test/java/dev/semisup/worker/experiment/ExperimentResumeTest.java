@@ -63,6 +63,8 @@ class ExperimentResumeTest {
     List<String> soFar = Files.readAllLines(folder.resolve("results.csv"));
     assertThat(soFar).hasSizeGreaterThanOrEqualTo(2);
     assertThat(soFar.get(1)).startsWith(points.get(0).runName() + ",");
+    assertThat(folder.resolve("summary.md")).exists();
+    assertThat(folder.resolve("k.png")).as("the plot of the runs so far").exists();
     assertThat(prefix(folder, points.get(2).runName()).resolve("report.json")).as("the grid was cut short").doesNotExist();
     Map<Path, FileTime> untouched = new java.util.LinkedHashMap<>();
     for (Path file : List.of(firstReport, teacherPrefix.resolve("teacher/model.params"),
