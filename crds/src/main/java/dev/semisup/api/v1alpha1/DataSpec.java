@@ -108,15 +108,6 @@ public class DataSpec {
   public boolean flipsKeepClass() { return !Boolean.FALSE.equals(horizontalFlip); }
 
   private double[] perChannel(List<Double> values, double fallback) {
-    int channelCount = resolvedChannels();
-    double[] out = new double[channelCount];
-    for (int c = 0; c < channelCount; c++) {
-      if (values == null || values.isEmpty()) {
-        out[c] = fallback;
-      } else {
-        out[c] = values.get(Math.min(c, values.size() - 1));
-      }
-    }
-    return out;
+    return ChannelValues.perChannel(values == null || values.isEmpty() ? List.of(fallback) : values, resolvedChannels());
   }
 }

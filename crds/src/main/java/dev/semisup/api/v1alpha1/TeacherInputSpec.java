@@ -56,19 +56,11 @@ public class TeacherInputSpec {
 
   /** Mean per channel (one value given: the same for every channel). Call on a validated spec. */
   public double[] resolvedMean() {
-    return perChannel(mean);
+    return ChannelValues.perChannel(mean, channels);
   }
 
   /** Std per channel (one value given: the same for every channel). Call on a validated spec. */
   public double[] resolvedStd() {
-    return perChannel(std);
-  }
-
-  private double[] perChannel(List<Double> values) {
-    double[] out = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      out[c] = values.get(Math.min(c, values.size() - 1));
-    }
-    return out;
+    return ChannelValues.perChannel(std, channels);
   }
 }

@@ -57,9 +57,14 @@ public final class ResultsTable {
       }
       text.append('\n');
     }
-    Path partial = csv.resolveSibling(csv.getFileName() + ".partial");
+    writeWhole(csv, text);
+  }
+
+  /** Writes {@code text} beside {@code file} and moves it in: a reader sees the old file or the new one. */
+  static void writeWhole(Path file, CharSequence text) throws IOException {
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
     Files.writeString(partial, text, StandardCharsets.UTF_8);
-    Files.move(partial, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static String number(Double value) {

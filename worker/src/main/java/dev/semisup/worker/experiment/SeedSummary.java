@@ -1,10 +1,7 @@
 package dev.semisup.worker.experiment;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,9 +115,7 @@ public final class SeedSummary {
       cells.forEach(cell -> text.append(' ').append(cell.replace("|", "\\|")).append(" |"));
       text.append('\n');
     }
-    Path partial = markdown.resolveSibling(markdown.getFileName() + ".partial");
-    Files.writeString(partial, text, StandardCharsets.UTF_8);
-    Files.move(partial, markdown, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    ResultsTable.writeWhole(markdown, text);
   }
 
   /** A fraction as percent with two decimals: the CSV's four decimals of a fraction. */
