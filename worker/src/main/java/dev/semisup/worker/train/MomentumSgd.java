@@ -19,21 +19,32 @@ import java.util.Map;
  */
 public final class MomentumSgd extends Optimizer {
 
-  private final float momentum;
-  private final float weightDecay;
   private final NDManager stateManager;
   private final Map<String, NDArray> velocity = new HashMap<>();
-  private float learningRate;
+  // The factors as 0-d tensors made once: DJL turns a Number operand into a new tensor (a direct
+  // buffer and two native calls) on every call, three per parameter per step otherwise. The
+  // arithmetic is the same: that tensor is what it makes.
+  private final NDArray momentum;
+  private final NDArray weightDecay;
+  private NDArray learningRate;
+  private float learningRateValue = Float.NaN;
 
   public MomentumSgd(float momentum, float weightDecay, NDManager stateManager) {
     super(new Builder());
-    this.momentum = momentum;
-    this.weightDecay = weightDecay;
     this.stateManager = stateManager;
+    this.momentum = stateManager.create(momentum);
+    this.weightDecay = stateManager.create(weightDecay);
   }
 
   public void setLearningRate(float learningRate) {
-    this.learningRate = learningRate;
+    if (Float.compare(learningRate, learningRateValue) == 0) {
+      return;
+    }
+    if (this.learningRate != null) {
+      this.learningRate.close();
+    }
+    this.learningRate = stateManager.create(learningRate);
+    learningRateValue = learningRate;
   }
 
   /**
@@ -56,6 +67,9 @@ public final class MomentumSgd extends Optimizer {
 
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
+    if (learningRate == null) {
+      throw new IllegalStateException("MomentumSgd: setLearningRate before the first step");
+    }
     NDArray v = velocity.computeIfAbsent(parameterId, id -> {
       NDArray zeros = stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice());
       zeros.detach();

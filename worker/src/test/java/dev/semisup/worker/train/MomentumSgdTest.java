@@ -69,6 +69,34 @@ class MomentumSgdTest {
     }
   }
 
+  @Test
+  void itsFactorTensorsGiveTheBitsOfNumberOperands() {
+    // The factors are 0-d tensors made once per value; written with Number operands (a new 0-d
+    // tensor per call, as DJL makes them) the update must come out the same to the bit.
+    java.util.Random random = new java.util.Random(7);
+    float[] start = new float[4099];
+    float[] gradient = new float[start.length];
+    for (int i = 0; i < start.length; i++) {
+      start[i] = (float) random.nextGaussian();
+      gradient[i] = (float) random.nextGaussian() * 1e-2f;
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray weight = manager.create(start);
+      NDArray expectedWeight = manager.create(start);
+      NDArray expectedVelocity = manager.zeros(weight.getShape());
+      NDArray grad = manager.create(gradient);
+      MomentumSgd optimizer = new MomentumSgd(0.9f, 5e-4f, manager);
+      for (float rate : new float[] {0.1f, 0.1f, 0.0371f, 0.003f}) {
+        optimizer.setLearningRate(rate);
+        optimizer.update("w", weight, grad);
+        expectedVelocity.muli(0.9f).addi(grad).addi(expectedWeight.mul(5e-4f));
+        expectedWeight.subi(expectedVelocity.mul(rate));
+        assertThat(weight.toFloatArray()).containsExactly(expectedWeight.toFloatArray());
+      }
+      optimizer.closeState();
+    }
+  }
+
   private static float ownStep(Training training, Network network, Batch batch) {
     float loss;
     try (NDManager scope = training.trainer.getManager().newSubManager();
