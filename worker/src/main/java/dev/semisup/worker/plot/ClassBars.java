@@ -72,17 +72,23 @@ public final class ClassBars {
     return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
   }
 
+  /**
+   * One point per class, null (nothing drawn) where a class has no entry. Every class keeps its x
+   * position: XChart 3.8.8 never returns from laying out the named x axis when a class inside the
+   * range is missing from the series (an unbalanced index with an empty class hung the report).
+   */
   private static void addScores(XYChart chart, String name, double[] values, Color colour,
       org.knowm.xchart.style.markers.Marker marker) {
     List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
+    boolean any = false;
     for (int i = 0; i < values.length; i++) {
-      if (Double.isFinite(values[i])) {
-        x.add((double) i);
-        y.add(values[i]);
-      }
+      x.add((double) i);
+      boolean finite = Double.isFinite(values[i]);
+      y.add(finite ? values[i] : null);
+      any |= finite;
     }
-    if (x.isEmpty()) {
+    if (!any) {
       return;
     }
     XYSeries series = chart.addSeries(name, x, y);
