@@ -8,6 +8,7 @@ import dev.semisup.worker.experiment.GridException;
 import dev.semisup.worker.experiment.GridFile;
 import dev.semisup.worker.experiment.GridPoint;
 import dev.semisup.worker.experiment.GridPoints;
+import dev.semisup.worker.experiment.OtherExperiments;
 import dev.semisup.worker.experiment.Pipeline;
 import dev.semisup.worker.experiment.ResultRow;
 import dev.semisup.worker.experiment.ResultsTable;
@@ -72,11 +73,17 @@ final class ExperimentCommand implements Callable<Integer> {
         + " teacher(s) shared among them; in " + folder.toAbsolutePath());
     Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
     try {
+      OtherExperiments others = OtherExperiments.besides(folder, other ->
+          new LocalPipeline(new LocalRun(env, out, other.resolve("store"), dataCache), gridFile.toString()));
+      if (!others.folders().isEmpty()) {
+        out.println("semisup: runs with the same spec are read back from the experiments beside it: "
+            + others.folders().stream().map(other -> other.getFileName().toString()).toList());
+      }
       List<String> columns = grid.pointColumns();
       // Tables and plots are rewritten after every point: a grid stopped part-way leaves the runs
       // it finished tabulated and drawn (a later invocation reads them back and completes them).
       List<ResultRow> rows = new Experiment(grid, points, pipeline, folder, out, System::nanoTime,
-          done -> writeResults(grid, folder, columns, done)).run();
+          done -> writeResults(grid, folder, columns, done), others).run();
       List<SeedSummary.Line> summary = SeedSummary.of(rows);
       List<Path> plots = writeResults(grid, folder, columns, rows);
       printSummary(columns, summary);

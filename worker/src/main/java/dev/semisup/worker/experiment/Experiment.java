@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * from its newest checkpoint). Prints a line per run and an estimate of the time left.
  *
  * <p>Each run's wall time is recorded in {@code runs/<run>.json} under the experiment's folder when
- * it finishes, so the table shows it after a resume too.
+ * it finishes, so the table shows it after a resume too. A run that another experiment beside this
+ * one finished with the same spec ({@link OtherExperiments}) is read back from there, not run again.
  */
 public final class Experiment {
 
@@ -46,9 +47,10 @@ public final class Experiment {
   private final PrintWriter out;
   private final LongSupplier nanos;
   private final RowsSoFar rowsSoFar;
+  private final OtherExperiments others;
 
   public Experiment(Grid grid, List<GridPoint> points, Pipeline pipeline, Path folder, PrintWriter out, LongSupplier nanos,
-      RowsSoFar rowsSoFar) {
+      RowsSoFar rowsSoFar, OtherExperiments others) {
     this.grid = grid;
     this.points = List.copyOf(points);
     this.pipeline = pipeline;
@@ -56,6 +58,7 @@ public final class Experiment {
     this.out = out;
     this.nanos = nanos;
     this.rowsSoFar = rowsSoFar;
+    this.others = others;
   }
 
   public List<ResultRow> run() throws Pipeline.RunFailedException, IOException {
@@ -69,12 +72,21 @@ public final class Experiment {
       String where = "[" + (point.index() + 1) + "/" + points.size() + "] " + point.describe(columns);
       long started = nanos.getAsLong();
       Optional<RunReport> done = point.supervised() ? Optional.empty() : pipeline.finished(point.manifest());
+      Optional<OtherExperiments.Found> elsewhere = point.supervised() || done.isPresent() ? Optional.empty()
+          : others.find(point);
       ResultRow row;
       boolean ranNow;
       if (done.isPresent()) {
         out.println(where + ": already finished (" + point.runName() + ", report.json read back)");
         Double teacherAccuracy = teacherAccuracy(point, teachers, done.get(), where);
-        row = row(point, teacherAccuracy, done.get(), recordedSeconds(point.runName()));
+        row = row(point, point.runName(), teacherAccuracy, done.get(), recordedSeconds(folder, point.runName()));
+        ranNow = false;
+      } else if (elsewhere.isPresent()) {
+        OtherExperiments.Found found = elsewhere.get();
+        out.println(where + ": already finished by experiment '" + found.experiment() + "' (" + found.run()
+            + ", the same spec; report.json read back)");
+        Double teacherAccuracy = teacherAccuracy(point, teachers, found.report(), where);
+        row = row(point, found.run(), teacherAccuracy, found.report(), found.seconds());
         ranNow = false;
       } else {
         out.println(where + ": " + (point.supervised() ? "supervised, teacher " + point.resultRun() : "run " + point.runName()));
@@ -83,7 +95,7 @@ public final class Experiment {
         boolean teacherKnown = point.teacher() != null && teachers.containsKey(point.teacher().getMetadata().getName());
         Pipeline.Teacher teacher = point.teacher() == null ? null : teacher(point, teachers, where);
         if (point.supervised()) {
-          Double seconds = recordedSeconds(point.resultRun());
+          Double seconds = recordedSeconds(folder, point.resultRun());
           row = new ResultRow(point.values(), point.seed(), point.resultRun(), teacher.accuracy(), null,
               teacher.accuracy(), null, null, seconds);
           ranNow = teacher.trainedNow() && !teacherKnown;
@@ -96,7 +108,8 @@ public final class Experiment {
           RunReport report = pipeline.run(run);
           double seconds = (nanos.getAsLong() - runStarted) / 1e9;
           record(point.runName(), seconds);
-          row = row(point, teacher == null ? report.teacherAccuracy() : teacher.accuracy(), report, seconds);
+          row = row(point, point.runName(), teacher == null ? report.teacherAccuracy() : teacher.accuracy(), report,
+              seconds);
           ranNow = true;
         }
       }
@@ -141,8 +154,8 @@ public final class Experiment {
     return teacher(point, teachers, where).accuracy();
   }
 
-  private static ResultRow row(GridPoint point, Double teacherAccuracy, RunReport report, Double seconds) {
-    return new ResultRow(point.values(), point.seed(), point.runName(), teacherAccuracy, report.studentAccuracy(),
+  private static ResultRow row(GridPoint point, String run, Double teacherAccuracy, RunReport report, Double seconds) {
+    return new ResultRow(point.values(), point.seed(), run, teacherAccuracy, report.studentAccuracy(),
         report.finalAccuracy(), report.pseudoLabelPrecision(), report.sampledImages(), seconds);
   }
 
@@ -153,7 +166,8 @@ public final class Experiment {
     Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private Double recordedSeconds(String run) throws IOException {
+  /** The wall time recorded for {@code run} in an experiment's folder; null when none was. */
+  static Double recordedSeconds(Path folder, String run) throws IOException {
     Path file = folder.resolve("runs").resolve(run + ".json");
     return Files.exists(file) ? JSON.readValue(file.toFile(), TimeRecord.class).seconds() : null;
   }

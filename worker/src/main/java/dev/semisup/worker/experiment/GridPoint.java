@@ -25,6 +25,11 @@ public record GridPoint(int index, List<String> values, int seed, boolean superv
     return supervised ? teacher.getMetadata().getName() : runName;
   }
 
+  /** The hash of the spec that ends the run's name: equal hashes, equal specs, whatever the grid. */
+  public String specHash() {
+    return runName.substring(runName.length() - GridPoints.HASH_CHARS);
+  }
+
   public String describe(List<String> columns) {
     return GridPoints.describe(columns, values, seed);
   }

@@ -1,0 +1,87 @@
+package dev.semisup.worker.experiment;
+
+import dev.semisup.api.report.RunReport;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The runs that other experiments beside this one finished: the folders next to this experiment's
+ * that hold {@code runs/} records and a store. Grids overlap by design (a K sweep's K = 5000 point
+ * is the headline's method run at 100 labels per class) and a method run costs minutes to hours,
+ * so a point whose spec another grid already ran is read back from there. Run names end in the
+ * hash of the spec ({@code <grid>-<hash>}); the same hash is the same spec, teacher settings
+ * included, so the other grid's run is this point's run under another name.
+ */
+public final class OtherExperiments {
+
+  /** A finished run of another experiment with the point's spec. */
+  public record Found(String experiment, String run, RunReport report, Double seconds) {
+  }
+
+  /** The pipeline over another experiment's folder (its store), to read its runs. */
+  @FunctionalInterface
+  public interface Pipelines {
+    Pipeline over(Path folder);
+  }
+
+  private final List<Path> folders;
+  private final Pipelines pipelines;
+
+  private OtherExperiments(List<Path> folders, Pipelines pipelines) {
+    this.folders = List.copyOf(folders);
+    this.pipelines = pipelines;
+  }
+
+  public static OtherExperiments none() {
+    return new OtherExperiments(List.of(), folder -> {
+      throw new IllegalStateException("no other experiments");
+    });
+  }
+
+  /** The experiment folders next to {@code folder}: its siblings that hold runs/ and store/. */
+  public static OtherExperiments besides(Path folder, Pipelines pipelines) throws IOException {
+    Path self = folder.toAbsolutePath().normalize();
+    Path parent = self.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return none();
+    }
+    try (Stream<Path> children = Files.list(parent)) {
+      return new OtherExperiments(children.filter(child -> !child.equals(self))
+          .filter(child -> Files.isDirectory(child.resolve("runs")) && Files.isDirectory(child.resolve("store")))
+          .sorted().toList(), pipelines);
+    }
+  }
+
+  public List<Path> folders() {
+    return folders;
+  }
+
+  /** The first other experiment (by folder name) that finished the point's run; empty if none did. */
+  public Optional<Found> find(GridPoint point) throws Pipeline.RunFailedException, IOException {
+    String suffix = "-" + point.specHash() + ".json";
+    for (Path folder : folders) {
+      List<String> runs;
+      try (Stream<Path> records = Files.list(folder.resolve("runs"))) {
+        runs = records.map(record -> record.getFileName().toString()).filter(name -> name.endsWith(suffix))
+            .map(name -> name.substring(0, name.length() - ".json".length())).sorted().toList();
+      }
+      for (String run : runs) {
+        SemiSupervisedRun there = new SemiSupervisedRun();
+        there.setMetadata(new ObjectMetaBuilder().withName(run).build());
+        there.setSpec(point.manifest().getSpec());
+        Optional<RunReport> report = pipelines.over(folder).finished(there);
+        if (report.isPresent()) {
+          return Optional.of(new Found(folder.getFileName().toString(), run, report.get(),
+              Experiment.recordedSeconds(folder, run)));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}
