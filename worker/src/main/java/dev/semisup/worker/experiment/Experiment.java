@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -119,7 +121,7 @@ public final class Experiment {
         timedSeconds += (nanos.getAsLong() - started) / 1e9;
         timedRuns++;
       }
-      out.println(where + ": " + summary(row) + "; " + timeLeft(points.size() - point.index() - 1, timedSeconds, timedRuns));
+      out.println(where + ": " + summary(row) + "; " + timeLeft(runsLeft(point.index(), teachers), timedSeconds, timedRuns));
       out.flush();
     }
     return rows;
@@ -186,6 +188,27 @@ public final class Experiment {
       text.append(", precision ").append(percent(row.pseudoLabelPrecision()));
     }
     return text.toString();
+  }
+
+  /**
+   * The runs still to make after the point at {@code index}: every method point, and a supervised
+   * point only when its teacher is neither trained yet nor trained by an earlier point left (the
+   * headline's all-labels rows share one teacher across the label budgets).
+   */
+  int runsLeft(int index, Map<String, Pipeline.Teacher> teachers) {
+    Set<String> toTrain = new HashSet<>();
+    int left = 0;
+    for (GridPoint point : points.subList(index + 1, points.size())) {
+      if (!point.supervised()) {
+        left++;
+      } else {
+        String teacher = point.teacher().getMetadata().getName();
+        if (!teachers.containsKey(teacher) && toTrain.add(teacher)) {
+          left++;
+        }
+      }
+    }
+    return left;
   }
 
   /** Runs left times the mean time of the runs that ran in this invocation (teachers included). */
