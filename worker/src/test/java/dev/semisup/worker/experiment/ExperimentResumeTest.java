@@ -35,9 +35,7 @@ class ExperimentResumeTest {
   @Test
   @Timeout(900)
   void aKilledExperimentFinishesWithoutRerunningAFinishedRunOrRetrainingItsTeacher() throws Exception {
-    Path data = TinyDataset.writeTo(dir.resolve("data"));
-    String dataUri = data.toUri().toString().replaceFirst("^file:/(?!/)", "file:///");
-    Files.writeString(dir.resolve("base.yaml"), TinyDataset.manifest("base", dataUri, ""));
+    TinyDataset.writeGridBase(dir);
     Path gridFile = dir.resolve("grid.yaml");
     Files.writeString(gridFile, """
         name: resume

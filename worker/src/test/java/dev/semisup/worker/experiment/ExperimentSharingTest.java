@@ -27,9 +27,7 @@ class ExperimentSharingTest {
   @Test
   @Timeout(900)
   void aPointAnotherExperimentBesideItFinishedIsReadBackNotRunAgain() throws Exception {
-    Path data = TinyDataset.writeTo(dir.resolve("data"));
-    String dataUri = data.toUri().toString().replaceFirst("^file:/(?!/)", "file:///");
-    Files.writeString(dir.resolve("base.yaml"), TinyDataset.manifest("base", dataUri, ""));
+    TinyDataset.writeGridBase(dir);
     Path first = grid("first", "[20, 30]");
     Path second = grid("second", "[30, 40]");
     Path experiments = dir.resolve("experiments");

@@ -48,6 +48,15 @@ public final class TinyDataset {
     return dir;
   }
 
+  /** The tiny data in {@code dir/data} and a manifest reading it as {@code dir/base.yaml}: the base of a test grid. */
+  public static Path writeGridBase(Path dir) throws IOException {
+    Path data = writeTo(dir.resolve("data"));
+    String dataUri = data.toUri().toString().replaceFirst("^file:/(?!/)", "file:///");
+    Path base = dir.resolve("base.yaml");
+    Files.writeString(base, manifest("base", dataUri, ""));
+    return base;
+  }
+
   /**
    * A whole tiny run: 10 labels per class, the rest of the training file as the pool, two infer
    * shards, a few epochs of each training stage (a few seconds in all).
