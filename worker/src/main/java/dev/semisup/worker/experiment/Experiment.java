@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -73,22 +72,14 @@ public final class Experiment {
     for (GridPoint point : points) {
       String where = "[" + (point.index() + 1) + "/" + points.size() + "] " + point.describe(columns);
       long started = nanos.getAsLong();
-      Optional<RunReport> done = point.supervised() ? Optional.empty() : pipeline.finished(point.manifest());
-      Optional<OtherExperiments.Found> elsewhere = point.supervised() || done.isPresent() ? Optional.empty()
-          : others.find(point);
+      Optional<FinishedRun> done = finishedBefore(point);
       ResultRow row;
       boolean ranNow;
       if (done.isPresent()) {
-        out.println(where + ": already finished (" + point.runName() + ", report.json read back)");
-        Double teacherAccuracy = teacherAccuracy(point, teachers, done.get(), where);
-        row = row(point, point.runName(), teacherAccuracy, done.get(), recordedSeconds(folder, point.runName()));
-        ranNow = false;
-      } else if (elsewhere.isPresent()) {
-        OtherExperiments.Found found = elsewhere.get();
-        out.println(where + ": already finished by experiment '" + found.experiment() + "' (" + found.run()
-            + ", the same spec; report.json read back)");
-        Double teacherAccuracy = teacherAccuracy(point, teachers, found.report(), where);
-        row = row(point, found.run(), teacherAccuracy, found.report(), found.seconds());
+        FinishedRun finished = done.get();
+        out.println(where + ": " + finished.readBack());
+        Double teacherAccuracy = teacherAccuracy(point, teachers, finished.report(), where);
+        row = row(point, finished.run(), teacherAccuracy, finished.report(), finished.seconds());
         ranNow = false;
       } else {
         out.println(where + ": " + (point.supervised() ? "supervised, teacher " + point.resultRun() : "run " + point.runName()));
@@ -127,6 +118,18 @@ public final class Experiment {
     return rows;
   }
 
+  /** The point's run, finished before: in this experiment, or by one beside it with the same spec. */
+  private Optional<FinishedRun> finishedBefore(GridPoint point) throws Pipeline.RunFailedException, IOException {
+    if (point.supervised()) {
+      return Optional.empty();
+    }
+    Optional<RunReport> here = pipeline.finished(point.manifest());
+    if (here.isPresent()) {
+      return Optional.of(new FinishedRun(null, point.runName(), here.get(), recordedSeconds(folder, point.runName())));
+    }
+    return others.find(point);
+  }
+
   private Pipeline.Teacher teacher(GridPoint point, Map<String, Pipeline.Teacher> teachers, String where)
       throws Pipeline.RunFailedException, IOException {
     String name = point.teacher().getMetadata().getName();
@@ -162,10 +165,8 @@ public final class Experiment {
   }
 
   private void record(String run, double seconds) throws IOException {
-    Path file = folder.resolve("runs").resolve(run + ".json");
-    Path partial = folder.resolve("runs").resolve(run + ".json.partial");
-    Files.write(partial, JSON.writeValueAsBytes(new TimeRecord(run, seconds)));
-    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    ResultsTable.writeWhole(folder.resolve("runs").resolve(run + ".json"),
+        JSON.writeValueAsString(new TimeRecord(run, seconds)));
   }
 
   /** The wall time recorded for {@code run} in an experiment's folder; null when none was. */

@@ -20,10 +20,6 @@ import java.util.stream.Stream;
  */
 public final class OtherExperiments {
 
-  /** A finished run of another experiment with the point's spec. */
-  public record Found(String experiment, String run, RunReport report, Double seconds) {
-  }
-
   /** The pipeline over another experiment's folder (its store), to read its runs. */
   @FunctionalInterface
   public interface Pipelines {
@@ -63,7 +59,7 @@ public final class OtherExperiments {
   }
 
   /** The first other experiment (by folder name) that finished the point's run; empty if none did. */
-  public Optional<Found> find(GridPoint point) throws Pipeline.RunFailedException, IOException {
+  Optional<FinishedRun> find(GridPoint point) throws Pipeline.RunFailedException, IOException {
     String suffix = "-" + point.specHash() + ".json";
     for (Path folder : folders) {
       List<String> runs;
@@ -77,7 +73,7 @@ public final class OtherExperiments {
         there.setSpec(point.manifest().getSpec());
         Optional<RunReport> report = pipelines.over(folder).finished(there);
         if (report.isPresent()) {
-          return Optional.of(new Found(folder.getFileName().toString(), run, report.get(),
+          return Optional.of(new FinishedRun(folder.getFileName().toString(), run, report.get(),
               Experiment.recordedSeconds(folder, run)));
         }
       }
