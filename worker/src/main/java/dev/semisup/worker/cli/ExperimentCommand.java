@@ -76,7 +76,8 @@ final class ExperimentCommand implements Callable<Integer> {
       OtherExperiments others = OtherExperiments.besides(folder, other ->
           new LocalPipeline(new LocalRun(env, out, other.resolve("store"), dataCache), gridFile.toString()));
       if (!others.folders().isEmpty()) {
-        out.println("semisup: runs with the same spec are read back from the experiments beside it: "
+        out.println("semisup: runs with the same spec, and teachers with the same inputs, are read back from the"
+            + " experiments beside it: "
             + others.folders().stream().map(other -> other.getFileName().toString()).toList());
       }
       List<String> columns = grid.pointColumns();

@@ -8,6 +8,7 @@ import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.worker.experiment.Pipeline;
 import dev.semisup.worker.run.StageRunner;
+import java.io.IOException;
 import java.util.Optional;
 
 /** An experiment's runs through {@link LocalRun}: the same checks and steps as {@code semisup run}. */
@@ -28,15 +29,34 @@ final class LocalPipeline implements Pipeline {
     try {
       return local.run(run, source(run), false, step -> step.stage() == Stage.TEACHER, finished -> {
         PlannedStep teacher = finished.plan().require(Stage.TEACHER.wireName());
-        String metrics = finished.layout().metrics(teacher);
-        Double accuracy = finished.artifacts().exists(metrics)
-            ? JSON.readValue(finished.artifacts().get(metrics), StageMetrics.class).accuracy() : null;
         boolean trainedNow = finished.outcomes().get(teacher.id()) != StageRunner.Outcome.ALREADY_DONE;
-        return new Teacher(finished.artifacts().uri(finished.layout().model(teacher)), accuracy, trainedNow);
+        return teacherOf(run, finished, teacher, trainedNow);
       });
     } catch (LocalRun.Failure e) {
       throw new RunFailedException(e.exitCode(), e.getMessage());
     }
+  }
+
+  @Override
+  public Optional<Teacher> finishedTeacher(SemiSupervisedRun run) throws RunFailedException {
+    try {
+      return local.inspect(run, finished -> {
+        PlannedStep teacher = finished.plan().require(Stage.TEACHER.wireName());
+        return finished.artifacts().exists(finished.layout().success(teacher))
+            ? Optional.of(teacherOf(run, finished, teacher, false)) : Optional.<Teacher>empty();
+      });
+    } catch (LocalRun.Failure e) {
+      throw new RunFailedException(e.exitCode(), e.getMessage());
+    }
+  }
+
+  private static Teacher teacherOf(SemiSupervisedRun run, LocalRun.Finished finished, PlannedStep teacher,
+      boolean trainedNow) throws IOException {
+    String metrics = finished.layout().metrics(teacher);
+    Double accuracy = finished.artifacts().exists(metrics)
+        ? JSON.readValue(finished.artifacts().get(metrics), StageMetrics.class).accuracy() : null;
+    return new Teacher(run.getMetadata().getName(), finished.artifacts().uri(finished.layout().model(teacher)),
+        accuracy, trainedNow);
   }
 
   @Override

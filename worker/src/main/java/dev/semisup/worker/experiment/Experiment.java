@@ -25,7 +25,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Each run's wall time is recorded in {@code runs/<run>.json} under the experiment's folder when
  * it finishes, so the table shows it after a resume too. A run that another experiment beside this
- * one finished with the same spec ({@link OtherExperiments}) is read back from there, not run again.
+ * one finished with the same spec ({@link OtherExperiments}) is read back from there, not run again;
+ * a teacher one of them trained with the same inputs is used from there, not trained again (one
+ * finished here comes first, so a resumed grid keeps giving its runs the teacher they started with).
  */
 public final class Experiment {
 
@@ -49,6 +51,8 @@ public final class Experiment {
   private final LongSupplier nanos;
   private final RowsSoFar rowsSoFar;
   private final OtherExperiments others;
+  /** The folder whose runs/ records each known teacher's time: this one, or the experiment's that trained it. */
+  private final Map<String, Path> teacherFolders = new HashMap<>();
 
   public Experiment(Grid grid, List<GridPoint> points, Pipeline pipeline, Path folder, PrintWriter out, LongSupplier nanos,
       RowsSoFar rowsSoFar, OtherExperiments others) {
@@ -88,8 +92,9 @@ public final class Experiment {
         boolean teacherKnown = point.teacher() != null && teachers.containsKey(point.teacher().getMetadata().getName());
         Pipeline.Teacher teacher = point.teacher() == null ? null : teacher(point, teachers, where);
         if (point.supervised()) {
-          Double seconds = recordedSeconds(folder, point.resultRun());
-          row = new ResultRow(point.values(), point.seed(), point.resultRun(), teacher.accuracy(), null,
+          String teacherName = point.teacher().getMetadata().getName();
+          Double seconds = recordedSeconds(teacherFolders.get(teacherName), teacher.run());
+          row = new ResultRow(point.values(), point.seed(), teacher.run(), teacher.accuracy(), null,
               teacher.accuracy(), null, null, seconds);
           ranNow = teacher.trainedNow() && !teacherKnown;
         } else {
@@ -137,14 +142,31 @@ public final class Experiment {
     if (known != null) {
       return known;
     }
-    long started = nanos.getAsLong();
-    Pipeline.Teacher teacher = pipeline.teacher(point.teacher());
-    if (teacher.trainedNow()) {
-      double seconds = (nanos.getAsLong() - started) / 1e9;
-      record(name, seconds);
-      out.println(where + ": teacher " + name + " trained in " + Math.round(seconds) + " s");
-    } else {
+    Pipeline.Teacher teacher;
+    Optional<Pipeline.Teacher> trainedHere = pipeline.finishedTeacher(point.teacher());
+    Optional<OtherExperiments.TrainedTeacher> trainedBeside = trainedHere.isPresent() ? Optional.empty()
+        : others.findTeacher(point.teacher());
+    if (trainedHere.isPresent()) {
+      teacher = trainedHere.get();
       out.println(where + ": teacher " + name + " already trained (shared)");
+      teacherFolders.put(name, folder);
+    } else if (trainedBeside.isPresent()) {
+      // Its checkpoint is used where it lies: the runs given it read it from the other folder.
+      teacher = trainedBeside.get().teacher();
+      out.println(where + ": teacher " + name + " already trained by experiment '" + trainedBeside.get().experiment()
+          + "' (" + teacher.run() + ", the same inputs)");
+      teacherFolders.put(name, trainedBeside.get().folder());
+    } else {
+      long started = nanos.getAsLong();
+      teacher = pipeline.teacher(point.teacher());
+      double seconds = (nanos.getAsLong() - started) / 1e9;
+      if (teacher.trainedNow()) {
+        record(name, seconds);
+        out.println(where + ": teacher " + name + " trained in " + Math.round(seconds) + " s");
+      } else {
+        out.println(where + ": teacher " + name + " already trained (shared)");
+      }
+      teacherFolders.put(name, folder);
     }
     teachers.put(name, teacher);
     return teacher;

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  * is the headline's method run at 100 labels per class) and a method run costs minutes to hours,
  * so a point whose spec another grid already ran is read back from there. Run names end in the
  * hash of the spec ({@code <grid>-<hash>}); the same hash is the same spec, teacher settings
- * included, so the other grid's run is this point's run under another name.
+ * included, so the other grid's run is this point's run under another name. Teachers likewise
+ * ({@code <grid>-teacher-<hash>}, the hash of the teacher step's inputs): most grids start from
+ * the same base and seeds, so one grid's teachers are the next one's.
  */
 public final class OtherExperiments {
 
@@ -25,6 +27,16 @@ public final class OtherExperiments {
   public interface Pipelines {
     Pipeline over(Path folder);
   }
+
+  /** A teacher another experiment trained: its folder and the teacher. */
+  record TrainedTeacher(Path folder, Pipeline.Teacher teacher) {
+
+    String experiment() {
+      return folder.getFileName().toString();
+    }
+  }
+
+  private static final String TEACHER = "-teacher-";
 
   private final List<Path> folders;
   private final Pipelines pipelines;
@@ -60,18 +72,9 @@ public final class OtherExperiments {
 
   /** The first other experiment (by folder name) that finished the point's run; empty if none did. */
   Optional<FinishedRun> find(GridPoint point) throws Pipeline.RunFailedException, IOException {
-    String suffix = "-" + point.specHash() + ".json";
     for (Path folder : folders) {
-      List<String> runs;
-      try (Stream<Path> records = Files.list(folder.resolve("runs"))) {
-        runs = records.map(record -> record.getFileName().toString()).filter(name -> name.endsWith(suffix))
-            .map(name -> name.substring(0, name.length() - ".json".length())).sorted().toList();
-      }
-      for (String run : runs) {
-        SemiSupervisedRun there = new SemiSupervisedRun();
-        there.setMetadata(new ObjectMetaBuilder().withName(run).build());
-        there.setSpec(point.manifest().getSpec());
-        Optional<RunReport> report = pipelines.over(folder).finished(there);
+      for (String run : recordedRuns(folder, "-" + point.specHash())) {
+        Optional<RunReport> report = pipelines.over(folder).finished(renamed(point.manifest(), run));
         if (report.isPresent()) {
           return Optional.of(new FinishedRun(folder.getFileName().toString(), run, report.get(),
               Experiment.recordedSeconds(folder, run)));
@@ -79,5 +82,44 @@ public final class OtherExperiments {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The first other experiment (by folder name) whose teacher of the same inputs finished: the
+   * {@code teacher} run's name ends in their hash. Empty if none did, or if the run is not named
+   * as a grid's teacher.
+   */
+  Optional<TrainedTeacher> findTeacher(SemiSupervisedRun teacher) throws Pipeline.RunFailedException, IOException {
+    String name = teacher.getMetadata().getName();
+    int hash = name.lastIndexOf(TEACHER);
+    if (hash < 0) {
+      return Optional.empty();
+    }
+    for (Path folder : folders) {
+      for (String run : recordedRuns(folder, name.substring(hash))) {
+        Optional<Pipeline.Teacher> trained = pipelines.over(folder).finishedTeacher(renamed(teacher, run));
+        if (trained.isPresent()) {
+          return Optional.of(new TrainedTeacher(folder, trained.get()));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The runs {@code folder} recorded ({@code runs/<run>.json}) whose names end in {@code suffix}, sorted. */
+  private static List<String> recordedRuns(Path folder, String suffix) throws IOException {
+    String file = suffix + ".json";
+    try (Stream<Path> records = Files.list(folder.resolve("runs"))) {
+      return records.map(record -> record.getFileName().toString()).filter(name -> name.endsWith(file))
+          .map(name -> name.substring(0, name.length() - ".json".length())).sorted().toList();
+    }
+  }
+
+  /** The same spec under another experiment's run name. */
+  private static SemiSupervisedRun renamed(SemiSupervisedRun run, String name) {
+    SemiSupervisedRun there = new SemiSupervisedRun();
+    there.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    there.setSpec(run.getSpec());
+    return there;
   }
 }

@@ -10,12 +10,18 @@ import java.util.Optional;
  */
 public interface Pipeline {
 
-  /** The teacher of a run, trained alone (or found done): where its parameters are and how it scored. */
-  record Teacher(String modelUri, Double accuracy, boolean trainedNow) {
+  /**
+   * The teacher of a run, trained alone (or found done): the run that trained it, where its
+   * parameters are and how it scored.
+   */
+  record Teacher(String run, String modelUri, Double accuracy, boolean trainedNow) {
   }
 
   /** Trains the run's teacher step alone, or finds it done with the same inputs. */
   Teacher teacher(SemiSupervisedRun run) throws RunFailedException;
+
+  /** The run's teacher if its step finished (its _SUCCESS exists), else empty; trains nothing. */
+  Optional<Teacher> finishedTeacher(SemiSupervisedRun run) throws RunFailedException;
 
   /** The report of a run that finished (its report.json and the last step's _SUCCESS exist), else empty. */
   Optional<RunReport> finished(SemiSupervisedRun run) throws RunFailedException;

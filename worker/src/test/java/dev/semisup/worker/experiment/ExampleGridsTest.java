@@ -62,7 +62,7 @@ class ExampleGridsTest {
     String teacher = firstAllLabels.teacher().getMetadata().getName();
 
     assertThat(experiment.runsLeft(17, Map.of())).as("three all-label teachers for nine rows").isEqualTo(3);
-    assertThat(experiment.runsLeft(18, Map.of(teacher, new Pipeline.Teacher("file:///t", 0.9, true))))
+    assertThat(experiment.runsLeft(18, Map.of(teacher, new Pipeline.Teacher("t", "file:///t", 0.9, true))))
         .as("the teachers of seeds 2 and 3").isEqualTo(2);
     assertThat(experiment.runsLeft(8, Map.of())).as("9 method runs and 3 teachers").isEqualTo(12);
   }

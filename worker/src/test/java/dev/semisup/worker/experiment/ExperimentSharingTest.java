@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two grids in folders side by side that share a point (K = 30, the same spec): the second reads
- * the first one's run back instead of running it again, and runs its other point itself.
+ * the first one's run back instead of running it again, and runs its other point itself with the
+ * teacher the first one trained (the same inputs), not one of its own.
  */
 class ExperimentSharingTest {
 
@@ -44,7 +45,7 @@ class ExperimentSharingTest {
 
     String output = experiment(second, experiments.resolve("second"));
 
-    assertThat(output).contains("runs with the same spec are read back from the experiments beside it: [first]");
+    assertThat(output).contains("runs with the same spec, and teachers with the same inputs, are read back from the experiments beside it: [first]");
     assertThat(output).contains("[1/2] sampling.topK=30, seed=1: already finished by experiment 'first' (" + shared);
     assertThat(output).contains("[2/2] sampling.topK=40, seed=1: run " + secondPoints.get(1).runName());
     assertThat(Files.getLastModifiedTime(sharedReport)).isEqualTo(written);
@@ -52,6 +53,16 @@ class ExperimentSharingTest {
     assertThat(secondRuns.resolve(secondPoints.get(0).runName())).as("not run again under the second grid's name")
         .doesNotExist();
     assertThat(secondRuns.resolve(secondPoints.get(1).runName()).resolve("report.json")).exists();
+    String firstTeacher = firstPoints.get(0).teacher().getMetadata().getName();
+    String secondTeacher = secondPoints.get(0).teacher().getMetadata().getName();
+    assertThat(output).contains("[1/2] sampling.topK=30, seed=1: teacher " + secondTeacher
+        + " already trained by experiment 'first' (" + firstTeacher + ", the same inputs)");
+    assertThat(output).doesNotContain("trained in");
+    assertThat(secondRuns.resolve(secondTeacher)).as("no teacher trained under the second grid's name").doesNotExist();
+    assertThat(Files.readString(secondRuns.resolve(secondPoints.get(1).runName()).resolve("spec.json")))
+        .as("the second grid's own run scored the pool with the first grid's teacher")
+        .contains("\"checkpoint\":\"" + experiments.resolve("first/store").toUri().toString().replaceFirst("/$", "")
+            + "/semisup/runs/local/" + firstTeacher + "/teacher/model.params\"");
     List<String> firstResults = Files.readAllLines(experiments.resolve("first/results.csv"));
     List<String> secondResults = Files.readAllLines(experiments.resolve("second/results.csv"));
     assertThat(secondResults.get(1)).as("the row names the run it was read from and carries its numbers")
