@@ -51,6 +51,8 @@ public final class Experiment {
   private final LongSupplier nanos;
   private final RowsSoFar rowsSoFar;
   private final OtherExperiments others;
+  /** Method runs and teachers found finished (here or beside) when the grid started: no time left to spend on them. */
+  private final Set<String> finishedAtStart = new HashSet<>();
   /** The folder whose runs/ records each known teacher's time: this one, or the experiment's that trained it. */
   private final Map<String, Path> teacherFolders = new HashMap<>();
 
@@ -73,6 +75,7 @@ public final class Experiment {
     List<String> columns = grid.pointColumns();
     double timedSeconds = 0;
     int timedRuns = 0;
+    noteFinishedAtStart();
     for (GridPoint point : points) {
       String where = "[" + (point.index() + 1) + "/" + points.size() + "] " + point.describe(columns);
       long started = nanos.getAsLong();
@@ -214,19 +217,43 @@ public final class Experiment {
   }
 
   /**
-   * The runs still to make after the point at {@code index}: every method point, and a supervised
-   * point only when its teacher is neither trained yet nor trained by an earlier point left (the
-   * headline's all-labels rows share one teacher across the label budgets).
+   * Notes the method runs and the supervised points' teachers that are finished already, in this
+   * experiment or one beside it: they are read back, so the time left does not count them (a K
+   * sweep beside the selection grid has 6 of its 18 runs done before it starts).
+   */
+  void noteFinishedAtStart() throws Pipeline.RunFailedException, IOException {
+    for (GridPoint point : points) {
+      if (!point.supervised()) {
+        if (finishedBefore(point).isPresent()) {
+          finishedAtStart.add(point.runName());
+        }
+      } else {
+        String teacher = point.teacher().getMetadata().getName();
+        if (!finishedAtStart.contains(teacher) && (pipeline.finishedTeacher(point.teacher()).isPresent()
+            || others.findTeacher(point.teacher()).isPresent())) {
+          finishedAtStart.add(teacher);
+        }
+      }
+    }
+  }
+
+  /**
+   * The runs still to make after the point at {@code index}: every method point not finished when
+   * the grid started, and a supervised point only when its teacher is neither trained yet (here, by
+   * then, or beside) nor trained by an earlier point left (the headline's all-labels rows share one
+   * teacher across the label budgets).
    */
   int runsLeft(int index, Map<String, Pipeline.Teacher> teachers) {
     Set<String> toTrain = new HashSet<>();
     int left = 0;
     for (GridPoint point : points.subList(index + 1, points.size())) {
       if (!point.supervised()) {
-        left++;
+        if (!finishedAtStart.contains(point.runName())) {
+          left++;
+        }
       } else {
         String teacher = point.teacher().getMetadata().getName();
-        if (!teachers.containsKey(teacher) && toTrain.add(teacher)) {
+        if (!teachers.containsKey(teacher) && !finishedAtStart.contains(teacher) && toTrain.add(teacher)) {
           left++;
         }
       }
@@ -237,7 +264,7 @@ public final class Experiment {
   /** Runs left times the mean time of the runs that ran in this invocation (teachers included). */
   static String timeLeft(int runsLeft, double timedSeconds, int timedRuns) {
     if (runsLeft == 0) {
-      return "grid finished";
+      return "no run left to make";
     }
     if (timedRuns == 0) {
       return runsLeft + " run(s) left, time left unknown until one has run";

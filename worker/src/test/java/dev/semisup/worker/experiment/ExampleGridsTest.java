@@ -2,12 +2,18 @@ package dev.semisup.worker.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semisup.api.report.RunReport;
+import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The grid files docs/RESULTS.md runs are valid: each reads, every point is a manifest semisup run
@@ -65,5 +71,57 @@ class ExampleGridsTest {
     assertThat(experiment.runsLeft(18, Map.of(teacher, new Pipeline.Teacher("t", "file:///t", 0.9, true))))
         .as("the teachers of seeds 2 and 3").isEqualTo(2);
     assertThat(experiment.runsLeft(8, Map.of())).as("9 method runs and 3 teachers").isEqualTo(12);
+  }
+
+  @Test
+  void theTimeLeftLeavesOutRunsAndTeachersFoundFinishedAtTheStart(@TempDir Path folder) throws Exception {
+    Grid kSweep = GridFile.read(EXAMPLES.resolve("k-sweep.yaml"));
+    List<GridPoint> kPoints = GridPoints.expand(kSweep);
+    // The K sweep beside the selection grid: K = 1000 and 5000 are its runs (6 of 18).
+    Set<String> finished = kPoints.stream()
+        .filter(p -> p.values().equals(List.of("1000")) || p.values().equals(List.of("5000")))
+        .map(GridPoint::runName).collect(Collectors.toSet());
+    Experiment kExperiment = new Experiment(kSweep, kPoints, finishedOnly(finished, Set.of()), folder, null, null,
+        null, OtherExperiments.none());
+    assertThat(kExperiment.runsLeft(-1, Map.of())).as("before the scan").isEqualTo(18);
+    kExperiment.noteFinishedAtStart();
+    assertThat(kExperiment.runsLeft(-1, Map.of())).isEqualTo(12);
+    assertThat(kExperiment.runsLeft(5, Map.of())).as("after K = 1000: 2000, 3500 and 5800 left").isEqualTo(9);
+
+    Grid headline = GridFile.read(EXAMPLES.resolve("headline.yaml"));
+    List<GridPoint> points = GridPoints.expand(headline);
+    String seed1AllLabels = points.get(18).teacher().getMetadata().getName();
+    Experiment experiment = new Experiment(headline, points, finishedOnly(Set.of(), Set.of(seed1AllLabels)), folder,
+        null, null, null, OtherExperiments.none());
+    experiment.noteFinishedAtStart();
+    assertThat(experiment.runsLeft(17, Map.of())).as("the all-label teachers of seeds 2 and 3").isEqualTo(2);
+  }
+
+  /** A pipeline that knows which runs and teachers are finished and runs nothing. */
+  private static Pipeline finishedOnly(Set<String> runs, Set<String> teachers) {
+    return new Pipeline() {
+      @Override
+      public Teacher teacher(SemiSupervisedRun run) {
+        throw new UnsupportedOperationException("trains nothing");
+      }
+
+      @Override
+      public Optional<Teacher> finishedTeacher(SemiSupervisedRun run) {
+        String name = run.getMetadata().getName();
+        return teachers.contains(name) ? Optional.of(new Teacher(name, "file:///" + name, 0.9, false)) : Optional.empty();
+      }
+
+      @Override
+      public Optional<RunReport> finished(SemiSupervisedRun run) {
+        String name = run.getMetadata().getName();
+        return runs.contains(name) ? Optional.of(new RunReport(name, 0.8, 0.8, 0.8, 1L, 0.9, List.of()))
+            : Optional.empty();
+      }
+
+      @Override
+      public RunReport run(SemiSupervisedRun run) {
+        throw new UnsupportedOperationException("runs nothing");
+      }
+    };
   }
 }
