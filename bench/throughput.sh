@@ -62,4 +62,7 @@ for arch in dict.fromkeys(r["architecture"] for r in runs):
         unfolded = [float(p["djl"]["infer_" + suffix]) / float(p["djl"]["infer_unfolded_" + suffix]) for p in pairs]
         print(f"{arch} batch-norm fold ({basis}): DJL folded / unfolded inference per round "
               + " ".join(f"{r:.2f}" for r in unfolded) + f"; median {statistics.median(unfolded):.2f}x")
+        layout = [float(p["djl"]["infer_" + suffix]) / float(p["djl"]["infer_nchw_" + suffix]) for p in pairs]
+        print(f"{arch} channels-last weights ({basis}): DJL folded channels-last / folded NCHW inference per round "
+              + " ".join(f"{r:.2f}" for r in layout) + f"; median {statistics.median(layout):.2f}x")
 PY

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import dev.semisup.api.v1alpha1.TrainingSpec;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.model.GradMode;
+import dev.semisup.worker.model.InferenceNetwork;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
@@ -24,8 +25,9 @@ import java.util.Random;
  * Training and inference images/s of a model in DJL, the same measurement as
  * bench/peer_throughput.py makes in PyTorch: random 28x28 grey images, 10 classes, the given
  * batch size, after a warm-up. Inference is timed both through {@code Network.probabilities}
- * (the worker's path, batch-norm folded into the convolutions) and through the unfolded block,
- * alternating, INFER_IMAGES images each in three parts.
+ * (the worker's path, batch-norm folded into the convolutions, their weights channels-last), through
+ * the same folded copy with NCHW weights, and through the unfolded block, alternating, INFER_IMAGES
+ * images each in three parts.
  * Prints one line of key=value pairs.
  *
  * <p>Usage: ModelThroughput ARCHITECTURE TRAIN_BATCH INFER_BATCH TRAIN_IMAGES INFER_IMAGES
@@ -50,25 +52,33 @@ public final class ModelThroughput {
       float[] input = randomImages(inferBatch);
       // The worker's path (Network.probabilities, batch-norm folded) and the same network unfolded,
       // timed in three alternating parts each, so a change of load hits both; medians reported.
+      InferenceNetwork nchw = network.foldedCopy(InferenceNetwork.WeightLayout.NCHW);
       Runnable folded = () -> network.probabilities(input, inferBatch);
+      Runnable foldedNchw = () -> nchw.probabilities(input, inferBatch);
       Runnable plainForward = () -> unfoldedProbabilities(network, input, inferBatch);
       warmUp(folded);
+      warmUp(foldedNchw);
       warmUp(plainForward);
       List<Rate> foldedParts = new ArrayList<>();
+      List<Rate> nchwParts = new ArrayList<>();
       List<Rate> unfoldedParts = new ArrayList<>();
       int partImages = Math.max(inferBatch, inferImages / 3);
       for (int part = 0; part < 3; part++) {
         foldedParts.add(inferenceRate(folded, inferBatch, partImages));
+        nchwParts.add(inferenceRate(foldedNchw, inferBatch, partImages));
         unfoldedParts.add(inferenceRate(plainForward, inferBatch, partImages));
       }
+      nchw.close();
       Rate inference = Rate.median(foldedParts);
+      Rate foldedNchwRate = Rate.median(nchwParts);
       Rate unfolded = Rate.median(unfoldedParts);
       long parameters = network.parameters().stream().mapToLong(p -> p.getArray().size()).sum();
       System.out.printf("engine=djl architecture=%s parameters=%d threads=%s train_batch=%d infer_batch=%d"
-              + " train_img_s=%.1f infer_img_s=%.1f infer_unfolded_img_s=%.1f"
-              + " train_img_cpu_s=%.1f infer_img_cpu_s=%.1f infer_unfolded_img_cpu_s=%.1f%n",
+              + " train_img_s=%.1f infer_img_s=%.1f infer_nchw_img_s=%.1f infer_unfolded_img_s=%.1f"
+              + " train_img_cpu_s=%.1f infer_img_cpu_s=%.1f infer_nchw_img_cpu_s=%.1f infer_unfolded_img_cpu_s=%.1f%n",
           architecture, parameters, System.getProperty("ai.djl.pytorch.num_threads", "default"), trainBatch, inferBatch,
-          training.wall(), inference.wall(), unfolded.wall(), training.cpu(), inference.cpu(), unfolded.cpu());
+          training.wall(), inference.wall(), foldedNchwRate.wall(), unfolded.wall(), training.cpu(), inference.cpu(),
+          foldedNchwRate.cpu(), unfolded.cpu());
     }
   }
 

@@ -25,6 +25,14 @@ import java.util.List;
  */
 public final class InferenceNetwork implements AutoCloseable {
 
+  /**
+   * How the folded convolution weights are laid out in memory. Channels-last is what scoring
+   * uses; NCHW (libtorch's default) is kept so the benchmark can measure the difference.
+   */
+  public enum WeightLayout {
+    CHANNELS_LAST, NCHW
+  }
+
   /** The names DJL gives {@code Activation.reluBlock()} and {@code Pool.maxPool2dBlock(...)}. */
   private static final String RELU = "ReLU";
   private static final String MAX_POOL = "maxPool2d";
@@ -40,26 +48,26 @@ public final class InferenceNetwork implements AutoCloseable {
   }
 
   /** Folds {@code trained}; the folded arrays live in a sub-manager of {@code parent}. */
-  static InferenceNetwork fold(Block trained, ModelShape shape, NDManager parent) {
+  static InferenceNetwork fold(Block trained, ModelShape shape, NDManager parent, WeightLayout layout) {
     // Folding must not record autograd history: the folded weights would keep the graph alive.
     GradMode.off();
     NDManager manager = parent.newSubManager();
     try {
-      return new InferenceNetwork(shape, manager, fold(trained, manager));
+      return new InferenceNetwork(shape, manager, fold(trained, manager, layout));
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
   }
 
-  private static Block fold(Block block, NDManager manager) {
+  private static Block fold(Block block, NDManager manager, WeightLayout layout) {
     if (block instanceof SequentialBlock sequence) {
       SequentialBlock folded = new SequentialBlock();
-      folded.addAll(foldedSteps(sequence, manager));
+      folded.addAll(foldedSteps(sequence, manager, layout));
       return folded;
     }
     if (block instanceof ResidualBlock residual) {
-      return residual.withParts(fold(residual.branch(), manager), fold(residual.shortcut(), manager));
+      return residual.withParts(fold(residual.branch(), manager, layout), fold(residual.shortcut(), manager, layout));
     }
     return block;
   }
@@ -70,18 +78,18 @@ public final class InferenceNetwork implements AutoCloseable {
    * next meet: max-pooling before the ReLU gives the same values (ReLU is monotonic: the max of
    * the ReLUs is the ReLU of the max) and runs the ReLU on a quarter of the values.
    */
-  private static List<Block> foldedSteps(SequentialBlock sequence, NDManager manager) {
+  private static List<Block> foldedSteps(SequentialBlock sequence, NDManager manager, WeightLayout layout) {
     List<Block> children = sequence.getChildren().values();
     List<Block> steps = new ArrayList<>();
     for (int i = 0; i < children.size(); i++) {
       Block child = children.get(i);
       if (child instanceof Conv2d conv && i + 1 < children.size() && children.get(i + 1) instanceof BatchNorm norm) {
-        steps.add(FoldedConvolution.of(conv, norm, Architectures.BATCH_NORM_EPSILON, manager));
+        steps.add(FoldedConvolution.of(conv, norm, Architectures.BATCH_NORM_EPSILON, manager, layout));
         i++;
       } else if (child instanceof SequentialBlock nested) {
-        steps.addAll(foldedSteps(nested, manager));
+        steps.addAll(foldedSteps(nested, manager, layout));
       } else {
-        steps.add(fold(child, manager));
+        steps.add(fold(child, manager, layout));
       }
     }
     for (int i = 0; i + 1 < steps.size(); i++) {

@@ -202,9 +202,14 @@ public final class Network implements PoolScorer {
   /** The inference copy of the current parameters (owned by this network: do not close it). */
   public InferenceNetwork inference() {
     if (inference == null) {
-      inference = InferenceNetwork.fold(block(), shape, model.getNDManager());
+      inference = InferenceNetwork.fold(block(), shape, model.getNDManager(), InferenceNetwork.WeightLayout.CHANNELS_LAST);
     }
     return inference;
+  }
+
+  /** A new inference copy with the weights in {@code layout}, for the benchmark; the caller closes it. */
+  public InferenceNetwork foldedCopy(InferenceNetwork.WeightLayout layout) {
+    return InferenceNetwork.fold(block(), shape, model.getNDManager(), layout);
   }
 
   /**
