@@ -3,6 +3,7 @@ random 28x28 data, batch sizes and thread count, the same warm-up; prints one ke
 
 Usage: python3 peer_throughput.py ARCHITECTURE TRAIN_BATCH INFER_BATCH TRAIN_IMAGES INFER_IMAGES THREADS
 """
+import os
 import sys
 import time
 
@@ -93,6 +94,10 @@ def main():
 
     model.eval()
     batch = torch.randn(infer_batch, 1, 28, 28)
+    if os.environ.get("PEER_CHANNELS_LAST") == "1":
+        # The same lever the Java side uses for inference: channels-last weights (PyTorch's
+        # memory-format API), so the peer is measured with it too when asked.
+        model = model.to(memory_format=torch.channels_last)
     with torch.no_grad():
         for _ in range(5):
             torch.softmax(model(batch), 1)
@@ -102,7 +107,8 @@ def main():
             done += infer_batch
         infer_rate = done / (time.perf_counter() - start)
         infer_cpu_rate = done / (time.process_time() - cpu)
-    print(f"engine=pytorch-{torch.__version__} architecture={architecture} threads={threads} train_batch={train_batch} "
+    layout = "channels_last" if os.environ.get("PEER_CHANNELS_LAST") == "1" else "nchw"
+    print(f"engine=pytorch-{torch.__version__} infer_layout={layout} architecture={architecture} threads={threads} train_batch={train_batch} "
           f"infer_batch={infer_batch} train_img_s={train_rate:.1f} infer_img_s={infer_rate:.1f} "
           f"train_img_cpu_s={train_cpu_rate:.1f} infer_img_cpu_s={infer_cpu_rate:.1f}")
 
