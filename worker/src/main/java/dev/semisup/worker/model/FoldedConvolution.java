@@ -20,8 +20,9 @@ import ai.djl.util.PairList;
  * <p>The folded weight is laid out channels-last (output, kernel rows, kernel columns, input
  * channels in memory; the same logical shape). libtorch then runs the convolution in that layout,
  * and its output is channels-last too, so every convolution after it stays there instead of
- * reordering NCHW activations for oneDNN on each call: 1.2-2x the images per second of the same
- * folded network with NCHW weights (bench/README.md), the same outputs up to float rounding.
+ * reordering NCHW activations for oneDNN on each call: 1.37x (resnet18) and 2.1x (cnn-small) the
+ * images per second of the same folded network with NCHW weights on CPU (bench/README.md), the
+ * same outputs up to float rounding.
  */
 final class FoldedConvolution extends AbstractBlock {
 
@@ -71,8 +72,9 @@ final class FoldedConvolution extends AbstractBlock {
 
   /**
    * {@code weight} (O, I, kh, kw) copied into memory ordered O, kh, kw, I, and viewed as O, I, kh,
-   * kw again. The copy is libtorch's own (flattening the permuted view): an array made from Java
-   * values points into a Java buffer that goes with the array made from it, not with this view.
+   * kw again. The copy is libtorch's own (flattening the permuted view), not one made from Java
+   * values: such an array's memory is a Java buffer held by that array alone, which a view of it
+   * would outlive (its values turned to garbage in InferenceNetworkTest).
    */
   private static NDArray channelsLast(NDArray weight) {
     Shape shape = weight.getShape();
