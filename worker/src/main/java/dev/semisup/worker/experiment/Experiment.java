@@ -51,8 +51,12 @@ public final class Experiment {
   private final LongSupplier nanos;
   private final RowsSoFar rowsSoFar;
   private final OtherExperiments others;
-  /** Method runs and teachers found finished (here or beside) when the grid started: no time left to spend on them. */
-  private final Set<String> finishedAtStart = new HashSet<>();
+  /**
+   * Method runs and teachers found finished (here or beside) when the grid started: no time left is
+   * spent on them, and the loop reads them from here rather than inspecting the stores again.
+   */
+  private final Map<String, FinishedRun> runsFinishedAtStart = new HashMap<>();
+  private final Map<String, OtherExperiments.TrainedTeacher> teachersFinishedAtStart = new HashMap<>();
   /** The folder whose runs/ records each known teacher's time: this one, or the experiment's that trained it. */
   private final Map<String, Path> teacherFolders = new HashMap<>();
 
@@ -131,6 +135,10 @@ public final class Experiment {
     if (point.supervised()) {
       return Optional.empty();
     }
+    FinishedRun atStart = runsFinishedAtStart.get(point.runName());
+    if (atStart != null) {
+      return Optional.of(atStart);
+    }
     Optional<RunReport> here = pipeline.finished(point.manifest());
     if (here.isPresent()) {
       return Optional.of(new FinishedRun(null, point.runName(), here.get(), recordedSeconds(folder, point.runName())));
@@ -146,19 +154,18 @@ public final class Experiment {
       return known;
     }
     Pipeline.Teacher teacher;
-    Optional<Pipeline.Teacher> trainedHere = pipeline.finishedTeacher(point.teacher());
-    Optional<OtherExperiments.TrainedTeacher> trainedBeside = trainedHere.isPresent() ? Optional.empty()
-        : others.findTeacher(point.teacher());
-    if (trainedHere.isPresent()) {
-      teacher = trainedHere.get();
+    OtherExperiments.TrainedTeacher trained = teachersFinishedAtStart.containsKey(name) ? teachersFinishedAtStart.get(name)
+        : trainedTeacher(point.teacher()).orElse(null);
+    if (trained != null && trained.folder().equals(folder)) {
+      teacher = trained.teacher();
       out.println(where + ": teacher " + name + " already trained (shared)");
       teacherFolders.put(name, folder);
-    } else if (trainedBeside.isPresent()) {
+    } else if (trained != null) {
       // Its checkpoint is used where it lies: the runs given it read it from the other folder.
-      teacher = trainedBeside.get().teacher();
-      out.println(where + ": teacher " + name + " already trained by experiment '" + trainedBeside.get().experiment()
+      teacher = trained.teacher();
+      out.println(where + ": teacher " + name + " already trained by experiment '" + trained.experiment()
           + "' (" + teacher.run() + ", the same inputs)");
-      teacherFolders.put(name, trainedBeside.get().folder());
+      teacherFolders.put(name, trained.folder());
     } else {
       long started = nanos.getAsLong();
       teacher = pipeline.teacher(point.teacher());
@@ -173,6 +180,16 @@ public final class Experiment {
     }
     teachers.put(name, teacher);
     return teacher;
+  }
+
+  /** The teacher trained already: in this experiment's store first (a resumed grid keeps its own), else beside it. */
+  private Optional<OtherExperiments.TrainedTeacher> trainedTeacher(SemiSupervisedRun teacherRun)
+      throws Pipeline.RunFailedException, IOException {
+    Optional<Pipeline.Teacher> here = pipeline.finishedTeacher(teacherRun);
+    if (here.isPresent()) {
+      return Optional.of(new OtherExperiments.TrainedTeacher(folder, here.get()));
+    }
+    return others.findTeacher(teacherRun);
   }
 
   /** A finished run given a teacher checkpoint reports no teacher accuracy: the shared teacher's is read. */
@@ -217,21 +234,19 @@ public final class Experiment {
   }
 
   /**
-   * Notes the method runs and the supervised points' teachers that are finished already, in this
-   * experiment or one beside it: they are read back, so the time left does not count them (a K
-   * sweep beside the selection grid has 6 of its 18 runs done before it starts).
+   * Notes the method runs and the teachers that are finished already, in this experiment or one
+   * beside it: they are read back, so the time left does not count them (a K sweep beside the
+   * selection grid has 6 of its 18 runs done before it starts), and the loop takes them from here.
    */
   void noteFinishedAtStart() throws Pipeline.RunFailedException, IOException {
     for (GridPoint point : points) {
       if (!point.supervised()) {
-        if (finishedBefore(point).isPresent()) {
-          finishedAtStart.add(point.runName());
-        }
-      } else {
+        finishedBefore(point).ifPresent(finished -> runsFinishedAtStart.put(point.runName(), finished));
+      }
+      if (point.teacher() != null) {
         String teacher = point.teacher().getMetadata().getName();
-        if (!finishedAtStart.contains(teacher) && (pipeline.finishedTeacher(point.teacher()).isPresent()
-            || others.findTeacher(point.teacher()).isPresent())) {
-          finishedAtStart.add(teacher);
+        if (!teachersFinishedAtStart.containsKey(teacher)) {
+          trainedTeacher(point.teacher()).ifPresent(trained -> teachersFinishedAtStart.put(teacher, trained));
         }
       }
     }
@@ -248,12 +263,12 @@ public final class Experiment {
     int left = 0;
     for (GridPoint point : points.subList(index + 1, points.size())) {
       if (!point.supervised()) {
-        if (!finishedAtStart.contains(point.runName())) {
+        if (!runsFinishedAtStart.containsKey(point.runName())) {
           left++;
         }
       } else {
         String teacher = point.teacher().getMetadata().getName();
-        if (!teachers.containsKey(teacher) && !finishedAtStart.contains(teacher) && toTrain.add(teacher)) {
+        if (!teachers.containsKey(teacher) && !teachersFinishedAtStart.containsKey(teacher) && toTrain.add(teacher)) {
           left++;
         }
       }

@@ -28,7 +28,7 @@ public final class OtherExperiments {
     Pipeline over(Path folder);
   }
 
-  /** A teacher another experiment trained: its folder and the teacher. */
+  /** A teacher trained already, and the folder of the experiment that trained it (another, or this one). */
   record TrainedTeacher(Path folder, Pipeline.Teacher teacher) {
 
     String experiment() {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,8 +100,32 @@ class ExampleGridsTest {
     assertThat(experiment.runsLeft(17, Map.of())).as("the all-label teachers of seeds 2 and 3").isEqualTo(2);
   }
 
+  @Test
+  void aGridFoundFinishedAtTheStartInspectsEachStoreOnce(@TempDir Path folder) throws Exception {
+    Grid kSweep = GridFile.read(EXAMPLES.resolve("k-sweep.yaml"));
+    List<GridPoint> points = GridPoints.expand(kSweep);
+    Set<String> runs = points.stream().map(GridPoint::runName).collect(Collectors.toSet());
+    Set<String> teachers = points.stream().map(p -> p.teacher().getMetadata().getName()).collect(Collectors.toSet());
+    List<String> inspected = new ArrayList<>();
+    StringWriter progress = new StringWriter();
+    Experiment experiment = new Experiment(kSweep, points, finishedOnly(runs, teachers, inspected), folder,
+        new PrintWriter(progress), System::nanoTime, rows -> { }, OtherExperiments.none());
+
+    List<ResultRow> rows = experiment.run();
+
+    assertThat(rows).hasSize(18).allSatisfy(row -> assertThat(row.finalAccuracy()).isEqualTo(0.8));
+    assertThat(inspected).as("each run's and each teacher's store, once: at the start")
+        .hasSize(runs.size() + teachers.size()).doesNotHaveDuplicates();
+    assertThat(progress.toString()).contains("no run left to make").doesNotContain("time left unknown");
+  }
+
   /** A pipeline that knows which runs and teachers are finished and runs nothing. */
   private static Pipeline finishedOnly(Set<String> runs, Set<String> teachers) {
+    return finishedOnly(runs, teachers, new ArrayList<>());
+  }
+
+  /** The same, noting the name of each run or teacher whose store it is asked about. */
+  private static Pipeline finishedOnly(Set<String> runs, Set<String> teachers, List<String> inspected) {
     return new Pipeline() {
       @Override
       public Teacher teacher(SemiSupervisedRun run) {
@@ -108,12 +135,14 @@ class ExampleGridsTest {
       @Override
       public Optional<Teacher> finishedTeacher(SemiSupervisedRun run) {
         String name = run.getMetadata().getName();
+        inspected.add(name);
         return teachers.contains(name) ? Optional.of(new Teacher(name, "file:///" + name, 0.9, false)) : Optional.empty();
       }
 
       @Override
       public Optional<RunReport> finished(SemiSupervisedRun run) {
         String name = run.getMetadata().getName();
+        inspected.add(name);
         return runs.contains(name) ? Optional.of(new RunReport(name, 0.8, 0.8, 0.8, 1L, 0.9, List.of()))
             : Optional.empty();
       }
