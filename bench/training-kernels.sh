@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Where the training step's time goes below the phases of bench/training-step.sh: the same step,
+# DJL (libtorch 2.7.1) against PyTorch (Debian's python3-torch 1.13), with oneDNN's verbose log on
+# both sides, split into oneDNN's primitives (convolutions, reorders, by pass) and everything
+# outside oneDNN (batch-norm, ReLU, additions, autograd, the optimizer). ROUNDS alternate the sides.
+# The verbose log costs a little time per primitive on both sides. Then one more round under each
+# side's profiler: every aten operator's self time per step (warm-up steps included), side by side.
+# Usage: bench/training-kernels.sh [ARCHITECTURE] [BATCH] [STEPS] [THREADS] [ROUNDS]   (defaults: resnet18 32 4 2 2)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+arch="${1:-resnet18}" batch="${2:-32}" steps="${3:-4}" threads="${4:-2}" rounds="${5:-2}"
+cd "$here"
+mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
+export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS="$threads"
+classpath="bench/target/classes:worker/target/classes:crds/target/classes:$(cat bench/target/classpath.txt)"
+log="$(mktemp)" djl_trace="$(mktemp --suffix=.json)" peer_trace="$(mktemp --suffix=.json)"
+trap 'rm -f "$log" "$djl_trace" "$peer_trace"' EXIT
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+echo "$arch, batch $batch, $steps steps after 5 of warm-up, $threads threads"
+for round in $(seq 1 "$rounds"); do
+  ONEDNN_VERBOSE=1 java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
+    -cp "$classpath" dev.semisup.bench.TrainingStepPhases "$arch" "$batch" "$steps" own >"$log" 2>/dev/null
+  echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $(/usr/bin/python3 bench/onednn_split.py "$log" 5)"
+  (cd bench && DNNL_VERBOSE=1 /usr/bin/python3 peer_training_step.py "$arch" "$batch" "$steps" "$threads") >"$log" 2>&1
+  echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $(/usr/bin/python3 bench/onednn_split.py "$log" 5)"
+done
+java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 -cp "$classpath" \
+  dev.semisup.bench.TrainingStepProfile "$djl_trace" "$arch" "$batch" "$steps" own 2>/dev/null | tail -1
+(cd bench && /usr/bin/python3 peer_training_profile.py "$peer_trace" "$arch" "$batch" "$steps" "$threads")
+/usr/bin/python3 bench/op_selftime.py "$djl_trace" "$peer_trace" "$((steps + 5))"
