@@ -14,10 +14,7 @@ archs="${1:-cnn-small resnet18}"
 threads="${2:-2}"
 rounds="${3:-3}"
 cd "$here"
-mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
-export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS="$threads"
-classpath="bench/target/classes:worker/target/classes:crds/target/classes:$(cat bench/target/classpath.txt)"
+source bench/torch-bench-env.sh
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"

@@ -7,10 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 arch="${1:-resnet18}" batch="${2:-32}" steps="${3:-8}" threads="${4:-2}" rounds="${5:-2}"
 cd "$here"
-mvn -o -q -B -pl bench -am test-compile dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >/dev/null
-export OPT_OUT_TRACKING=true DJL_OFFLINE=true OMP_NUM_THREADS="$threads"
-classpath="bench/target/classes:worker/target/classes:crds/target/classes:$(cat bench/target/classpath.txt)"
+source bench/torch-bench-env.sh
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
 for round in $(seq 1 "$rounds"); do
   for optimizer in own trainer; do
