@@ -7,7 +7,6 @@ A step starts at the forward convolution of the network's first layer (one input
 first WARMUP_STEPS steps are left out, as the step line leaves them out.
 """
 import collections
-import re
 import sys
 
 
