@@ -52,23 +52,23 @@ public final class ModelThroughput {
       float[] input = randomImages(inferBatch);
       // The worker's path (Network.probabilities, batch-norm folded) and the same network unfolded,
       // timed in three alternating parts each, so a change of load hits both; medians reported.
-      InferenceNetwork nchw = network.foldedCopy(InferenceNetwork.WeightLayout.NCHW);
-      Runnable folded = () -> network.probabilities(input, inferBatch);
-      Runnable foldedNchw = () -> nchw.probabilities(input, inferBatch);
-      Runnable plainForward = () -> unfoldedProbabilities(network, input, inferBatch);
-      warmUp(folded);
-      warmUp(foldedNchw);
-      warmUp(plainForward);
       List<Rate> foldedParts = new ArrayList<>();
       List<Rate> nchwParts = new ArrayList<>();
       List<Rate> unfoldedParts = new ArrayList<>();
-      int partImages = Math.max(inferBatch, inferImages / 3);
-      for (int part = 0; part < 3; part++) {
-        foldedParts.add(inferenceRate(folded, inferBatch, partImages));
-        nchwParts.add(inferenceRate(foldedNchw, inferBatch, partImages));
-        unfoldedParts.add(inferenceRate(plainForward, inferBatch, partImages));
+      try (InferenceNetwork nchw = network.foldedCopy(InferenceNetwork.WeightLayout.NCHW)) {
+        Runnable folded = () -> network.probabilities(input, inferBatch);
+        Runnable foldedNchw = () -> nchw.probabilities(input, inferBatch);
+        Runnable plainForward = () -> unfoldedProbabilities(network, input, inferBatch);
+        warmUp(folded);
+        warmUp(foldedNchw);
+        warmUp(plainForward);
+        int partImages = Math.max(inferBatch, inferImages / 3);
+        for (int part = 0; part < 3; part++) {
+          foldedParts.add(inferenceRate(folded, inferBatch, partImages));
+          nchwParts.add(inferenceRate(foldedNchw, inferBatch, partImages));
+          unfoldedParts.add(inferenceRate(plainForward, inferBatch, partImages));
+        }
       }
-      nchw.close();
       Rate inference = Rate.median(foldedParts);
       Rate foldedNchwRate = Rate.median(nchwParts);
       Rate unfolded = Rate.median(unfoldedParts);

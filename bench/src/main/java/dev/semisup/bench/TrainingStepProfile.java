@@ -9,7 +9,7 @@ import java.util.Arrays;
  * (one event per aten operator, warm-up steps included) that bench/op_selftime.py sets beside
  * bench/peer_training_profile.py's trace of the same steps in PyTorch.
  *
- * <p>Usage: TrainingStepProfile TRACE.json ARCHITECTURE BATCH STEPS
+ * <p>Usage: TrainingStepProfile TRACE.json ARCHITECTURE BATCH STEPS [own|trainer]
  */
 public final class TrainingStepProfile {
 

@@ -202,12 +202,12 @@ public final class Network implements PoolScorer {
   /** The inference copy of the current parameters (owned by this network: do not close it). */
   public InferenceNetwork inference() {
     if (inference == null) {
-      inference = InferenceNetwork.fold(block(), shape, model.getNDManager(), InferenceNetwork.WeightLayout.CHANNELS_LAST);
+      inference = foldedCopy(InferenceNetwork.WeightLayout.CHANNELS_LAST);
     }
     return inference;
   }
 
-  /** A new inference copy with the weights in {@code layout}, for the benchmark; the caller closes it. */
+  /** A new inference copy with the weights in {@code layout} (the benchmark's NCHW one: its caller closes it). */
   public InferenceNetwork foldedCopy(InferenceNetwork.WeightLayout layout) {
     return InferenceNetwork.fold(block(), shape, model.getNDManager(), layout);
   }
