@@ -17,7 +17,7 @@ cd "$here"
 source bench/torch-bench-env.sh
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+machine_line
 echo "threads: $threads on both sides; rounds: $rounds; order in each round: DJL then PyTorch"
 for arch in $archs; do
   case "$arch" in
@@ -27,8 +27,7 @@ for arch in $archs; do
   echo "== $arch: train batch $train_batch x $train_images images, infer batch $infer_batch x $infer_images images"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   for round in $(seq 1 "$rounds"); do
-    line="$(java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 -cp "$classpath" \
-      dev.semisup.bench.ModelThroughput "$arch" $train_batch $infer_batch $train_images $infer_images 2>/dev/null | tail -1)"
+    line="$(djl_java dev.semisup.bench.ModelThroughput "$arch" $train_batch $infer_batch $train_images $infer_images 2>/dev/null | tail -1)"
     echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $line" | tee -a "$results"
     line="$(/usr/bin/python3 bench/peer_throughput.py "$arch" $train_batch $infer_batch $train_images $infer_images "$threads")"
     echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $line" | tee -a "$results"

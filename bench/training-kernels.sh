@@ -13,16 +13,14 @@ cd "$here"
 source bench/torch-bench-env.sh
 log="$(mktemp)" djl_trace="$(mktemp --suffix=.json)" peer_trace="$(mktemp --suffix=.json)"
 trap 'rm -f "$log" "$djl_trace" "$peer_trace"' EXIT
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+machine_line
 echo "$arch, batch $batch, $steps steps after 5 of warm-up, $threads threads"
 for round in $(seq 1 "$rounds"); do
-  ONEDNN_VERBOSE=1 java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
-    -cp "$classpath" dev.semisup.bench.TrainingStepPhases "$arch" "$batch" "$steps" own >"$log" 2>/dev/null
+  ONEDNN_VERBOSE=1 djl_java dev.semisup.bench.TrainingStepPhases "$arch" "$batch" "$steps" own >"$log" 2>/dev/null
   echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $(/usr/bin/python3 bench/onednn_split.py "$log" 5)"
   (cd bench && DNNL_VERBOSE=1 /usr/bin/python3 peer_training_step.py "$arch" "$batch" "$steps" "$threads") >"$log" 2>&1
   echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $(/usr/bin/python3 bench/onednn_split.py "$log" 5)"
 done
-java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 -cp "$classpath" \
-  dev.semisup.bench.TrainingStepProfile "$djl_trace" "$arch" "$batch" "$steps" own 2>/dev/null | tail -1
+djl_java dev.semisup.bench.TrainingStepProfile "$djl_trace" "$arch" "$batch" "$steps" own 2>/dev/null | tail -1
 (cd bench && /usr/bin/python3 peer_training_profile.py "$peer_trace" "$arch" "$batch" "$steps" "$threads")
 /usr/bin/python3 bench/op_selftime.py "$djl_trace" "$peer_trace" "$((steps + 5))"

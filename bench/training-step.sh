@@ -8,11 +8,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 arch="${1:-resnet18}" batch="${2:-32}" steps="${3:-8}" threads="${4:-2}" rounds="${5:-2}"
 cd "$here"
 source bench/torch-bench-env.sh
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC"
+machine_line
 for round in $(seq 1 "$rounds"); do
   for optimizer in own trainer; do
-    line="$(java -Xmx2g -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 -cp "$classpath" \
-      dev.semisup.bench.TrainingStepPhases "$arch" "$batch" "$steps" "$optimizer" 2>/dev/null | tail -1)"
+    line="$(djl_java dev.semisup.bench.TrainingStepPhases "$arch" "$batch" "$steps" "$optimizer" 2>/dev/null | tail -1)"
     echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $line"
   done
   echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg) $(cd bench && /usr/bin/python3 peer_training_step.py "$arch" "$batch" "$steps" "$threads")"
