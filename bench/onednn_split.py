@@ -10,9 +10,10 @@ import collections
 import sys
 
 
-def main():
-    log, warmup = sys.argv[1], int(sys.argv[2])
-    per_kind = collections.defaultdict(float)
+def primitives(log, warmup):
+    """(ms per (primitive, propagation, problem) summed over the timed steps, the implementations
+    seen per key, the number of timed steps, the step line's key=values)."""
+    times, implementations = collections.defaultdict(float), collections.defaultdict(set)
     step = -1
     step_line = None
     for line in open(log, errors="replace"):
@@ -23,13 +24,22 @@ def main():
             continue
         # oneDNN 3.x: onednn_verbose,v1,primitive,exec,cpu,PRIMITIVE,IMPL,PROP,...; 2.x: onednn_verbose,exec,cpu,...
         at = fields.index("exec")
-        primitive, prop, problem, ms = fields[at + 2], fields[at + 4], fields[-2], float(fields[-1])
+        primitive, implementation, prop = fields[at + 2], fields[at + 3], fields[at + 4]
+        problem, ms = fields[-2], float(fields[-1])
         if primitive == "convolution" and prop == "forward_training" and "_ic1oc" in problem:
             step += 1
         if step >= warmup:
-            per_kind[f"{primitive} {prop}"] += ms
-    timed = step - warmup + 1
+            times[(primitive, prop, problem)] += ms
+            implementations[(primitive, prop, problem)].add(implementation)
     values = dict(pair.split("=") for pair in step_line.split()) if step_line else {}
+    return times, implementations, step - warmup + 1, values
+
+
+def main():
+    times, _, timed, values = primitives(sys.argv[1], int(sys.argv[2]))
+    per_kind = collections.defaultdict(float)
+    for (primitive, prop, _), total in times.items():
+        per_kind[f"{primitive} {prop}"] += total
     step_ms = float(values.get("step_ms", "nan"))
     inside = sum(per_kind.values()) / timed
     print(f"{values.get('engine', '?')}: {timed} steps; step {step_ms:.1f} ms = oneDNN {inside:.1f} ms"
