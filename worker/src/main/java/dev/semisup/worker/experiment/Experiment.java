@@ -158,7 +158,7 @@ public final class Experiment {
         : trainedTeacher(point.teacher()).orElse(null);
     if (trained != null && trained.folder().equals(folder)) {
       teacher = trained.teacher();
-      out.println(where + ": teacher " + name + " already trained (shared)");
+      out.println(where + ": teacher " + name + " already trained here");
       teacherFolders.put(name, folder);
     } else if (trained != null) {
       // Its checkpoint is used where it lies: the runs given it read it from the other folder.
@@ -174,7 +174,7 @@ public final class Experiment {
         record(name, seconds);
         out.println(where + ": teacher " + name + " trained in " + Math.round(seconds) + " s");
       } else {
-        out.println(where + ": teacher " + name + " already trained (shared)");
+        out.println(where + ": teacher " + name + " already trained here");
       }
       teacherFolders.put(name, folder);
     }

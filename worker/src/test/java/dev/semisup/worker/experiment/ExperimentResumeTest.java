@@ -79,7 +79,7 @@ class ExperimentResumeTest {
     assertThat(exit).as("stderr: %s", err).isEqualTo(0);
     String second = out.toString();
     assertThat(second).contains("[1/3] sampling.topK=20, seed=1: already finished (" + points.get(0).runName());
-    assertThat(second).contains("teacher " + teacher + " already trained (shared)").doesNotContain("trained in");
+    assertThat(second).contains("teacher " + teacher + " already trained here").doesNotContain("trained in");
     assertThat(second).contains("[3/3] sampling.topK=40, seed=1: run " + points.get(2).runName());
     for (Map.Entry<Path, FileTime> file : untouched.entrySet()) {
       assertThat(Files.getLastModifiedTime(file.getKey())).as(file.getKey().toString()).isEqualTo(file.getValue());
