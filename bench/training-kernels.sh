@@ -4,8 +4,9 @@
 # both sides, split into oneDNN's primitives (convolutions, reorders, by pass) and everything
 # outside oneDNN (batch-norm, ReLU, additions, autograd, the optimizer). ROUNDS alternate the sides.
 # The verbose log costs a little time per primitive on both sides. The rounds' logs are then set
-# side by side per primitive and problem, pooled over the rounds (onednn_compare.py). Then one more round under
-# each side's profiler: every aten operator's self time per step (warm-up steps included).
+# side by side per primitive and problem, pooled over the rounds (onednn_compare.py). Then one
+# more round under each side's profiler: every aten operator's self time per step (warm-up steps
+# included).
 # Usage: bench/training-kernels.sh [ARCHITECTURE] [BATCH] [STEPS] [THREADS] [ROUNDS]   (defaults: resnet18 32 4 2 2)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -156,11 +156,7 @@ public final class Experiment {
     Pipeline.Teacher teacher;
     OtherExperiments.TrainedTeacher trained = teachersFinishedAtStart.containsKey(name) ? teachersFinishedAtStart.get(name)
         : trainedTeacher(point.teacher()).orElse(null);
-    if (trained != null && trained.folder().equals(folder)) {
-      teacher = trained.teacher();
-      out.println(where + ": teacher " + name + " already trained here");
-      teacherFolders.put(name, folder);
-    } else if (trained != null) {
+    if (trained != null && !trained.folder().equals(folder)) {
       // Its checkpoint is used where it lies: the runs given it read it from the other folder.
       teacher = trained.teacher();
       out.println(where + ": teacher " + name + " already trained by experiment '" + trained.experiment()
@@ -168,7 +164,8 @@ public final class Experiment {
       teacherFolders.put(name, trained.folder());
     } else {
       long started = nanos.getAsLong();
-      teacher = pipeline.teacher(point.teacher());
+      // A teacher found finished in this folder comes back with trainedNow false, as the pipeline's does.
+      teacher = trained != null ? trained.teacher() : pipeline.teacher(point.teacher());
       double seconds = (nanos.getAsLong() - started) / 1e9;
       if (teacher.trainedNow()) {
         record(name, seconds);
