@@ -11,6 +11,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SemiSupervisedRunSpec {
 
+  /** The most rounds: the last round's step ids (finetune-r10) bound the run name's length (StepJobName). */
+  public static final int MAX_ROUNDS = 10;
+
   @JsonPropertyDescription("Object store that holds the run's checkpoints, candidates, sampled index and report")
   @ValidationRule(value = "self == oldSelf", message = "storage cannot change after the run started")
   private StorageSpec storage = new StorageSpec();
@@ -35,7 +38,7 @@ public class SemiSupervisedRunSpec {
   private SamplingSpec sampling = new SamplingSpec();
 
   @Min(1)
-  @Max(10)
+  @Max(MAX_ROUNDS)
   @JsonPropertyDescription("Rounds of teacher -> student; from round 2 on, the fine-tuned student is the teacher")
   @ValidationRule(value = "self == oldSelf", message = "rounds cannot change after the run started")
   private Integer rounds = 1;

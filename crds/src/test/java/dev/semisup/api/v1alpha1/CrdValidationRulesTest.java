@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.semisup.api.naming.RunName;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
@@ -110,10 +111,10 @@ class CrdValidationRulesTest {
 
   @Test
   void runNamesMustBeDnsLabelsThatFitJobAndLabelNames() throws Exception {
-    for (String good : List.of("fmnist", "a", "run-2", "r".repeat(63), "0abc")) {
+    for (String good : List.of("fmnist", "a", "run-2", "r".repeat(RunName.MAX_LENGTH), "0abc")) {
       assertThat(allow("", named(good))).as(good).isTrue();
     }
-    for (String bad : List.of("fmnist.v2", "Fmnist", "-run", "run-", "r".repeat(64), "run_2", "")) {
+    for (String bad : List.of("fmnist.v2", "Fmnist", "-run", "run-", "r".repeat(RunName.MAX_LENGTH + 1), "run_2", "")) {
       assertThat(allow("", named(bad))).as(bad).isFalse();
     }
   }
