@@ -17,6 +17,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExampleManifestSchemaTest {
 
   private static final ObjectMapper YAML = new YAMLMapper();
+  private static final Path KIND_SCRIPT = Repo.root().resolve("e2e/kind/run.sh");
+  private static final Path KIND_RUN = Repo.root().resolve("e2e/kind/tiny-run.yaml");
+  private static final Path KIND_VARIANTS = Repo.root().resolve("e2e/kind/variants");
   private static JsonSchema schema;
 
   @BeforeAll
@@ -166,6 +173,59 @@ class ExampleManifestSchemaTest {
       assertThat(SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL))
           .as("problems of %s (%s)", file, cluster ? "cluster" : "local").isEmpty();
     }
+  }
+
+  /** The variants e2e/kind/run.sh applies ({@code variant <name>} lines), in the order it applies them. */
+  static Stream<String> kindVariants() throws IOException {
+    List<String> names = new ArrayList<>();
+    Matcher call = Pattern.compile("(?m)^variant ([a-z0-9-]+)$").matcher(Files.readString(KIND_SCRIPT));
+    while (call.find()) {
+      names.add(call.group(1));
+    }
+    return names.stream();
+  }
+
+  /** What the script's {@code variant} function makes: the variant's sed script run on tiny-run.yaml. */
+  static JsonNode kindVariant(String name) throws IOException, InterruptedException {
+    Process sed = new ProcessBuilder("sed", "-f", KIND_VARIANTS.resolve(name + ".sed").toString(),
+        KIND_RUN.toString()).redirectErrorStream(true).start();
+    String manifest = new String(sed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(sed.waitFor()).as("sed -f variants/%s.sed tiny-run.yaml: %s", name, manifest).isZero();
+    return YAML.readTree(manifest);
+  }
+
+  @Test
+  void theKindScriptAppliesOnlyTinyRunAndItsVariants() throws IOException {
+    String script = Files.readString(KIND_SCRIPT);
+    Matcher apply = Pattern.compile("k apply -f (\\S+)").matcher(script);
+    Set<String> applied = new TreeSet<>();
+    while (apply.find()) {
+      applied.add(apply.group(1));
+    }
+    // tiny-run.yaml itself (checked by the tests above, as every e2e/kind manifest) and the variant's file.
+    assertThat(applied).containsExactly("\"$file\"", "\"$repo/e2e/kind/tiny-run.yaml\"");
+    assertThat(script).contains("sed -f \"$repo/e2e/kind/variants/$1.sed\" \"$repo/e2e/kind/tiny-run.yaml\" > \"$file\"");
+    try (Stream<Path> files = Files.list(KIND_VARIANTS)) {
+      assertThat(files.map(p -> p.getFileName().toString().replaceFirst("\\.sed$", "")).sorted())
+          .as("a sed script in %s for each variant run.sh applies, and no other", KIND_VARIANTS)
+          .containsExactlyElementsOf(kindVariants().sorted().toList());
+    }
+  }
+
+  /**
+   * A variant must reach the fault it is made for: the API server has to accept it and the
+   * operator has to start it (a spec problem would fail it as InvalidSpec, and the script would
+   * wait for a condition that never comes).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kindVariants")
+  void everyKindVariantPassesTheCrdSchemaAndTheSpecValidator(String name) throws Exception {
+    JsonNode run = kindVariant(name);
+    assertThat(run.at("/metadata/name").asText()).isEqualTo(name);
+    assertThat(errors(run)).as("schema errors of variant %s", name).isEmpty();
+    SemiSupervisedRunSpec spec = Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class);
+    assertThat(SpecValidator.validate(spec, SpecValidator.Target.CLUSTER)).as("problems of variant %s", name)
+        .isEmpty();
   }
 
   @Test
