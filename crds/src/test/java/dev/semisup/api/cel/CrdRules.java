@@ -19,7 +19,6 @@ import dev.cel.runtime.CelRuntimeFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -277,9 +276,5 @@ public final class CrdRules {
     Map<String, Object> fields = new LinkedHashMap<>();
     value.fields().forEachRemaining(e -> fields.put(e.getKey(), dynamic(e.getValue())));
     return fields;
-  }
-
-  static Collection<String> paths(CrdRules crd) {
-    return crd.rules.stream().map(Rule::path).distinct().toList();
   }
 }
