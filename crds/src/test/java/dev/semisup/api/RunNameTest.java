@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.naming.RunName;
+import dev.semisup.api.naming.StepJobName;
 import dev.semisup.api.naming.StorePrefix;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
@@ -23,16 +24,29 @@ class RunNameTest {
   void aDnsLabelIsAName() {
     assertThat(RunName.problem("fashion-mnist-2")).isEmpty();
     assertThat(RunName.problem("a")).isEmpty();
-    assertThat(RunName.problem("a".repeat(63))).isEmpty();
+    assertThat(RunName.problem("a".repeat(RunName.MAX_LENGTH))).isEmpty();
+  }
+
+  /**
+   * The limit is what the Job names leave: 63 (a DNS label) less the highest shard index ("-9999"),
+   * the last round's longest step and a two-digit retry ("-finetune-r10-a99").
+   */
+  @Test
+  void theLengthLimitLeavesRoomForEveryJobNameAndPodHostName() {
+    assertThat(StepJobName.LONGEST_INDEX_SUFFIX).isEqualTo("-9999");
+    assertThat(StepJobName.LONGEST_STEP_SUFFIX).isEqualTo("-finetune-r10-a99");
+    assertThat(RunName.MAX_LENGTH).isEqualTo(63 - "-9999".length() - "-finetune-r10-a99".length());
+    assertThat(RunName.problem("a".repeat(RunName.MAX_LENGTH + 1))).get().asString()
+        .contains("at most " + RunName.MAX_LENGTH + " characters", "-finetune-r10-a99");
   }
 
   @Test
   void emptySlashedUpperCaseOrLongNamesAreRefused() {
-    for (String name : new String[] {"", "a/b", "../x", "Demo", "-demo", "demo-", "de_mo", "de.mo", "a".repeat(64)}) {
+    for (String name : new String[] {"", "a/b", "../x", "Demo", "-demo", "demo-", "de_mo", "de.mo", "a".repeat(RunName.MAX_LENGTH + 1)}) {
       assertThat(RunName.problem(name)).as(name).isPresent();
     }
     assertThat(RunName.problem(null)).get().asString().contains("is required");
-    assertThat(RunName.problem("a".repeat(300))).get().asString().contains("at most 63 characters", "has 300");
+    assertThat(RunName.problem("a".repeat(300))).get().asString().contains("at most " + RunName.MAX_LENGTH + " characters", "has 300");
   }
 
   @Test

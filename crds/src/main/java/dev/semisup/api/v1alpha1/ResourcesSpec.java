@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
@@ -15,8 +16,15 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResourcesSpec {
 
-  /** A decimal Kubernetes quantity (CEL regex; Kubernetes' own isQuantity needs 1.29's CEL library). */
+  /**
+   * A decimal Kubernetes quantity, by regex: Kubernetes' isQuantity has no implementation in the
+   * CEL library the tests evaluate the CRD's rules with, so a rule using it would go untested.
+   */
   static final String QUANTITY = "^([0-9]+([.][0-9]*)?|[.][0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
+  /** Bounds the cost the API server estimates for the quantity rules (see StorageSpec). */
+  static final int MAX_QUANTITY_LENGTH = 32;
+  /** One entry per stage at most: teacher, infer, select, pack, student, finetune. */
+  public static final int MAX_STEPS = 6;
 
 
   @JsonPropertyDescription("Worker image")
@@ -31,15 +39,18 @@ public class ResourcesSpec {
 
   @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
       message = "resources.cpu must be a Kubernetes quantity such as 2 or 1500m")
+  @Size(max = MAX_QUANTITY_LENGTH)
   @JsonPropertyDescription("CPU request and limit per pod; also the worker's thread count")
   private String cpu = "2";
 
   @ValidationRule(value = "self.matches('" + ResourcesSpec.QUANTITY + "')",
       message = "resources.memory must be a Kubernetes quantity such as 4Gi or 512Mi")
+  @Size(max = MAX_QUANTITY_LENGTH)
   @JsonPropertyDescription("Memory request and limit per pod")
   private String memory = "4Gi";
 
   @JsonPropertyDescription("Per-step overrides of gpus, cpu and memory, keyed by stage: teacher, infer, select, pack, student, finetune")
+  @Size(max = MAX_STEPS)
   private Map<String, StepResourcesSpec> steps = new LinkedHashMap<>();
 
   private Map<String, String> nodeSelector = new LinkedHashMap<>();

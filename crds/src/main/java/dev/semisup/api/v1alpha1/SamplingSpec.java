@@ -9,6 +9,9 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SamplingSpec {
 
+  /** The most pods a sharded step may run: its Job names keep room for the highest index (StepJobName). */
+  public static final int MAX_SHARDS = 10000;
+
   @Min(1)
   @JsonPropertyDescription("Images kept per class (the paper's K)")
   private Integer topK = 16000;
@@ -18,13 +21,13 @@ public class SamplingSpec {
   private Integer topP = 10;
 
   @Min(1)
-  @Max(10000)
+  @Max(MAX_SHARDS)
   @JsonPropertyDescription("Parallel inference pods; shard i reads its slice of the pool's files (balanced by bytes), "
       + "so all shards together read the pool once (idx and cifar pools are one file: image i goes to shard i mod shards)")
   private Integer shards = 1;
 
   @Min(1)
-  @Max(10000)
+  @Max(MAX_SHARDS)
   @JsonPropertyDescription("Parallel pack pods writing the sampled images as tar shards; default: shards")
   private Integer packShards;
 

@@ -7,9 +7,21 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** What a user asks for. Defaults live in the field initialisers of these types, nowhere else. */
+/**
+ * What a user asks for. Defaults live in the field initialisers of these types, nowhere else.
+ *
+ * <p>The parts fixed at start cannot change: each has a rule {@code self == oldSelf}, which the
+ * API server runs only when the field is there before and after the edit, so adding or removing
+ * an optional one is refused by the rule on the spec itself.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.storage) == has(oldSelf.storage) && has(self.sampling) == has(oldSelf.sampling)"
+    + " && has(self.rounds) == has(oldSelf.rounds)",
+    message = "storage, sampling and rounds cannot be added or removed after the run started")
 public class SemiSupervisedRunSpec {
+
+  /** The most rounds: the last round's step ids (finetune-r10) bound the run name's length (StepJobName). */
+  public static final int MAX_ROUNDS = 10;
 
   @JsonPropertyDescription("Object store that holds the run's checkpoints, candidates, sampled index and report")
   @ValidationRule(value = "self == oldSelf", message = "storage cannot change after the run started")
@@ -35,7 +47,7 @@ public class SemiSupervisedRunSpec {
   private SamplingSpec sampling = new SamplingSpec();
 
   @Min(1)
-  @Max(10)
+  @Max(MAX_ROUNDS)
   @JsonPropertyDescription("Rounds of teacher -> student; from round 2 on, the fine-tuned student is the teacher")
   @ValidationRule(value = "self == oldSelf", message = "rounds cannot change after the run started")
   private Integer rounds = 1;

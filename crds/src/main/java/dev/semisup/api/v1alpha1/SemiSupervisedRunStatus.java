@@ -2,14 +2,19 @@ package dev.semisup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the operator observed; written only by the operator. */
+/**
+ * What the operator observed; written only by the operator. Its conditions are a map list keyed by
+ * type ({@link ConditionsMapList}).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(ConditionsMapList.class)
 public class SemiSupervisedRunStatus {
 
   private RunPhase phase;

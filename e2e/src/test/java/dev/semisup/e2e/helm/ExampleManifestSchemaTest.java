@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.JsonSchema;
+import dev.semisup.api.cel.CrdRules;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.SpecValidator;
@@ -17,6 +18,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,17 +37,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every run manifest users copy (examples/, e2e/kind/) passes the CRD's openAPIV3Schema, the one
- * the API server checks on kubectl apply; a wrong type, a missing required field, a value out of
- * range and an unknown field are each refused by it.
+ * Every run manifest users copy (examples/, e2e/kind/, docs/) passes the CRD's openAPIV3Schema
+ * and its CEL rules, as the API server checks them on kubectl apply (created, and updated: edits of
+ * the parts fixed at start are refused); a wrong type, a missing required field, a value out of
+ * range and an unknown field are each refused by the schema.
  */
 class ExampleManifestSchemaTest {
 
   private static final ObjectMapper YAML = new YAMLMapper();
+  private static final Path KIND_SCRIPT = Repo.root().resolve("e2e/kind/run.sh");
+  private static final Path KIND_RUN = Repo.root().resolve("e2e/kind/tiny-run.yaml");
+  private static final Path KIND_VARIANTS = Repo.root().resolve("e2e/kind/variants");
   private static JsonSchema schema;
+  private static CrdRules celRules;
 
   @BeforeAll
-  static void loadSchema() throws IOException {
+  static void loadSchema() throws Exception {
     JsonNode crd = YAML.readTree(Repo.chartCrd().toFile());
     JsonNode openApi = crd.at("/spec/versions/0/schema/openAPIV3Schema");
     assertThat(openApi.isObject()).as("openAPIV3Schema of the CRD").isTrue();
@@ -53,12 +63,13 @@ class ExampleManifestSchemaTest {
     properties.putObject("kind").put("type", "string");
     properties.putObject("metadata").put("type", "object");
     schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(root);
+    celRules = CrdRules.of(Repo.chartCrd());
   }
 
   /**
    * Kubernetes' structural schema as draft 7: x-kubernetes-int-or-string becomes integer or
-   * string, nullable adds null, x-kubernetes-* keywords go (CEL rules such as self == oldSelf only
-   * act on updates, which a schema of one object cannot judge), and objects with properties refuse
+   * string, nullable adds null, x-kubernetes-* keywords go (the CEL rules are checked by
+   * {@link CrdRules}), and objects with properties refuse
    * unknown fields as kubectl's default strict field validation does.
    */
   static JsonNode toJsonSchema(ObjectNode node) {
@@ -126,6 +137,39 @@ class ExampleManifestSchemaTest {
       assertThat(run.at("/metadata/name").asText()).matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
       assertThat(errors(run)).as("schema errors of %s in %s", run.at("/metadata/name").asText(), file)
           .isEmpty();
+      assertAcceptedByTheCelRules(run, file.toString());
+    }
+  }
+
+  /** Created, and updated unchanged: every CEL rule of the CRD holds (transition rules run on the update). */
+  private static void assertAcceptedByTheCelRules(JsonNode run, String where) {
+    assertThat(celRules.refusals(run, null)).as("CEL rules refusing %s on create", where).isEmpty();
+    assertThat(celRules.refusals(run, run)).as("CEL rules refusing %s on an unchanged update", where).isEmpty();
+  }
+
+  /**
+   * What docs/cluster.md promises for a running run's edits, on every manifest: a part fixed at
+   * start cannot change, an optional one cannot be added or removed, resources and suspend can change.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifests")
+  void fixedPartsOfTheManifestCannotBeEdited(Path file) throws IOException {
+    for (JsonNode run : runsIn(file)) {
+      ObjectNode data = run.deepCopy();
+      ((ObjectNode) data.at("/spec/data")).put("classes", run.at("/spec/data/classes").asInt() + 1);
+      assertThat(celRules.refusals(data, run)).as("data edited in %s", file)
+          .containsExactly("spec.data: data cannot change after the run started");
+      ObjectNode rounds = run.deepCopy();
+      if (run.at("/spec").has("rounds")) {
+        ((ObjectNode) rounds.get("spec")).remove("rounds");
+      } else {
+        ((ObjectNode) rounds.get("spec")).put("rounds", 2);
+      }
+      assertThat(celRules.refusals(rounds, run)).as("rounds added or removed in %s", file)
+          .containsExactly("spec: storage, sampling and rounds cannot be added or removed after the run started");
+      ObjectNode resources = run.deepCopy();
+      ((ObjectNode) resources.get("spec")).put("suspend", true).putObject("resources").put("cpu", "3");
+      assertThat(celRules.refusals(resources, run)).as("resources and suspend edited in %s", file).isEmpty();
     }
   }
 
@@ -144,6 +188,7 @@ class ExampleManifestSchemaTest {
           }
           JsonNode run = YAML.readTree(block.substring(0, end));
           assertThat(errors(run)).as("schema errors of a manifest in %s", doc).isEmpty();
+          assertAcceptedByTheCelRules(run, doc.toString());
           assertThat(SpecValidator.validate(Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class),
               SpecValidator.Target.CLUSTER)).as("problems of the manifest in %s", doc).isEmpty();
           checked++;
@@ -166,6 +211,60 @@ class ExampleManifestSchemaTest {
       assertThat(SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL))
           .as("problems of %s (%s)", file, cluster ? "cluster" : "local").isEmpty();
     }
+  }
+
+  /** The variants e2e/kind/run.sh applies ({@code variant <name>} lines), in the order it applies them. */
+  static Stream<String> kindVariants() throws IOException {
+    List<String> names = new ArrayList<>();
+    Matcher call = Pattern.compile("(?m)^variant ([a-z0-9-]+)$").matcher(Files.readString(KIND_SCRIPT));
+    while (call.find()) {
+      names.add(call.group(1));
+    }
+    return names.stream();
+  }
+
+  /** What the script's {@code variant} function makes: the variant's sed script run on tiny-run.yaml. */
+  static JsonNode kindVariant(String name) throws IOException, InterruptedException {
+    Process sed = new ProcessBuilder("sed", "-f", KIND_VARIANTS.resolve(name + ".sed").toString(),
+        KIND_RUN.toString()).redirectErrorStream(true).start();
+    String manifest = new String(sed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(sed.waitFor()).as("sed -f variants/%s.sed tiny-run.yaml: %s", name, manifest).isZero();
+    return YAML.readTree(manifest);
+  }
+
+  @Test
+  void theKindScriptAppliesOnlyTinyRunAndItsVariants() throws IOException {
+    String script = Files.readString(KIND_SCRIPT);
+    Matcher apply = Pattern.compile("k apply -f (\\S+)").matcher(script);
+    Set<String> applied = new TreeSet<>();
+    while (apply.find()) {
+      applied.add(apply.group(1));
+    }
+    // tiny-run.yaml itself (checked by the tests above, as every e2e/kind manifest) and the variant's file.
+    assertThat(applied).containsExactly("\"$file\"", "\"$repo/e2e/kind/tiny-run.yaml\"");
+    assertThat(script).contains("sed -f \"$repo/e2e/kind/variants/$1.sed\" \"$repo/e2e/kind/tiny-run.yaml\" > \"$file\"");
+    try (Stream<Path> files = Files.list(KIND_VARIANTS)) {
+      assertThat(files.map(p -> p.getFileName().toString().replaceFirst("\\.sed$", "")).sorted())
+          .as("a sed script in %s for each variant run.sh applies, and no other", KIND_VARIANTS)
+          .containsExactlyElementsOf(kindVariants().sorted().toList());
+    }
+  }
+
+  /**
+   * A variant must reach the fault it is made for: the API server has to accept it and the
+   * operator has to start it (a spec problem would fail it as InvalidSpec, and the script would
+   * wait for a condition that never comes).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kindVariants")
+  void everyKindVariantPassesTheCrdSchemaItsRulesAndTheSpecValidator(String name) throws Exception {
+    JsonNode run = kindVariant(name);
+    assertThat(run.at("/metadata/name").asText()).isEqualTo(name);
+    assertThat(errors(run)).as("schema errors of variant %s", name).isEmpty();
+    assertAcceptedByTheCelRules(run, "variant " + name);
+    SemiSupervisedRunSpec spec = Manifests.json().treeToValue(run.get("spec"), SemiSupervisedRunSpec.class);
+    assertThat(SpecValidator.validate(spec, SpecValidator.Target.CLUSTER)).as("problems of variant %s", name)
+        .isEmpty();
   }
 
   @Test

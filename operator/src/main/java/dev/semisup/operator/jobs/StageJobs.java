@@ -1,17 +1,12 @@
 package dev.semisup.operator.jobs;
 
+import dev.semisup.api.naming.StepJobName;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * Names and labels of stage Jobs, and finding a step's Jobs among those the run owns.
- *
- * <p>A step's first attempt is {@code <run>-<step>}; a retry from the failed step adds
- * {@code -a<N>} so the failed Job stays for inspection and a new one never collides with it.
+ * Names and labels of stage Jobs, and finding a step's Jobs among those the run owns. The names
+ * themselves follow {@link StepJobName}: {@code <run>-<step>}, {@code -a<N>} for a retry.
  */
 public final class StageJobs {
 
@@ -28,19 +23,11 @@ public final class StageJobs {
   /** Selector of every Job this operator made (the informer's label selector). */
   public static final String SELECTOR = MANAGED_BY + "=" + OPERATOR;
 
-  /** Job names become the pods' job-name label, which Kubernetes caps at 63 characters. */
-  private static final int MAX_NAME = 63;
-
   private StageJobs() {
   }
 
   public static String jobName(String run, String stepId, int attempt) {
-    String name = run + "-" + stepId + (attempt > 1 ? "-a" + attempt : "");
-    if (name.length() <= MAX_NAME) {
-      return name;
-    }
-    String hash = sha256(name).substring(0, 8);
-    return name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[-.]+$", "") + "-" + hash;
+    return StepJobName.of(run, stepId, attempt);
   }
 
   public static int attemptOf(Job job) {
@@ -72,11 +59,4 @@ public final class StageJobs {
     return labels == null ? Map.of() : labels;
   }
 
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -3,7 +3,11 @@ package dev.semisup.operator.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.naming.RunName;
+import dev.semisup.api.naming.StepJobName;
+import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.operator.testing.Runs;
@@ -13,6 +17,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -67,10 +73,55 @@ class StageJobFactoryTest {
     String longRun = "r".repeat(70);
     String third = StageJobs.jobName(longRun, "finetune-r2", 3);
     String fourth = StageJobs.jobName(longRun, "finetune-r2", 4);
-    // Cut to the 63 characters of a label value, kept apart by a hash of the whole name.
-    assertThat(third).hasSize(63).matches("r+-[0-9a-f]{8}");
-    assertThat(fourth).hasSize(63).isNotEqualTo(third);
+    // Cut to leave room for the highest shard index, kept apart by a hash of the whole name.
+    assertThat(third).hasSize(63 - ("-" + (SamplingSpec.MAX_SHARDS - 1)).length()).matches("r+-[0-9a-f]{8}");
+    assertThat(fourth).hasSize(third.length()).isNotEqualTo(third);
     assertThat(StageJobs.jobName("r".repeat(71), "finetune-r2", 3)).isNotEqualTo(third);
+  }
+
+  /**
+   * The longest name a run may have, the most rounds and shards: every Job of the plan, first
+   * attempt and retries, is one the API server accepts (its Indexed Jobs' pod host names included).
+   */
+  @Test
+  void everyJobOfTheLongestRunNameIsOneTheApiServerAccepts() {
+    SemiSupervisedRun longest = owned(Runs.run("r".repeat(RunName.MAX_LENGTH)));
+    SemiSupervisedRunSpec spec = longest.getSpec();
+    spec.setRounds(SemiSupervisedRunSpec.MAX_ROUNDS);
+    spec.getSampling().setShards(SamplingSpec.MAX_SHARDS);
+    spec.getSampling().setPackShards(SamplingSpec.MAX_SHARDS);
+    List<PlannedStep> steps = StagePlan.of(spec).steps();
+    assertThat(steps).extracting(PlannedStep::id).contains("teacher", "infer", "pack", "finetune-r10");
+    List<String> refused = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<String> cut = new ArrayList<>();
+    for (PlannedStep step : steps) {
+      for (int attempt : new int[] {1, 2, 9, 10, 99, 100, 1000, Integer.MAX_VALUE}) {
+        Job job = StageJobFactory.jobFor(longest, spec, step, attempt);
+        ApiServerJobRules.problems(job).forEach(p -> refused.add(step.id() + " attempt " + attempt + ": " + p));
+        String plain = longest.getMetadata().getName() + "-" + step.id() + (attempt > 1 ? "-a" + attempt : "");
+        if (attempt <= StepJobName.READABLE_ATTEMPTS && !job.getMetadata().getName().equals(plain)) {
+          cut.add(job.getMetadata().getName() + " instead of " + plain);
+        }
+        names.add(job.getMetadata().getName());
+      }
+    }
+    assertThat(refused).isEmpty();
+    assertThat(cut).as("names cut below attempt %d", StepJobName.READABLE_ATTEMPTS).isEmpty();
+    assertThat(new HashSet<>(names)).as("no two Jobs share a name").hasSameSizeAs(names);
+  }
+
+  /** The test's own rule refuses what the API server refuses, so the test above can fail. */
+  @Test
+  void theApiServerRuleRefusesAnIndexedJobWhoseLastPodNameIsTooLong() {
+    Job infer = job("infer", 1);
+    assertThat(ApiServerJobRules.problems(infer)).isEmpty();
+    infer.getMetadata().setName("j".repeat(62));
+    assertThat(ApiServerJobRules.problems(infer)).singleElement().asString()
+        .contains("invalid DNS label", "j".repeat(62) + "-1");
+    Job teacher = job("teacher", 1);
+    teacher.getMetadata().setName("j".repeat(64));
+    assertThat(ApiServerJobRules.problems(teacher)).isNotEmpty();
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class GridFile {
       "axes", "variants", "plots");
   private static final Set<String> VARIANT_KEYS = Set.of("name", "set", "supervised");
   private static final Set<String> PLOT_KEYS = Set.of("file", "x", "y", "width", "height");
-  /** The run names are {@code <name>-teacher-<10 hex>}: what is left of a run name's 63 characters. */
+  /** The run names are {@code <name>-teacher-<10 hex>}: what is left of a run name's characters. */
   static final int MAX_NAME = RunName.MAX_LENGTH - "-teacher-".length() - GridPoints.HASH_CHARS;
 
   private GridFile() {

@@ -2,6 +2,7 @@ package dev.semisup.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semisup.api.naming.RunName;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -168,7 +169,7 @@ class InvalidManifestTest {
   void aLongOrEmptyNameFailsWithTheNameRuleBeforeTheStoreIsTouched() throws IOException {
     Outcome longName = run(valid().replace("name: broken", "name: " + "a".repeat(300)));
     assertThat(longName.exit()).isEqualTo(2);
-    assertThat(longName.err()).contains("metadata.name: must be at most 63 characters").doesNotContain("File name too long");
+    assertThat(longName.err()).contains("metadata.name: must be at most " + RunName.MAX_LENGTH + " characters").doesNotContain("File name too long");
     assertThat(dir.resolve("store")).doesNotExist();
 
     Outcome empty = run(valid().replace("metadata: {name: broken}", "metadata: {name: \"\"}"));

@@ -1,0 +1,57 @@
+package dev.semisup.operator.jobs;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The API server's checks of a Job's names and labels, which the mock API server skips
+ * (k8s.io/kubernetes pkg/apis/batch/validation: validateJob, and label validation of the object
+ * and its pod template). The Job controller names each pod of an Indexed Job
+ * {@code <job name>-<index>}, so the server refuses one whose highest index would not make a
+ * DNS-1123 label.
+ */
+final class ApiServerJobRules {
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+
+  private ApiServerJobRules() {
+  }
+
+  /** What the API server would answer to creating the Job; empty when it accepts it. */
+  static List<String> problems(Job job) {
+    List<String> problems = new ArrayList<>();
+    String name = job.getMetadata().getName();
+    if (name == null || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+      problems.add("metadata.name '" + name + "' is not a DNS-1123 subdomain");
+    }
+    Map<String, String> podLabels = new LinkedHashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+    // Added by the API server to the pod template of every Job with a generated selector.
+    podLabels.put("batch.kubernetes.io/job-name", name);
+    podLabels.put("job-name", name);
+    labels("metadata.labels", job.getMetadata().getLabels(), problems);
+    labels("spec.template.metadata.labels", podLabels, problems);
+    if ("Indexed".equals(job.getSpec().getCompletionMode()) && job.getSpec().getCompletions() != null
+        && job.getSpec().getCompletions() > 0) {
+      String hostname = name + "-" + (job.getSpec().getCompletions() - 1);
+      if (hostname.length() > 63 || !DNS_LABEL.matcher(hostname).matches()) {
+        problems.add("metadata.name: will not able to create pod with invalid DNS label: " + hostname);
+      }
+    }
+    return problems;
+  }
+
+  private static void labels(String field, Map<String, String> labels, List<String> problems) {
+    labels.forEach((key, value) -> {
+      if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+        problems.add(field + "[" + key + "]: invalid label value '" + value + "'");
+      }
+    });
+  }
+}
