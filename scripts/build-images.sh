@@ -129,7 +129,8 @@ else
     local dockerfile="$1" image="$2"
     shift 2
     step "podman build -f $dockerfile -t $image"
-    podman build --pull=never "${podman_args[@]}" -f "$repo/$dockerfile" -t "$image" \
+    # No network: nothing is downloaded inside the build (and no container network is set up).
+    podman build --pull=never --network none "${podman_args[@]}" -f "$repo/$dockerfile" -t "$image" \
       --build-arg JRE_IMAGE="$base_image" "$@" "$context"
   }
   started=$(date +%s)
