@@ -26,6 +26,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+script_started=$(date +%s)
 
 worker_image="${WORKER_IMAGE:-localhost/semisup-worker:dev}"
 operator_image="${OPERATOR_IMAGE:-localhost/semisup-operator:dev}"
@@ -110,9 +111,11 @@ else
 
   if ! $skip_maven; then
     step "building the jars (mvn -pl worker,operator -am package -DskipTests)"
+    started=$(date +%s)
     # shellcheck disable=SC2086 # MAVEN_ARGS holds several flags: split on purpose.
     mvn -B -ntp -q ${MAVEN_ARGS:-} -pl worker,operator -am package dependency:copy-dependencies \
       -DskipTests -DincludeScope=runtime
+    step "jars built ($(seconds_since "$started") s)"
   fi
 
   step "laying out the build context in $context"
@@ -143,6 +146,7 @@ else
 fi
 
 printf '%s\n' "${summary[@]}"
+step "built in $(( $(date +%s) - script_started )) s"
 if $check; then
   WORKER_IMAGE="$worker_image" OPERATOR_IMAGE="$operator_image" CONTAINER_ENGINE="$engine" \
     PODMAN_FLAGS="$podman_flags" "$repo/scripts/check-images.sh"
