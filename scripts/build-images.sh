@@ -105,7 +105,9 @@ else
   fi
   if [[ "$(podman image inspect --format '{{index .Labels "dev.semisup.base"}}' "$base_image" 2>/dev/null)" != "$key" ]]; then
     step "importing $tarball as $base_image"
-    podman import --change "LABEL dev.semisup.base=$key" --change 'CMD ["/bin/bash"]' "$tarball" "$base_image" >/dev/null
+    podman import --change "LABEL dev.semisup.base=$key" --change 'CMD ["/bin/bash"]' "$tarball" "$base_image" \
+      >/dev/null 2>"$base_cache/import.log" \
+      || { cat "$base_cache/import.log" >&2; die "podman import of $tarball failed"; }
   fi
   step "base $base_image ready ($(seconds_since "$started") s)"
 
