@@ -36,7 +36,7 @@ for tool in "$engine" cjpeg curl; do
 done
 # As a pod with the chart's securityContext: uid 1000, read-only root, /tmp an emptyDir (a
 # tmpfs that allows exec: JNA loads its native library from there, as it does from an emptyDir).
-pod_like=(--user 1000:1000 --read-only --tmpfs /tmp:rw,exec,nosuid,nodev,size=1g)
+pod_like=(--user 1000:1000 --read-only --tmpfs "/tmp:rw,exec,nosuid,nodev,size=1g")
 
 rm -rf "$work"
 mkdir -p "$work/data/pool"
@@ -96,6 +96,7 @@ step "worker: semisup run (read-only root, uid 1000, no network, 2 GiB)"
 started=$(date +%s)
 # DEBUG names the JPEG decoder chosen; the last lines list what DJL put in its cache (nothing, when
 # libtorch comes from /opt/libtorch) and what the run wrote.
+# shellcheck disable=SC2016 # the script runs in the container's shell, not this one.
 "$engine" run --rm "${engine_args[@]}" "${pod_like[@]}" --network none --memory 2g \
   -v "$work/data:/data:ro" -e SEMISUP_LOG_LEVEL=DEBUG -e OMP_NUM_THREADS=2 --entrypoint /bin/sh "$worker_image" -c '
     semisup run /data/run.yaml --store /tmp/store || exit $?
@@ -150,4 +151,10 @@ grep -q 'java.net.ConnectException' "$work/operator.log" \
   || fail "the operator did not report the unreachable API server (log: $work/operator.log)"
 grep -q 'Picked up JAVA_TOOL_OPTIONS: .*-Djava.io.tmpdir=/tmp' "$work/operator.log" \
   || fail "the chart's JAVA_TOOL_OPTIONS did not reach the JVM (log: $work/operator.log)"
+watched="$(sed -n 's/^WATCH_NAMESPACES=//p' "$work/operator.env")"
+grep -q "Registered reconciler: .* for namespace(s): \[$watched\]" "$work/operator.log" \
+  || fail "the operator does not watch the chart's WATCH_NAMESPACES=$watched (log: $work/operator.log)"
+if grep -E -m1 'Read-only file system|AccessDeniedException' "$work/operator.log"; then
+  fail "the operator tried to write outside /tmp (log: $work/operator.log)"
+fi
 step "operator: OK (/healthz 'ok', /readyz $readyz, API server unreachable as expected)"
