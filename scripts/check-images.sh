@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Starts both images the way a cluster does and fails if either does not work:
+#   worker:   `semisup --help`, then a whole tiny run (teacher, inference, selection, student,
+#             fine-tuning) on a Fashion-MNIST slice with a pool of JPEG files, as uid 1000 on a
+#             read-only root with only /tmp writable, no network and 2 GiB of memory. It must
+#             load libtorch from /opt/libtorch (nothing unpacked into the DJL cache) and decode
+#             the JPEGs with libjpeg-turbo (not ImageIO).
+#   operator: started with the environment the Helm chart's Deployment renders, uid 1000,
+#             read-only root, /tmp writable; with no API server to reach it must answer /healthz,
+#             report /readyz not ready, and log why (the connection to the API server).
+#
+#   scripts/check-images.sh        (scripts/build-images.sh --check runs it after building)
+#
+# Environment: WORKER_IMAGE, OPERATOR_IMAGE, CONTAINER_ENGINE, PODMAN_FLAGS as in build-images.sh;
+# HELM_BIN (else scripts/install-helm.sh installs helm under .tools/). Needs cjpeg
+# (libjpeg-turbo-progs) and curl; Fashion-MNIST from /usr/share/datasets/fashion-mnist
+# (dataset-fashion-mnist) or, failing that, its upstream site.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+worker_image="${WORKER_IMAGE:-localhost/semisup-worker:dev}"
+operator_image="${OPERATOR_IMAGE:-localhost/semisup-operator:dev}"
+engine="${CONTAINER_ENGINE:-$(command -v podman >/dev/null && echo podman || echo docker)}"
+work="$repo/target/image-check"
+
+step() { echo "check-images: $*" >&2; }
+fail() { echo "check-images: FAILED: $*" >&2; exit 1; }
+
+engine_args=()
+if [[ $engine == podman ]]; then
+  # shellcheck disable=SC2206 # PODMAN_FLAGS holds several flags: split on purpose.
+  engine_args=(${PODMAN_FLAGS:---runtime runc --ulimit nofile=1024:1024 --ulimit nproc=4096:4096})
+fi
+for tool in "$engine" cjpeg curl; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (cjpeg: apt-get install libjpeg-turbo-progs)"
+done
+# As a pod with the chart's securityContext: uid 1000, read-only root, /tmp an emptyDir (a
+# tmpfs that allows exec: JNA loads its native library from there, as it does from an emptyDir).
+pod_like=(--user 1000:1000 --read-only --tmpfs "/tmp:rw,exec,nosuid,nodev,size=1g")
+
+rm -rf "$work"
+mkdir -p "$work/data/pool"
+
+step "worker: semisup --help"
+help="$("$engine" run --rm "${engine_args[@]}" "${pod_like[@]}" --network none "$worker_image" --help 2>&1)" \
+  || fail "semisup --help in $worker_image: $help"
+grep -q '^Usage: semisup' <<<"$help" || fail "semisup --help in $worker_image printed: $help"
+
+step "worker: data for a tiny run (Fashion-MNIST slice, 300 pool images as JPEG files)"
+"$repo/e2e/kind/fashion-mnist-slice.sh" "$work/data/idx" 1300 200
+# Pool images: training images 1000-1299 (past the labeled set's limit), each 784 bytes after the
+# 16-byte IDX header, as a 28x28 grey PGM turned into a JPEG.
+gzip -dc "$work/data/idx/train-images-idx3-ubyte.gz" | tail -c +17 > "$work/pixels.raw"
+for ((i = 1000; i < 1300; i++)); do
+  { printf 'P5\n28 28\n255\n'; dd if="$work/pixels.raw" bs=784 skip="$i" count=1 status=none; } \
+    | cjpeg -quality 90 > "$work/data/pool/$i.jpg"
+done
+cat > "$work/data/run.yaml" <<'EOF'
+apiVersion: semisup.dev/v1alpha1
+kind: SemiSupervisedRun
+metadata:
+  name: image-check
+spec:
+  data:
+    classes: 10
+    imageSize: 28
+    channels: 1
+    labeled:
+      uri: file:///data/idx/train-images-idx3-ubyte.gz
+      labelsUri: file:///data/idx/train-labels-idx1-ubyte.gz
+      format: idx
+      limit: 1000
+      perClass: 20
+      seed: 1
+    unlabeled:
+      uri: file:///data/pool/
+      format: folder
+    validation:
+      uri: file:///data/idx/t10k-images-idx3-ubyte.gz
+      labelsUri: file:///data/idx/t10k-labels-idx1-ubyte.gz
+      format: idx
+  teacher:
+    architecture: cnn-small
+    training: {epochs: 1, batchSize: 32, seed: 1}
+  student:
+    architecture: cnn-small
+    training: {epochs: 1, batchSize: 32, seed: 2}
+    finetuning: {epochs: 1, batchSize: 32, seed: 3}
+  sampling:
+    topK: 10
+    topP: 1
+    shards: 1
+EOF
+
+step "worker: semisup run (read-only root, uid 1000, no network, 2 GiB)"
+started=$(date +%s)
+# DEBUG names the JPEG decoder chosen; the last lines list what DJL put in its cache (nothing, when
+# libtorch comes from /opt/libtorch) and what the run wrote.
+# shellcheck disable=SC2016 # the script runs in the container's shell, not this one.
+"$engine" run --rm "${engine_args[@]}" "${pod_like[@]}" --network none --memory 2g \
+  -v "$work/data:/data:ro" -e SEMISUP_LOG_LEVEL=DEBUG -e OMP_NUM_THREADS=2 --entrypoint /bin/sh "$worker_image" -c '
+    semisup run /data/run.yaml --store /tmp/store || exit $?
+    echo "djl cache: [$(ls -A /tmp/djl 2>/dev/null | tr "\n" " ")]"
+    echo "report: $(find /tmp/store -name report.json)"' > "$work/run.log" 2>&1 \
+  || { tail -40 "$work/run.log" >&2; fail "semisup run in $worker_image (log: $work/run.log)"; }
+grep -q 'JPEG decoder: libjpeg-turbo' "$work/run.log" \
+  || fail "the worker did not decode JPEG with libjpeg-turbo: $(grep -m1 'JPEG decoder' "$work/run.log" || echo 'no decoder line') (log: $work/run.log)"
+grep -q '^djl cache: \[\]$' "$work/run.log" \
+  || fail "DJL unpacked an engine instead of using /opt/libtorch: $(grep '^djl cache' "$work/run.log")"
+grep -q '^report: /tmp/store/.*/report.json$' "$work/run.log" || fail "the run wrote no report.json (log: $work/run.log)"
+step "worker: OK in $(( $(date +%s) - started )) s (libtorch from /opt/libtorch, JPEG by libjpeg-turbo, writes only /tmp)"
+
+step "operator: the environment the chart's Deployment renders"
+helm_bin="${HELM_BIN:-$(bash "$repo/scripts/install-helm.sh")}"
+port=$((20000 + RANDOM % 10000))
+"$helm_bin" template semisup "$repo/helm/semisup-operator" --namespace semisup --set "operator.httpPort=$port" \
+  --show-only templates/deployment.yaml > "$work/deployment.yaml"
+# `- name: X` followed by `value: "..."` (helm's quote); OPERATOR_NAMESPACE comes from the
+# downward API, so it is set below as the kubelet would.
+awk '/^ *- name: / { name = $3; next }
+     name != "" && /^ *value: / { sub(/^ *value: /, ""); gsub(/^"|"$/, ""); print name "=" $0 }
+     { name = "" }' "$work/deployment.yaml" > "$work/operator.env"
+grep -q "^HTTP_PORT=$port$" "$work/operator.env" || fail "no HTTP_PORT in the rendered env: $(cat "$work/operator.env")"
+grep -q '^WATCH_NAMESPACES=' "$work/operator.env" || fail "no WATCH_NAMESPACES in the rendered env: $(cat "$work/operator.env")"
+echo "OPERATOR_NAMESPACE=semisup" >> "$work/operator.env"
+# No API server: port 1 on this machine, where nothing listens.
+echo "KUBERNETES_MASTER=https://127.0.0.1:1" >> "$work/operator.env"
+
+step "operator: start (read-only root, uid 1000, /healthz on port $port)"
+name="semisup-operator-check-$$"
+trap '"$engine" rm -f "$name" >/dev/null 2>&1 || true' EXIT
+"$engine" run -d --name "$name" "${engine_args[@]}" "${pod_like[@]}" --network host --memory 512m \
+  --env-file "$work/operator.env" "$operator_image" >/dev/null
+healthz=""
+for ((second = 0; second < 60; second++)); do
+  healthz="$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz" | tr -d '\n' || true)"
+  [[ -n $healthz && $healthz != *' 000' ]] && break
+  [[ "$("$engine" inspect --format '{{.State.Running}}' "$name")" == true ]] \
+    || { "$engine" logs "$name" >&2 || true; fail "the operator exited before answering /healthz"; }
+  sleep 1
+done
+[[ $healthz == 'ok 200' ]] || { "$engine" logs "$name" >&2 || true; fail "/healthz answered '$healthz', expected 'ok 200'"; }
+readyz="$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/readyz" | tr -d '\n' || true)"
+[[ $readyz == *' 503' ]] || fail "/readyz answered '$readyz' with no API server, expected 503"
+for ((second = 0; second < 60; second++)); do
+  "$engine" logs "$name" > "$work/operator.log" 2>&1
+  grep -q 'java.net.ConnectException' "$work/operator.log" && break
+  sleep 1
+done
+grep -q 'java.net.ConnectException' "$work/operator.log" \
+  || fail "the operator did not report the unreachable API server (log: $work/operator.log)"
+grep -q 'Picked up JAVA_TOOL_OPTIONS: .*-Djava.io.tmpdir=/tmp' "$work/operator.log" \
+  || fail "the chart's JAVA_TOOL_OPTIONS did not reach the JVM (log: $work/operator.log)"
+watched="$(sed -n 's/^WATCH_NAMESPACES=//p' "$work/operator.env")"
+grep -q "Registered reconciler: .* for namespace(s): \[$watched\]" "$work/operator.log" \
+  || fail "the operator does not watch the chart's WATCH_NAMESPACES=$watched (log: $work/operator.log)"
+if grep -E -m1 'Read-only file system|AccessDeniedException' "$work/operator.log"; then
+  fail "the operator tried to write outside /tmp (log: $work/operator.log)"
+fi
+step "operator: OK (/healthz 'ok', /readyz $readyz, API server unreachable as expected)"
