@@ -99,7 +99,14 @@ public final class OperatorMain {
         () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
         () -> operator.getRuntimeInfo().isStarted(),
         metrics::scrape);
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // Leader election refuses to start without its Lease permissions: leave nothing running.
+      events.close();
+      health.close();
+      throw e;
+    }
     LOG.info("semisup operator started: namespaces {}, leader election {}, http port {}",
         config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.leaderElection(), health.port());
     return new RunningOperator(operator, health, metrics, events);

@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +39,7 @@ public final class MockCluster implements AutoCloseable {
 
   public static final String CRD = "/META-INF/fabric8/semisupervisedruns.semisup.dev-v1.yml";
   public static final String TEST_USER_AGENT = "semisup-test";
+  private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   /** MockWebServer logs every request through java.util.logging at INFO; held so the level sticks. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -47,29 +52,26 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final List<RecordedRequest> requests = new ArrayList<>();
   private volatile StatusWriteHold statusWriteHold;
+  private volatile Function<String, List<ResourceRule>> grantedRules = namespace -> List.of();
 
   public MockCluster() {
-    // CRUD for everything, plus one canned answer: the SelfSubjectRulesReview leader election
-    // asks for at start (the CRUD dispatcher has no authorization API).
+    // CRUD for everything, plus the authorization API the CRUD dispatcher lacks: leader election
+    // asks for a SelfSubjectRulesReview at start, answered from the rules a test grants.
     Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> canned =
         new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), canned,
         new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(canned) {
           @Override
           public io.fabric8.mockwebserver.http.MockResponse dispatch(RecordedRequest request) {
+            if ("POST".equals(request.getMethod()) && RULES_REVIEWS.equals(request.getPath())) {
+              return rulesReview(request);
+            }
             StatusWriteHold hold = statusWriteHold;
             io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
             return held != null ? held : super.dispatch(request);
           }
         }, false);
     server.init();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
-            .withNewStatus().withIncomplete(false)
-              .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                .withVerbs("get", "create", "update").endResourceRule()
-            .endStatus().build())
-        .always();
     client = clientWithUserAgent(TEST_USER_AGENT);
     try (InputStream crd = MockCluster.class.getResourceAsStream(CRD)) {
       if (crd == null) {
@@ -80,6 +82,25 @@ public final class MockCluster implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * What a SelfSubjectRulesReview answers for a namespace, as the API server does: every rule
+   * bound to the caller there, resourceNames included. By default nothing is granted, so a test of
+   * leader election must grant what the Helm chart grants (the mock must not be kinder than RBAC).
+   */
+  public void grantRules(Function<String, List<ResourceRule>> rulesByNamespace) {
+    grantedRules = rulesByNamespace;
+  }
+
+  private io.fabric8.mockwebserver.http.MockResponse rulesReview(RecordedRequest request) {
+    SelfSubjectRulesReview review = client.getKubernetesSerialization()
+        .unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+    String namespace = review.getSpec() == null ? null : review.getSpec().getNamespace();
+    review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+        .withResourceRules(grantedRules.apply(namespace)).build());
+    return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(201)
+        .setBody(client.getKubernetesSerialization().asJson(review));
   }
 
   /** Every Job created in the namespace is refused as the API server refuses an invalid object. */
