@@ -26,6 +26,8 @@ import dev.semisup.operator.observer.StoreHealth;
 import dev.semisup.operator.status.Conditions;
 import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.Outcome;
+import dev.semisup.operator.status.PendingEvents;
+import dev.semisup.operator.status.RunEvents;
 import dev.semisup.operator.status.StatusProjection;
 import dev.semisup.operator.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -85,8 +87,8 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       Duration progressInterval, Clock clock) {
     this.observer = observer;
     this.cleanup = new ArtifactCleanup(readers, events, progressInterval);
-    this.jobs = new JobActor(launcher, events, metrics, progressInterval, this::cacheCreated);
-    this.runs = new RunActor(events, progressInterval);
+    this.jobs = new JobActor(launcher, metrics, progressInterval, this::cacheCreated);
+    this.runs = new RunActor(progressInterval);
     this.events = events;
     this.statusRecorder = statusRecorder;
     this.metrics = metrics;
@@ -119,14 +121,15 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     }
     String now = now();
     StatusProjection projection = new StatusProjection(now, generation);
+    PendingEvents pending = new PendingEvents(events);
 
     List<Problem> problems = SpecValidator.validate(run.getSpec(), SpecValidator.Target.CLUSTER);
     if (!problems.isEmpty()) {
-      projection.project(status, RunActor.reject(problems, run, events), false);
-      return statusRecorder.record(run, snapshot, null, context);
+      projection.project(status, RunActor.reject(problems, run, pending), false);
+      return statusRecorder.record(run, snapshot, null, context, pending);
     }
     boolean firstAcceptance = status.getAcceptedSpec() == null && status.getStages().isEmpty();
-    SemiSupervisedRunSpec spec = accept(run, projection);
+    SemiSupervisedRunSpec spec = accept(run, projection, pending);
     StagePlan plan = StagePlan.of(spec);
     String prefix = spec.getStorage().resolvedPrefix(run.getMetadata().getNamespace(), run.getMetadata().getName());
     alignStages(status, plan);
@@ -134,11 +137,11 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     StoreHealth health = new StoreHealth();
     RunObservation seen = observer.observe(run, plan, new ObjectLayout(prefix), context.getSecondaryResources(Job.class),
         health);
-    RunScope scope = new RunScope(run, spec, plan, new ObjectLayout(prefix), seen, health, now);
+    RunScope scope = new RunScope(run, spec, plan, new ObjectLayout(prefix), seen, health, now, pending);
     Outcome outcome = act(scope, firstAcceptance, prefix);
     projection.project(status, outcome, spec.suspended());
     projection.projectStore(status, health, spec.getStorage().getEndpoint(), progressInterval);
-    return statusRecorder.record(run, snapshot, outcome.requeue(), context);
+    return statusRecorder.record(run, snapshot, outcome.requeue(), context, pending);
   }
 
   /** The run is being deleted: its Jobs go with it (owner references); its artifacts per storage.cleanup. */
@@ -199,7 +202,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     } else if (action instanceof Action.Finish finish) {
       outcome = runs.finish(finish, scope);
     } else if (action instanceof Action.Reject reject) {
-      outcome = RunActor.reject(reject.problems(), scope.run(), events);
+      outcome = RunActor.reject(reject.problems(), scope.run(), scope.events());
     } else {
       throw new IllegalStateException("no actor for " + action);
     }
@@ -207,7 +210,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   }
 
   /** The spec the run keeps from its start; edits of its fixed parts are reported, not applied. */
-  private SemiSupervisedRunSpec accept(SemiSupervisedRun run, StatusProjection projection) {
+  private SemiSupervisedRunSpec accept(SemiSupervisedRun run, StatusProjection projection, RunEvents events) {
     SemiSupervisedRunStatus status = run.getStatus();
     if (status.getAcceptedSpec() == null) {
       status.setAcceptedSpec(AcceptedSpec.of(run.getSpec()).json());

@@ -8,7 +8,9 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StorageCleanup;
 import dev.semisup.operator.testing.ReconcilerHarness;
 import dev.semisup.operator.testing.Runs;
+import io.fabric8.kubernetes.api.model.Event;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +81,22 @@ class ArtifactCleanupTest {
     harness.artifacts.down(false);
     assertThat(harness.delete("fmnist").isRemoveFinalizer()).isTrue();
     assertThat(harness.artifacts.keys()).doesNotContain("runs/ml/fmnist/teacher/model.params");
+  }
+
+  @Test
+  void whileTheStoreIsUnreachableOneCleanupWaitingEventCountsTheTries() throws Exception {
+    created(StorageCleanup.Delete);
+    harness.artifacts.down(true);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(harness.delete("fmnist").isRemoveFinalizer()).isFalse();
+    }
+
+    // As Kubernetes' own event recorder does: the same object, reason and message is one Event.
+    List<Event> waiting = harness.events().stream().filter(e -> "CleanupWaiting".equals(e.getReason())).toList();
+    assertThat(waiting).singleElement().satisfies(event -> {
+      assertThat(event.getCount()).isEqualTo(3);
+      assertThat(event.getLastTimestamp()).isGreaterThanOrEqualTo(event.getFirstTimestamp());
+    });
   }
 }

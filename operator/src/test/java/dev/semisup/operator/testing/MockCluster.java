@@ -20,10 +20,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ public final class MockCluster implements AutoCloseable {
 
   public static final String CRD = "/META-INF/fabric8/semisupervisedruns.semisup.dev-v1.yml";
   public static final String TEST_USER_AGENT = "semisup-test";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   /** MockWebServer logs every request through java.util.logging at INFO; held so the level sticks. */
@@ -66,9 +69,38 @@ public final class MockCluster implements AutoCloseable {
             if ("POST".equals(request.getMethod()) && RULES_REVIEWS.equals(request.getPath())) {
               return rulesReview(request);
             }
+            if ("PUT".equals(request.getMethod()) && request.getPath().endsWith("/status")) {
+              synchronized (this) {
+                return staleResourceVersion(request).orElseGet(() -> super.dispatch(request));
+              }
+            }
             StatusWriteHold hold = statusWriteHold;
             io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
             return held != null ? held : super.dispatch(request);
+          }
+
+          /**
+           * The CRUD dispatcher compares a status write's resourceVersion with the stored object's
+           * own copy, so it never refuses one; the API server answers 409 to a stale one.
+           */
+          private Optional<io.fabric8.mockwebserver.http.MockResponse> staleResourceVersion(RecordedRequest request) {
+            String written = resourceVersion(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+            String objectPath = request.getPath().substring(0, request.getPath().length() - "/status".length());
+            io.fabric8.mockwebserver.http.MockResponse stored = super.dispatch(new RecordedRequest(
+                "HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET, objectPath, request.getHeaders(),
+                new io.fabric8.mockwebserver.http.Buffer()));
+            if (written.isEmpty() || !stored.getStatus().contains(" 200")) {
+              return Optional.empty();
+            }
+            String current = resourceVersion(new String(stored.getBody().getBytes(), StandardCharsets.UTF_8));
+            if (written.equals(current)) {
+              return Optional.empty();
+            }
+            return Optional.of(new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(409).setBody(
+                client.getKubernetesSerialization().asJson(new io.fabric8.kubernetes.api.model.StatusBuilder()
+                    .withStatus("Failure").withCode(409).withReason("Conflict")
+                    .withMessage("the object has been modified; please apply your changes to the latest version"
+                        + " and try again").build())));
           }
         }, false);
     server.init();
@@ -81,6 +113,14 @@ public final class MockCluster implements AutoCloseable {
           .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static String resourceVersion(String json) {
+    try {
+      return JSON.readTree(json).path("metadata").path("resourceVersion").asText();
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 

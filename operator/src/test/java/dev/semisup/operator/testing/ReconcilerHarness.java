@@ -63,6 +63,22 @@ public final class ReconcilerHarness implements AutoCloseable {
     statusRecorder.crash = true;
   }
 
+  /**
+   * The next status write meets a run changed since the reconcile read it: another writer bumps
+   * it first, so the API server answers 409.
+   */
+  public void conflictOnNextStatusWrite() {
+    statusRecorder.conflict = () -> cluster.edit(Runs.NAMESPACE, statusRecorder.conflictTarget, run -> {
+      java.util.Map<String, String> annotations = new java.util.HashMap<>();
+      if (run.getMetadata().getAnnotations() != null) {
+        annotations.putAll(run.getMetadata().getAnnotations());
+      }
+      annotations.put("test.semisup.dev/bumped", String.valueOf(System.nanoTime()));
+      run.getMetadata().setAnnotations(annotations);
+      return run;
+    });
+  }
+
   /** Thrown where the operator process would have died. */
   public static final class OperatorKilled extends RuntimeException {
     OperatorKilled() {
@@ -72,6 +88,8 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   private static final class CrashableStatusRecorder extends StatusRecorder {
     private volatile boolean crash;
+    private volatile Runnable conflict;
+    private volatile String conflictTarget;
 
     CrashableStatusRecorder(KubernetesClient client) {
       super(client);
@@ -82,6 +100,12 @@ public final class ReconcilerHarness implements AutoCloseable {
       if (crash) {
         crash = false;
         throw new OperatorKilled();
+      }
+      Runnable bump = conflict;
+      if (bump != null) {
+        conflict = null;
+        conflictTarget = run.getMetadata().getName();
+        bump.run();
       }
       return super.write(run, context);
     }
