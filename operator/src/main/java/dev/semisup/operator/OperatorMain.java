@@ -85,6 +85,8 @@ public final class OperatorMain {
     });
     operator.register(reconciler, c -> {
       c.withName(SemiSupervisedRunReconciler.NAME)
+          // Deletions reach reconcile too: it puts the finalizer only on runs that need one.
+          .withTriggerReconcilerOnAllEvents(true)
           // The retry annotation changes metadata, not the generation, so generation-aware
           // filtering would miss it; our own status writes, though, need no second look.
           .withGenerationAware(false)
@@ -115,7 +117,7 @@ public final class OperatorMain {
   static boolean specOrMetadataChanged(SemiSupervisedRun after, SemiSupervisedRun before) {
     return !java.util.Objects.equals(after.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !java.util.Objects.equals(after.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
-        // JOSDK adds the operator's finalizer, then reconciles on the update that carries it.
+        // The reconciler adds or removes its finalizer, then reconciles on the update that carries it.
         || !java.util.Objects.equals(after.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
         || after.getMetadata().getDeletionTimestamp() != null;
   }

@@ -32,9 +32,7 @@ import dev.semisup.operator.status.StatusProjection;
 import dev.semisup.operator.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -59,11 +57,14 @@ import java.util.stream.Collectors;
  * ({@link JobActor}, {@link RunActor}) -> project the conditions ({@link StatusProjection}) ->
  * record the status ({@link StatusRecorder}, which skips unchanged writes).
  *
+ * <p>JOSDK calls it on every event, deletions included ({@link CleanupFinalizer}: only runs that
+ * delete their artifacts carry the operator's finalizer).
+ *
  * <p>The status is the memory of the walk; the run's own Jobs (by controller owner UID) are
  * adopted when they are ahead of it, so an operator that stopped between a Job's create and the
  * status write never reruns a step and never makes a second Job for the same attempt.
  */
-public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun>, Cleaner<SemiSupervisedRun> {
+public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun> {
 
   public static final String NAME = "semisupervisedrun";
   /** Adopt, complete and retry do not end a reconcile; this many steps bound one (a plan is short). */
@@ -71,7 +72,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final RunObserver observer;
-  private final ArtifactCleanup cleanup;
+  private final CleanupFinalizer finalizer;
   private final JobActor jobs;
   private final RunActor runs;
   private final EventRecorder events;
@@ -86,7 +87,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       EventRecorder events, StatusRecorder statusRecorder, OperatorMetrics metrics, RunPolicy policy,
       Duration progressInterval, Clock clock) {
     this.observer = observer;
-    this.cleanup = new ArtifactCleanup(readers, events, progressInterval);
+    this.finalizer = new CleanupFinalizer(new ArtifactCleanup(readers, events, progressInterval));
     this.jobs = new JobActor(launcher, metrics, progressInterval, this::cacheCreated);
     this.runs = new RunActor(progressInterval);
     this.events = events;
@@ -110,7 +111,13 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
 
   @Override
   public UpdateControl<SemiSupervisedRun> reconcile(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      return UpdateControl.noUpdate(); // gone: its Jobs go with it (owner references)
+    }
     metrics.reconciled();
+    if (run.isMarkedForDeletion()) {
+      return finalizer.onDeletion(run, context.getClient());
+    }
     metrics.countRunsFrom(() -> context.getPrimaryCache().list());
     String snapshot = statusRecorder.snapshot(run);
     SemiSupervisedRunStatus status = run.getStatus();
@@ -130,6 +137,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     }
     boolean firstAcceptance = status.getAcceptedSpec() == null && status.getStages().isEmpty();
     SemiSupervisedRunSpec spec = accept(run, projection, pending);
+    finalizer.align(run, spec.getStorage().deletesArtifacts(), context.getClient());
     StagePlan plan = StagePlan.of(spec);
     String prefix = spec.getStorage().resolvedPrefix(run.getMetadata().getNamespace(), run.getMetadata().getName());
     alignStages(status, plan);
@@ -142,12 +150,6 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     projection.project(status, outcome, spec.suspended());
     projection.projectStore(status, health, spec.getStorage().getEndpoint(), progressInterval);
     return statusRecorder.record(run, snapshot, outcome.requeue(), context, pending);
-  }
-
-  /** The run is being deleted: its Jobs go with it (owner references); its artifacts per storage.cleanup. */
-  @Override
-  public DeleteControl cleanup(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
-    return cleanup.cleanup(run);
   }
 
   /** Decide and act until an action settles the reconcile. */

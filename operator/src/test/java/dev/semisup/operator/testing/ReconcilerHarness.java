@@ -130,10 +130,19 @@ public final class ReconcilerHarness implements AutoCloseable {
     return reconciler.reconcile(run, new FakeContext(owned, operatorClient));
   }
 
-  /** What JOSDK calls once the run has a deletionTimestamp and the operator's finalizer. */
-  public io.javaoperatorsdk.operator.api.reconciler.DeleteControl delete(String name) {
+  /**
+   * Deletes the run as a user does (the API server marks it while finalizers remain), then
+   * reconciles it if it is still there, as JOSDK does on the deletion event. Again on a run
+   * already marked: only the reconcile.
+   */
+  public void delete(String name) throws Exception {
     SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
-    return reconciler.cleanup(run, new FakeContext(List.of(), operatorClient));
+    if (run != null && !run.isMarkedForDeletion()) {
+      cluster.client().resource(run).delete();
+    }
+    if (cluster.get(Runs.NAMESPACE, name) != null) {
+      reconcile(name);
+    }
   }
 
   /** What JOSDK calls when a reconcile of the named run threw {@code failure}. */
