@@ -69,14 +69,17 @@ public final class MockCluster implements AutoCloseable {
             if ("POST".equals(request.getMethod()) && RULES_REVIEWS.equals(request.getPath())) {
               return rulesReview(request);
             }
+            StatusWriteHold hold = statusWriteHold;
+            io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
+            if (held != null) {
+              return held;
+            }
             if ("PUT".equals(request.getMethod()) && request.getPath().endsWith("/status")) {
               synchronized (this) {
                 return staleResourceVersion(request).orElseGet(() -> super.dispatch(request));
               }
             }
-            StatusWriteHold hold = statusWriteHold;
-            io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
-            return held != null ? held : super.dispatch(request);
+            return super.dispatch(request);
           }
 
           /**
@@ -257,7 +260,7 @@ public final class MockCluster implements AutoCloseable {
     if (terminationMessage != null) {
       client.pods().inNamespace(namespace).resource(new PodBuilder()
           .withNewMetadata().withName(name + "-x7k2p").withNamespace(namespace)
-            .withLabels(Map.of("job-name", name, "batch.kubernetes.io/job-name", name)).endMetadata()
+            .withLabels(podLabels(namespace, name)).endMetadata()
           .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec()
           .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
               .withNewState().withNewTerminated().withExitCode(1).withMessage(terminationMessage).endTerminated()
@@ -285,11 +288,24 @@ public final class MockCluster implements AutoCloseable {
         .build()).create();
   }
 
-  private static PodBuilder podOf(String namespace, String job) {
+  private PodBuilder podOf(String namespace, String job) {
     return new PodBuilder()
         .withNewMetadata().withName(job + "-p" + Math.abs(job.hashCode() % 1000)).withNamespace(namespace)
-          .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
+          .withLabels(podLabels(namespace, job)).endMetadata()
         .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec();
+  }
+
+  /** What the Job controller puts on a Job's pods: the template's labels and the job-name ones. */
+  private Map<String, String> podLabels(String namespace, String job) {
+    Map<String, String> labels = new HashMap<>();
+    Job owner = job(namespace, job);
+    if (owner != null && owner.getSpec().getTemplate().getMetadata() != null
+        && owner.getSpec().getTemplate().getMetadata().getLabels() != null) {
+      labels.putAll(owner.getSpec().getTemplate().getMetadata().getLabels());
+    }
+    labels.put("job-name", job);
+    labels.put("batch.kubernetes.io/job-name", job);
+    return labels;
   }
 
   /** Every request the server received so far (the log is drained into this list). */
