@@ -35,6 +35,7 @@ class LeaderElectionTest {
     try (MockCluster cluster = new MockCluster();
         KubernetesClient operatorClient = cluster.operatorClient()) {
       cluster.grantRules(chart::resourceRulesIn);
+      cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, "access", "secret");
       try (RunningOperator operator = OperatorMain.start(operatorClient, electing(), client -> new FakeArtifacts())) {
         await().atMost(Duration.ofSeconds(20)).until(() -> lease(cluster) != null
             && lease(cluster).getSpec().getHolderIdentity() != null);

@@ -52,7 +52,7 @@ public final class OperatorMain {
 
   /** Builds and starts the operator with the MinIO artifact reader: what main and the e2e tests run. */
   public static RunningOperator start(KubernetesClient client, OperatorConfig config) throws IOException {
-    return start(client, config, MinioArtifactReaders::new);
+    return start(client, config, c -> new MinioArtifactReaders());
   }
 
   /** The same, with another way to read artifacts (unit tests pass a fake). */

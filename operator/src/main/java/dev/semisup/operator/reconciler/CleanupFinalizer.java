@@ -1,10 +1,13 @@
 package dev.semisup.operator.reconciler;
 
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.operator.observer.CredentialsSecrets;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.util.Optional;
 
 /**
  * The operator's finalizer, only on runs whose artifacts are deleted with them
@@ -42,11 +45,12 @@ final class CleanupFinalizer {
   }
 
   /** A run being deleted: its artifacts per storage.cleanup, then the finalizer goes; retried while the store is away. */
-  UpdateControl<SemiSupervisedRun> onDeletion(SemiSupervisedRun run, KubernetesClient client) {
+  UpdateControl<SemiSupervisedRun> onDeletion(SemiSupervisedRun run, Optional<Secret> cachedSecret,
+      KubernetesClient client) {
     if (!run.hasFinalizer(NAME)) {
       return UpdateControl.noUpdate();
     }
-    DeleteControl done = cleanup.cleanup(run);
+    DeleteControl done = cleanup.cleanup(run, new CredentialsSecrets(client), cachedSecret);
     if (done.isRemoveFinalizer()) {
       PrimaryUpdateAndCacheUtils.removeFinalizer(client, run, NAME);
       return UpdateControl.noUpdate();

@@ -20,6 +20,8 @@ import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.StageJobs;
 import dev.semisup.operator.metrics.OperatorMetrics;
 import dev.semisup.operator.observer.ArtifactReaders;
+import dev.semisup.operator.observer.CachedObjects;
+import dev.semisup.operator.observer.PodTroubles;
 import dev.semisup.operator.observer.RunObservation;
 import dev.semisup.operator.observer.RunObserver;
 import dev.semisup.operator.observer.StoreHealth;
@@ -30,6 +32,8 @@ import dev.semisup.operator.status.PendingEvents;
 import dev.semisup.operator.status.RunEvents;
 import dev.semisup.operator.status.StatusProjection;
 import dev.semisup.operator.status.StatusRecorder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -49,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +74,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   public static final String NAME = "semisupervisedrun";
   /** Adopt, complete and retry do not end a reconcile; this many steps bound one (a plan is short). */
   private static final int MAX_ACTIONS = 64;
+  private static final String SECRET_INDEX = "credentialsSecret";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final RunObserver observer;
@@ -106,7 +112,40 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
             .withLabelSelector(StageJobs.SELECTOR)
             .build(),
         context);
-    return List.of(jobEvents);
+    // The pods of those Jobs (they carry the Job template's labels), for why a step makes no
+    // progress; only a change of that reconciles the run, not every pod start and end.
+    InformerEventSource<Pod, SemiSupervisedRun> podEvents = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, SemiSupervisedRun.class)
+            .withLabelSelector(StageJobs.SELECTOR)
+            .withSecondaryToPrimaryMapper(SemiSupervisedRunReconciler::runOfPod)
+            .withOnAddFilter(pod -> PodTroubles.of(pod).isPresent())
+            .withOnUpdateFilter((pod, before) -> !PodTroubles.of(pod).equals(PodTroubles.of(before)))
+            .withOnDeleteFilter((pod, finalStateUnknown) -> false)
+            .build(),
+        context);
+    // The Secret each run names: its keys for the object store; its creation starts a run that waits for it.
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, run -> List.of(secretKey(run.getMetadata().getNamespace(),
+        run.getSpec().getStorage().getCredentialsSecret())));
+    InformerEventSource<Secret, SemiSupervisedRun> secretEvents = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, SemiSupervisedRun.class)
+            .withPrimaryToSecondaryMapper((SemiSupervisedRun run) -> run.getSpec().getStorage().getCredentialsSecret() == null
+                ? Set.of()
+                : Set.of(new ResourceID(run.getSpec().getStorage().getCredentialsSecret(), run.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+                .byIndex(SECRET_INDEX, secretKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .build(),
+        context);
+    return List.of(jobEvents, podEvents, secretEvents);
+  }
+
+  private static Set<ResourceID> runOfPod(Pod pod) {
+    String run = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(StageJobs.RUN);
+    return run == null ? Set.of() : Set.of(new ResourceID(run, pod.getMetadata().getNamespace()));
+  }
+
+  private static String secretKey(String namespace, String name) {
+    return namespace + "/" + name;
   }
 
   @Override
@@ -116,7 +155,8 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     }
     metrics.reconciled();
     if (run.isMarkedForDeletion()) {
-      return finalizer.onDeletion(run, context.getClient());
+      observer.forget(run);
+      return finalizer.onDeletion(run, context.getSecondaryResource(Secret.class), context.getClient());
     }
     metrics.countRunsFrom(() -> context.getPrimaryCache().list());
     String snapshot = statusRecorder.snapshot(run);
@@ -143,8 +183,9 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     alignStages(status, plan);
 
     StoreHealth health = new StoreHealth();
-    RunObservation seen = observer.observe(run, plan, new ObjectLayout(prefix), context.getSecondaryResources(Job.class),
-        health);
+    CachedObjects cached = new CachedObjects(context.getSecondaryResources(Job.class),
+        context.getSecondaryResources(Pod.class), context.getSecondaryResource(Secret.class));
+    RunObservation seen = observer.observe(run, plan, new ObjectLayout(prefix), cached, health);
     RunScope scope = new RunScope(run, spec, plan, new ObjectLayout(prefix), seen, health, now, pending);
     Outcome outcome = act(scope, firstAcceptance, prefix);
     projection.project(status, outcome, spec.suspended());

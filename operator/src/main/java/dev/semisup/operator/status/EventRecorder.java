@@ -119,7 +119,7 @@ public class EventRecorder implements RunEvents, AutoCloseable {
         return;
       }
       client.v1().events().inNamespace(key.namespace()).resource(first).create();
-      sent.put(key, new Sent(first.getMetadata().getName(), 1));
+      sent.put(key, new Sent(first, 1));
     } catch (RuntimeException e) {
       LOG.warn("cannot record event {} on {}/{}: {}", key.reason(), key.namespace(), key.run(), e.getMessage());
     }
@@ -129,9 +129,10 @@ public class EventRecorder implements RunEvents, AutoCloseable {
   private boolean repeat(Key key, Sent before, String now) {
     int count = before.count() + 1;
     try {
-      client.v1().events().inNamespace(key.namespace()).withName(before.name())
+      // Through the Event as sent: Fabric8 would otherwise GET it first to learn what to patch.
+      client.v1().events().inNamespace(key.namespace()).resource(before.event())
           .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
-      sent.put(key, new Sent(before.name(), count));
+      sent.put(key, new Sent(before.event(), count));
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
@@ -145,6 +146,6 @@ public class EventRecorder implements RunEvents, AutoCloseable {
   private record Key(String namespace, String run, String uid, String type, String reason, String message) {
   }
 
-  private record Sent(String name, int count) {
+  private record Sent(Event event, int count) {
   }
 }

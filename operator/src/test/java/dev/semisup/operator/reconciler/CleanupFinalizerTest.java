@@ -41,6 +41,10 @@ class CleanupFinalizerTest {
     cluster.close();
   }
 
+  CleanupFinalizerTest() {
+    cluster.credentialsSecret(NS, Runs.SECRET, "access", "secret");
+  }
+
   private void startOperator() throws Exception {
     operator = OperatorMain.start(operatorClient, OperatorConfig.fromEnv(Map.of("WATCH_NAMESPACES", NS,
         "HTTP_PORT", "0", "PROGRESS_INTERVAL_SECONDS", "0.2")).withExitOnLostLeadership(false), client -> artifacts);

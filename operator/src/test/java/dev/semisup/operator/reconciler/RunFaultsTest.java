@@ -85,7 +85,7 @@ class RunFaultsTest {
   void a409FromAStaleCacheAdoptsTheRunsOwnJobOnce() throws Exception {
     SemiSupervisedRun created = harness.cluster.create(Runs.run("fmnist"));
     harness.reconcile("fmnist"); // accepted
-    harness.holdJobCache(NS);
+    harness.holdCaches(NS);
     // Made by an earlier reconcile whose watch event has not reached the cache.
     harness.cluster.client().resource(jobOwnedBy(created, "teacher")).create();
 
@@ -163,9 +163,9 @@ class RunFaultsTest {
     harness.cluster.completeJob(NS, "fmnist-teacher");
     harness.artifacts.put(layout.success(plan.require("teacher")), "");
     // The TTL controller deletes the finished Job before the operator read its outcome.
-    harness.holdJobCache(NS);
+    harness.holdCaches(NS);
     harness.cluster.client().batch().v1().jobs().inNamespace(NS).withName("fmnist-teacher").delete();
-    harness.holdJobCache(NS);
+    harness.holdCaches(NS);
 
     harness.reconcile("fmnist");
 
