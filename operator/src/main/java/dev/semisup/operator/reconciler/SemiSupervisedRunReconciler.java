@@ -124,13 +124,12 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
             .build(),
         context);
     // The Secret each run names: its keys for the object store; its creation starts a run that waits for it.
-    context.getPrimaryCache().addIndexer(SECRET_INDEX, run -> List.of(secretKey(run.getMetadata().getNamespace(),
-        run.getSpec().getStorage().getCredentialsSecret())));
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, run -> credentialsSecretOf(run)
+        .map(name -> List.of(secretKey(run.getMetadata().getNamespace(), name))).orElse(List.of()));
     InformerEventSource<Secret, SemiSupervisedRun> secretEvents = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Secret.class, SemiSupervisedRun.class)
-            .withPrimaryToSecondaryMapper((SemiSupervisedRun run) -> run.getSpec().getStorage().getCredentialsSecret() == null
-                ? Set.of()
-                : Set.of(new ResourceID(run.getSpec().getStorage().getCredentialsSecret(), run.getMetadata().getNamespace())))
+            .withPrimaryToSecondaryMapper((SemiSupervisedRun run) -> credentialsSecretOf(run)
+                .map(name -> Set.of(new ResourceID(name, run.getMetadata().getNamespace()))).orElse(Set.of()))
             .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                 .byIndex(SECRET_INDEX, secretKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                 .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -144,6 +143,12 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     return run == null ? Set.of() : Set.of(new ResourceID(run, pod.getMetadata().getNamespace()));
   }
 
+  /** The Secret a run names; none for a spec too broken to name one (it is rejected, not indexed). */
+  private static Optional<String> credentialsSecretOf(SemiSupervisedRun run) {
+    return Optional.ofNullable(run.getSpec()).map(SemiSupervisedRunSpec::getStorage)
+        .map(storage -> storage.getCredentialsSecret());
+  }
+
   private static String secretKey(String namespace, String name) {
     return namespace + "/" + name;
   }
@@ -151,7 +156,8 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   @Override
   public UpdateControl<SemiSupervisedRun> reconcile(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
     if (context.isPrimaryResourceDeleted()) {
-      return UpdateControl.noUpdate(); // gone: its Jobs go with it (owner references)
+      observer.forget(run); // gone: its Jobs go with it (owner references)
+      return UpdateControl.noUpdate();
     }
     metrics.reconciled();
     if (run.isMarkedForDeletion()) {
