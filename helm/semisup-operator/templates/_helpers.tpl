@@ -176,16 +176,19 @@ e2e/recorded/operator-api-requests.txt (RbacCoverageTest checks it).
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create"]
-# Pods of a step's Job: why they do not start (Unschedulable, ImagePullBackOff) and the
-# termination message of a failed one.
+# Pods of the steps' Jobs, from an informer (list, watch): why they do not start (Unschedulable,
+# ImagePullBackOff); a list confirms "no pod at all" and finds a failed one's termination message.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list"]
-# Object store credentials named by spec.storage.credentialsSecret (progress.json, run.json).
+  verbs: ["list", "watch"]
+# Object store credentials named by spec.storage.credentialsSecret (progress.json, run.json), from
+# an informer (list, watch: every Secret of the watched namespaces is in the operator's memory);
+# get asks the API server about one the informer has not delivered yet.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get"]
+  verbs: ["get", "list", "watch"]
+# An event that repeats one already sent raises its count (patch), as Kubernetes' own recorder does.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "patch"]
 {{- end -}}

@@ -49,6 +49,8 @@ public final class OperatorTransitionBench {
       env.remove("WATCH_NAMESPACES");
       env.remove("LEADER_ELECTION_ENABLED");
       OperatorConfig config = OperatorConfig.fromEnv(env).withExitOnLostLeadership(false);
+      // The runs' credentials Secret: without it no Job starts.
+      cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, "access", "secret");
       Map<String, Long> doneAt = new ConcurrentHashMap<>();
       List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
       List<String> errors = Collections.synchronizedList(new ArrayList<>());

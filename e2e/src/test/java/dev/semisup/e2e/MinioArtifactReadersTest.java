@@ -36,7 +36,7 @@ class MinioArtifactReadersTest {
     cluster = new MockCluster();
     cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, s3.accessKey(), s3.secretKey());
     cluster.credentialsSecret(Runs.NAMESPACE, "wrong", s3.accessKey(), "not-the-secret-key");
-    readers = new MinioArtifactReaders(cluster.client());
+    readers = new MinioArtifactReaders();
   }
 
   @AfterAll
@@ -61,7 +61,7 @@ class MinioArtifactReadersTest {
     put("runs/ml/reader/teacher/metrics.json",
         "{\"step\":\"teacher\",\"architecture\":\"cnn-small\",\"accuracy\":0.91,\"loss\":0.3,\"epochs\":5,"
             + "\"trainImages\":100,\"imagesPerSecond\":800,\"seconds\":12,\"somethingNew\":true}");
-    ArtifactReader reader = readers.readerFor(run(s3.endpoint(), s3.bucket(), Runs.SECRET));
+    ArtifactReader reader = open(run(s3.endpoint(), s3.bucket(), Runs.SECRET));
 
     assertThat(reader.progress("runs/ml/reader/teacher/progress.json")).get()
         .extracting(StageProgress::describe).isEqualTo("epoch 2/5 50%");
@@ -75,7 +75,7 @@ class MinioArtifactReadersTest {
     put("runs/ml/owned/run.json", "{\"namespace\":\"ml\",\"name\":\"owned\",\"uid\":\"uid-1\"}");
     put("runs/ml/owned/teacher/_SUCCESS", "{}");
     put("runs/ml/owned-2/teacher/_SUCCESS", "{}");
-    ArtifactReader reader = readers.readerFor(run(s3.endpoint(), s3.bucket(), Runs.SECRET));
+    ArtifactReader reader = open(run(s3.endpoint(), s3.bucket(), Runs.SECRET));
 
     assertThat(reader.marker("runs/ml/owned/run.json")).contains(new RunMarker("ml", "owned", "uid-1"));
     assertThat(reader.marker("runs/ml/nobody/run.json")).isEmpty();
@@ -89,7 +89,7 @@ class MinioArtifactReadersTest {
 
   @Test
   void aMissingSecretNamesTheSpecField() {
-    assertThatThrownBy(() -> readers.readerFor(run(s3.endpoint(), s3.bucket(), "absent")))
+    assertThatThrownBy(() -> open(run(s3.endpoint(), s3.bucket(), "absent")))
         .isInstanceOfSatisfying(StorageUnreachableException.class, e -> {
           assertThat(e.reason()).isEqualTo("SecretNotFound");
           assertThat(e.getMessage()).contains("ml/absent", "spec.storage.credentialsSecret");
@@ -108,12 +108,18 @@ class MinioArtifactReadersTest {
   }
 
   private void assertReason(SemiSupervisedRun run, String reason) throws Exception {
-    ArtifactReader reader = readers.readerFor(run);
+    ArtifactReader reader = open(run);
     assertThatThrownBy(() -> reader.progress("runs/ml/reader/teacher/progress.json"))
         .isInstanceOfSatisfying(StorageUnreachableException.class, e -> {
           assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
           assertThat(e.getMessage()).doesNotContain(s3.secretKey(), "not-the-secret-key");
         });
+  }
+
+  /** The reader, with the run's Secret as the operator's informer would hold it. */
+  private ArtifactReader open(SemiSupervisedRun run) throws StorageUnreachableException {
+    return readers.readerFor(run, cluster.client().secrets().inNamespace(Runs.NAMESPACE)
+        .withName(run.getSpec().getStorage().getCredentialsSecret()).get());
   }
 
   private void put(String key, String json) throws Exception {

@@ -9,6 +9,7 @@ import dev.semisup.api.v1alpha1.RunPhase;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StagePhase;
 import dev.semisup.api.v1alpha1.StageStatus;
+import dev.semisup.api.v1alpha1.StorageCleanup;
 import dev.semisup.operator.OperatorMain;
 import dev.semisup.operator.status.Conditions;
 import dev.semisup.operator.testing.MockCluster;
@@ -296,17 +297,81 @@ class OperatorEndToEndTest {
     assertThat(jobNames("lost")).as("the step is not silently run again").isEmpty();
   }
 
+  @Test
+  @Order(10)
+  void aRunCreatedBeforeItsSecretStartsOnceTheSecretExists() throws Exception {
+    SemiSupervisedRun late = e2e.tinyRun("late");
+    late.getSpec().getStorage().setCredentialsSecret("late-credentials");
+    e2e.cluster.create(late);
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition("late", Conditions.READY)
+        .map(c -> "SecretNotFound".equals(c.getReason())).orElse(false));
+    assertThat(jobNames("late")).isEmpty();
+
+    e2e.cluster.credentialsSecret(EndToEndCluster.NAMESPACE, "late-credentials", e2e.s3.accessKey(), e2e.s3.secretKey());
+
+    // The Secret's watch event reconciles the run: no wait for the next progress interval.
+    await().atMost(Duration.ofSeconds(10)).until(() -> jobNames("late").contains("late-teacher"));
+    e2e.cluster.client().resource(e2e.get("late")).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.get("late") == null);
+  }
+
+  @Test
+  @Order(11)
+  void aRunThatDeletesItsArtifactsIsHeldUntilTheStoreCanBeReached() throws Exception {
+    CountDownLatch teacherRunning = e2e.worker.hold("purged", "teacher");
+    SemiSupervisedRun purged = e2e.tinyRun("purged");
+    purged.getSpec().getStorage().setCleanup(StorageCleanup.Delete);
+    e2e.cluster.create(purged);
+    assertThat(teacherRunning.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    byte[] written = "partial".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    e2e.s3.client().putObject(io.minio.PutObjectArgs.builder().bucket(e2e.s3.bucket())
+        .object("runs/e2e/purged/teacher/partial.bin").stream(new java.io.ByteArrayInputStream(written), written.length, -1)
+        .build());
+    assertThat(e2e.get("purged").getMetadata().getFinalizers()).hasSize(1);
+
+    e2e.storeProxy.down(true);
+    try {
+      e2e.cluster.client().resource(e2e.get("purged")).delete();
+      // Retried every progress interval (0.5 s here): one Event whose count grows.
+      await().atMost(Duration.ofSeconds(20)).until(() -> cleanupWaiting().stream()
+          .anyMatch(e -> e.getCount() != null && e.getCount() >= 3));
+      assertThat(cleanupWaiting()).hasSize(1);
+      assertThat(e2e.get("purged")).as("held by its finalizer").isNotNull();
+    } finally {
+      e2e.storeProxy.down(false);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> e2e.get("purged") == null);
+    e2e.worker.release("purged", "teacher");
+    assertThat(objectsUnder("runs/e2e/purged/")).isEmpty();
+  }
+
   /** The Helm chart's RBAC is checked against e2e/recorded/operator-api-requests.txt. */
   @Test
   @Order(100)
   void recordedApiRequestsNameEveryCallTheOperatorMade() throws Exception {
     Set<String> made = e2e.cluster.apiCalls(OperatorMain.USER_AGENT);
     assertThat(made).contains("create batch/jobs", "update semisup.dev/semisupervisedruns/status", "get /secrets",
-        "watch batch/jobs", "watch semisup.dev/semisupervisedruns", "create /events", "list /pods");
+        "watch batch/jobs", "watch semisup.dev/semisupervisedruns", "create /events", "list /pods", "watch /pods",
+        "watch /secrets", "patch /events", "patch semisup.dev/semisupervisedruns");
     RecordedApiRequests.check("end-to-end", made);
   }
 
   // ---- helpers
+
+  private List<Event> cleanupWaiting() {
+    return e2e.cluster.client().v1().events().inNamespace(EndToEndCluster.NAMESPACE).list().getItems().stream()
+        .filter(e -> "purged".equals(e.getInvolvedObject().getName()) && "CleanupWaiting".equals(e.getReason()))
+        .toList();
+  }
+
+  private List<String> objectsUnder(String prefix) throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (var item : e2e.s3.client().listObjects(io.minio.ListObjectsArgs.builder().bucket(e2e.s3.bucket())
+        .prefix(prefix).recursive(true).build())) {
+      keys.add(item.get().objectName());
+    }
+    return keys;
+  }
 
   private SemiSupervisedRun awaitFinished(String name) {
     await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {

@@ -52,7 +52,7 @@ public final class OperatorMain {
 
   /** Builds and starts the operator with the MinIO artifact reader: what main and the e2e tests run. */
   public static RunningOperator start(KubernetesClient client, OperatorConfig config) throws IOException {
-    return start(client, config, MinioArtifactReaders::new);
+    return start(client, config, c -> new MinioArtifactReaders());
   }
 
   /** The same, with another way to read artifacts (unit tests pass a fake). */
@@ -85,6 +85,8 @@ public final class OperatorMain {
     });
     operator.register(reconciler, c -> {
       c.withName(SemiSupervisedRunReconciler.NAME)
+          // Deletions reach reconcile too: it puts the finalizer only on runs that need one.
+          .withTriggerReconcilerOnAllEvents(true)
           // The retry annotation changes metadata, not the generation, so generation-aware
           // filtering would miss it; our own status writes, though, need no second look.
           .withGenerationAware(false)
@@ -99,7 +101,14 @@ public final class OperatorMain {
         () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
         () -> operator.getRuntimeInfo().isStarted(),
         metrics::scrape);
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // Leader election refuses to start without its Lease permissions: leave nothing running.
+      events.close();
+      health.close();
+      throw e;
+    }
     LOG.info("semisup operator started: namespaces {}, leader election {}, http port {}",
         config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.leaderElection(), health.port());
     return new RunningOperator(operator, health, metrics, events);
@@ -108,7 +117,7 @@ public final class OperatorMain {
   static boolean specOrMetadataChanged(SemiSupervisedRun after, SemiSupervisedRun before) {
     return !java.util.Objects.equals(after.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !java.util.Objects.equals(after.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
-        // JOSDK adds the operator's finalizer, then reconciles on the update that carries it.
+        // The reconciler adds or removes its finalizer, then reconciles on the update that carries it.
         || !java.util.Objects.equals(after.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
         || after.getMetadata().getDeletionTimestamp() != null;
   }

@@ -29,6 +29,7 @@ class OperatorMainTest {
       OperatorConfig config = OperatorConfig.fromEnv(Map.of("HTTP_PORT", "0", "PROGRESS_INTERVAL_SECONDS", "0.2"))
           .withExitOnLostLeadership(false);
       FakeArtifacts artifacts = new FakeArtifacts();
+      cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, "access", "secret");
       try (RunningOperator operator = OperatorMain.start(operatorClient, config, client -> artifacts)) {
         cluster.create(Runs.run("fmnist"));
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.job(Runs.NAMESPACE, "fmnist-teacher") != null);

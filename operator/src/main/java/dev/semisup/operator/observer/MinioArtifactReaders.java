@@ -10,7 +10,6 @@ import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StorageSpec;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.ListObjectsArgs;
@@ -29,35 +28,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads artifacts with the MinIO SDK. The credentials come from the Secret named by
- * {@code spec.storage.credentialsSecret} in the run's namespace, read at each call (so a rotated
- * Secret is picked up) and never logged; clients are kept per endpoint and Secret version.
+ * Reads artifacts with the MinIO SDK, with the keys of the Secret named by
+ * {@code spec.storage.credentialsSecret} as the caller found it (never logged); clients are kept
+ * per endpoint and Secret version, so a rotated Secret gets a new one.
  */
 public final class MinioArtifactReaders implements ArtifactReaders {
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private final KubernetesClient kubernetes;
   private final Map<String, MinioClient> clients = new ConcurrentHashMap<>();
 
-  public MinioArtifactReaders(KubernetesClient kubernetes) {
-    this.kubernetes = kubernetes;
-  }
-
   @Override
-  public ArtifactReader readerFor(SemiSupervisedRun run) throws StorageUnreachableException {
+  public ArtifactReader readerFor(SemiSupervisedRun run, Secret secret) throws StorageUnreachableException {
     StorageSpec storage = run.getSpec().getStorage();
     String namespace = run.getMetadata().getNamespace();
     String secretName = storage.getCredentialsSecret();
-    Secret secret;
-    try {
-      secret = kubernetes.secrets().inNamespace(namespace).withName(secretName).get();
-    } catch (RuntimeException e) {
-      throw new StorageUnreachableException(StoreFault.SECRET_UNREADABLE,
-          "cannot read Secret " + namespace + "/" + secretName + " (spec.storage.credentialsSecret): "
-              + e.getClass().getSimpleName(), e);
-    }
     if (secret == null) {
       throw new StorageUnreachableException(StoreFault.SECRET_NOT_FOUND,
           "Secret " + namespace + "/" + secretName + " named by spec.storage.credentialsSecret does not exist", null);

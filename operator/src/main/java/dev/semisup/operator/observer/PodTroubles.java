@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Reads a pod's status as the scheduler and the kubelet write it, for the states that never end on their own. */
-final class PodTroubles {
+public final class PodTroubles {
 
   private static final Set<String> IMAGE_PULL = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName");
   private static final int MAX_MESSAGE = 300;
@@ -16,7 +16,7 @@ final class PodTroubles {
   private PodTroubles() {
   }
 
-  static Optional<PodTrouble> of(Pod pod) {
+  public static Optional<PodTrouble> of(Pod pod) {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }

@@ -3,7 +3,6 @@ package dev.semisup.operator.observer;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StagePlan;
-import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.RunPhase;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunStatus;
@@ -13,6 +12,7 @@ import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.JobState;
 import dev.semisup.operator.jobs.StageJobs;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -21,22 +21,25 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Builds a run's {@link RunObservation}: its own Jobs from the informer cache (controller owner
- * UID checked), the API server's word on a recorded Job the cache lacks, the credentials Secret,
- * the run marker, the progress of running steps and the state of their pods.
+ * Builds a run's {@link RunObservation} from what the informers hold ({@link CachedObjects}): its
+ * own Jobs (controller owner UID checked), the API server's word where the cache lacks something
+ * that decides (a recorded Job, every pod of a Job, the Secret), the credentials Secret, the run
+ * marker, the progress of running steps (a bounded number of reads, {@link ProgressReads}) and
+ * the state of their pods.
  */
 public class RunObserver {
 
-  /** Progress files read per sharded step: beyond this the status shows shard counts only. */
-  static final int MAX_PROGRESS_SHARDS = 256;
-
   private final KubernetesClient client;
   private final ArtifactReaders readers;
+  private final CredentialsSecrets secrets;
+  private final ProgressReads progressReads;
   private final Duration podCreationBound;
   private final Clock clock;
 
@@ -46,15 +49,17 @@ public class RunObserver {
   public RunObserver(KubernetesClient client, ArtifactReaders readers, Duration podCreationBound, Clock clock) {
     this.client = client;
     this.readers = readers;
+    this.secrets = new CredentialsSecrets(client);
+    this.progressReads = new ProgressReads(clock);
     this.podCreationBound = podCreationBound;
     this.clock = clock;
   }
 
-  public RunObservation observe(SemiSupervisedRun run, StagePlan plan, ObjectLayout layout, Collection<Job> cached,
+  public RunObservation observe(SemiSupervisedRun run, StagePlan plan, ObjectLayout layout, CachedObjects cached,
       StoreHealth health) {
     RunObservation.Builder seen = RunObservation.builder();
     String uid = run.getMetadata().getUid();
-    for (Job job : cached) {
+    for (Job job : cached.jobs()) {
       if (Objects.equals(uid, StageJobs.controllerUid(job))) {
         seen.job(ObservedJob.of(job));
       }
@@ -80,19 +85,27 @@ public class RunObserver {
       }
     }
     RunObservation jobsOnly = seen.build();
+    Set<String> runningJobs = new HashSet<>();
     for (PlannedStep step : plan.steps()) {
-      jobsOnly.latestJob(step.id())
-          .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING)
-          .flatMap(this::troubleOf)
+      Optional<ObservedJob> running = jobsOnly.latestJob(step.id())
+          .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING);
+      running.ifPresent(job -> runningJobs.add(job.name()));
+      running.flatMap(job -> troubleOf(job, cached.pods()))
           .ifPresent(trouble -> seen.trouble(step.id(), trouble));
     }
+    progressReads.retain(uid, runningJobs);
     if (!storeNeeded(status)) {
       return seen.build();
     }
-    StoreAccess store = open(run, health);
+    StoreAccess store = open(run, cached.credentials(), health);
     seen.store(store);
-    store.readerIfOpen().ifPresent(reader -> readStore(reader, plan, layout, status, jobsOnly, missing, seen, health));
+    store.readerIfOpen().ifPresent(reader -> readStore(reader, run, plan, layout, jobsOnly, missing, seen, health));
     return seen.build();
+  }
+
+  /** The run is gone: what was remembered of its progress goes too. */
+  public void forget(SemiSupervisedRun run) {
+    progressReads.retain(run.getMetadata().getUid(), Set.of());
   }
 
   /** A finished run with its report read needs nothing from the store. */
@@ -100,26 +113,29 @@ public class RunObserver {
     return !(status.getPhase() == RunPhase.Succeeded && status.getArtifacts().containsKey("report"));
   }
 
-  private StoreAccess open(SemiSupervisedRun run, StoreHealth health) {
+  private StoreAccess open(SemiSupervisedRun run, Optional<Secret> cachedSecret, StoreHealth health) {
     try {
-      return StoreAccess.open(readers.readerFor(run));
+      return StoreAccess.open(readers.readerFor(run, secrets.find(run, cachedSecret)));
     } catch (StorageUnreachableException e) {
       health.unreachable(e);
       return StoreAccess.failed(e);
     }
   }
 
-  private void readStore(ArtifactReader reader, StagePlan plan, ObjectLayout layout, SemiSupervisedRunStatus status,
+  private void readStore(ArtifactReader reader, SemiSupervisedRun run, StagePlan plan, ObjectLayout layout,
       RunObservation jobsOnly, List<String> missingJobs, RunObservation.Builder seen, StoreHealth health) {
+    SemiSupervisedRunStatus status = run.getStatus();
+    ProgressReads.Budget budget = progressReads.budget();
     try {
       if (status.getPhase() != RunPhase.Succeeded) {
         reader.marker(layout.runMarker()).ifPresent(seen::marker);
       }
       for (PlannedStep step : plan.steps()) {
-        boolean running = jobsOnly.latestJob(step.id())
-            .map(job -> job.state().outcome() == JobState.Outcome.RUNNING).orElse(false);
-        if (running) {
-          seen.progress(step.id(), progress(reader, layout, step));
+        Optional<ObservedJob> running = jobsOnly.latestJob(step.id())
+            .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING);
+        if (running.isPresent()) {
+          seen.progress(step.id(), progressReads.read(reader, layout, step, run.getMetadata().getUid(),
+              running.get().name(), budget));
         }
         boolean jobGone = status.getStages().stream()
             .anyMatch(s -> s.getName().equals(step.id()) && missingJobs.contains(s.getJobName()));
@@ -135,23 +151,18 @@ public class RunObserver {
     }
   }
 
-  private static List<StageProgress> progress(ArtifactReader reader, ObjectLayout layout, PlannedStep step)
-      throws StorageUnreachableException {
-    List<StageProgress> files = new ArrayList<>();
-    if (step.sharded()) {
-      for (int shard = 0; shard < Math.min(step.shards(), MAX_PROGRESS_SHARDS); shard++) {
-        reader.progress(layout.shardProgress(step, shard)).ifPresent(files::add);
-      }
-    } else {
-      reader.progress(layout.progress(step)).ifPresent(files::add);
+  /**
+   * Why a running Job's pods make no progress, from the pods the kubelet and scheduler describe,
+   * as the informer holds them; "no pod at all" only once the API server agrees.
+   */
+  Optional<PodTrouble> troubleOf(ObservedJob job, Collection<Pod> cachedPods) {
+    List<Pod> pods = cachedPods.stream()
+        .filter(pod -> job.name().equals(labelOf(pod, JobLauncher.POD_JOB_LABEL_LEGACY)))
+        .toList();
+    if (pods.isEmpty() && olderThan(job.createdAt(), podCreationBound)) {
+      pods = client.pods().inNamespace(job.job().getMetadata().getNamespace())
+          .withLabel(JobLauncher.POD_JOB_LABEL_LEGACY, job.name()).list().getItems();
     }
-    return files;
-  }
-
-  /** Why a running Job's pods make no progress, from the pods the kubelet and scheduler describe. */
-  Optional<PodTrouble> troubleOf(ObservedJob job) {
-    List<Pod> pods = client.pods().inNamespace(job.job().getMetadata().getNamespace())
-        .withLabel(JobLauncher.POD_JOB_LABEL_LEGACY, job.name()).list().getItems();
     for (Pod pod : pods) {
       Optional<PodTrouble> trouble = PodTroubles.of(pod);
       if (trouble.isPresent()) {
@@ -164,6 +175,11 @@ public class RunObserver {
           + " kubectl describe job " + job.name() + ")"));
     }
     return Optional.empty();
+  }
+
+  private static String labelOf(Pod pod, String label) {
+    var labels = pod.getMetadata().getLabels();
+    return labels == null ? null : labels.get(label);
   }
 
   private boolean olderThan(String created, Duration bound) {

@@ -6,8 +6,10 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.operator.observer.ArtifactReader;
 import dev.semisup.operator.observer.ArtifactReaders;
+import dev.semisup.operator.observer.CredentialsSecrets;
 import dev.semisup.operator.observer.StorageUnreachableException;
 import dev.semisup.operator.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,7 +33,8 @@ final class ArtifactCleanup {
     this.retryEvery = retryEvery;
   }
 
-  DeleteControl cleanup(SemiSupervisedRun run) {
+  /** @param credentials finds the credentials Secret (the informer's copy first) */
+  DeleteControl cleanup(SemiSupervisedRun run, CredentialsSecrets credentials, Optional<Secret> cachedSecret) {
     SemiSupervisedRunSpec spec = acceptedOrCurrent(run);
     if (!spec.getStorage().deletesArtifacts()) {
       return DeleteControl.defaultDelete();
@@ -45,7 +48,7 @@ final class ArtifactCleanup {
     }
     RunMarker self = new RunMarker(namespace, run.getMetadata().getName(), run.getMetadata().getUid());
     try {
-      ArtifactReader store = readers.readerFor(run);
+      ArtifactReader store = readers.readerFor(run, credentials.find(run, cachedSecret));
       Optional<RunMarker> owner = store.marker(new ObjectLayout(prefix).runMarker());
       if (owner.isPresent() && !owner.get().sameRunAs(self)) {
         events.warning(run, "CleanupSkipped", "s3 prefix " + prefix + " belongs to run " + owner.get().describe()

@@ -17,7 +17,6 @@ import dev.semisup.operator.observer.ObservedJob;
 import dev.semisup.operator.observer.PodTrouble;
 import dev.semisup.operator.observer.ProgressMirror;
 import dev.semisup.operator.observer.StorageUnreachableException;
-import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.Outcome;
 import dev.semisup.operator.status.Reason;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -32,7 +31,6 @@ import java.util.function.Consumer;
 final class JobActor {
 
   private final JobLauncher launcher;
-  private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Duration progressInterval;
   private final Consumer<Job> onCreated;
@@ -41,10 +39,8 @@ final class JobActor {
    * @param onCreated told of every Job this operator made, so the informer cache has it before the
    *     watch delivers it (the next reconcile must not take it for missing)
    */
-  JobActor(JobLauncher launcher, EventRecorder events, OperatorMetrics metrics, Duration progressInterval,
-      Consumer<Job> onCreated) {
+  JobActor(JobLauncher launcher, OperatorMetrics metrics, Duration progressInterval, Consumer<Job> onCreated) {
     this.launcher = launcher;
-    this.events = events;
     this.metrics = metrics;
     this.progressInterval = progressInterval;
     this.onCreated = onCreated;
@@ -80,9 +76,13 @@ final class JobActor {
     }
     if (launch instanceof Launch.Created created) {
       onCreated.accept(created.job());
-      // Only the reconcile that made the Job announces it: one event and count per Job.
       metrics.stepStarted(step.stage().wireName());
-      events.normal(scope.run(), "StepStarted", step.id() + " started as Job " + job.getMetadata().getName()
+    }
+    if (firstSight) {
+      // Announced with the status that first records the attempt running: a reconcile whose
+      // status write was refused (or that died before it) announced nothing, so the one that
+      // finds its Job already made does.
+      scope.events().normal(scope.run(), "StepStarted", step.id() + " started as Job " + job.getMetadata().getName()
           + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
     }
     return running(step, stage, Reason.STEP_RUNNING, step.id() + " is running as Job " + stage.getJobName(), scope);
@@ -101,6 +101,9 @@ final class JobActor {
     stage.setStartTime(Optional.ofNullable(job.createdAt()).orElse(scope.now()));
     stage.setCompletionTime(null);
     stage.setMessage(null);
+    // The reconcile that made this Job never wrote its status, so it never announced the start.
+    scope.events().normal(scope.run(), "StepStarted", action.step().id() + " started as Job " + job.name()
+        + (job.attempt() > 1 ? " (attempt " + job.attempt() + ")" : ""));
   }
 
   void complete(Action.Complete action, RunScope scope) {
@@ -133,7 +136,7 @@ final class JobActor {
     }
     Duration took = between(stage.getStartTime(), scope.now());
     metrics.stepSucceeded(step.stage().wireName(), took);
-    events.normal(scope.run(), "StepSucceeded", step.id() + " succeeded in " + took.toSeconds() + "s" + accuracy);
+    scope.events().normal(scope.run(), "StepSucceeded", step.id() + " succeeded in " + took.toSeconds() + "s" + accuracy);
   }
 
   Outcome fail(Action.FailStep action, RunScope scope) {
@@ -154,7 +157,7 @@ final class JobActor {
     status.setHandledRetry(scope.retryValue());
     String text = step.id() + " failed (Job " + stage.getJobName() + ", attempt " + stage.getAttempts() + "): " + message;
     metrics.stepFailed(step.stage().wireName());
-    events.warning(scope.run(), reason.word(), text);
+    scope.events().warning(scope.run(), reason.word(), text);
     return new Outcome(RunPhase.Failed, step.id(), reason, text, null);
   }
 

@@ -11,9 +11,9 @@ import dev.semisup.operator.decision.Action;
 import dev.semisup.operator.observer.StorageUnreachableException;
 import dev.semisup.operator.observer.StoreFault;
 import dev.semisup.operator.status.Conditions;
-import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.Outcome;
 import dev.semisup.operator.status.Reason;
+import dev.semisup.operator.status.RunEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,16 +26,14 @@ final class RunActor {
   /** After the first status write of a run, the walk starts at once. */
   static final Duration ACCEPTED_THEN_START = Duration.ofMillis(1);
 
-  private final EventRecorder events;
   private final Duration progressInterval;
 
-  RunActor(EventRecorder events, Duration progressInterval) {
-    this.events = events;
+  RunActor(Duration progressInterval) {
     this.progressInterval = progressInterval;
   }
 
   /** The spec is invalid: fail naming every field; a warning only when the problems are new. */
-  static Outcome reject(List<Problem> problems, SemiSupervisedRun run, EventRecorder events) {
+  static Outcome reject(List<Problem> problems, SemiSupervisedRun run, RunEvents events) {
     String message = problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
     boolean news = !Conditions.find(run.getStatus().getConditions(), Conditions.INVALID_SPEC)
         .map(c -> "True".equals(c.getStatus()) && message.equals(c.getMessage())).orElse(false);
@@ -47,7 +45,7 @@ final class RunActor {
 
   Outcome refuse(Action.Refuse action, RunScope scope) {
     if (!sameFailure(scope.status(), action.reason(), action.message())) {
-      events.warning(scope.run(), action.reason().word(), action.message());
+      scope.events().warning(scope.run(), action.reason().word(), action.message());
     }
     return new Outcome(RunPhase.Failed, scope.status().getStage(), action.reason(), action.message(), null);
   }
@@ -69,7 +67,7 @@ final class RunActor {
     boolean news = !Conditions.find(scope.status().getConditions(), Conditions.READY)
         .map(c -> reason.word().equals(c.getReason())).orElse(false);
     if (news) {
-      events.warning(scope.run(), reason.word(), scope.seen().store().message());
+      scope.events().warning(scope.run(), reason.word(), scope.seen().store().message());
     }
     return new Outcome(RunPhase.Pending, action.step().id(), reason, message, progressInterval);
   }
@@ -92,7 +90,7 @@ final class RunActor {
   void retry(Action.Retry action, RunScope scope) {
     scope.status().setHandledRetry(action.value());
     scope.stage(action.step()).setPhase(StagePhase.Pending);
-    events.normal(scope.run(), "RetryRequested", "retrying " + action.step().id() + " ("
+    scope.events().normal(scope.run(), "RetryRequested", "retrying " + action.step().id() + " ("
         + SemiSupervisedRun.RETRY_ANNOTATION + "=" + action.value() + ")");
   }
 
@@ -116,7 +114,7 @@ final class RunActor {
     }
     if (firstTime) {
       RunMetrics m = status.getMetrics();
-      events.normal(scope.run(), "RunSucceeded", "every step succeeded" + (m.getFinalAccuracy() == null ? ""
+      scope.events().normal(scope.run(), "RunSucceeded", "every step succeeded" + (m.getFinalAccuracy() == null ? ""
           : String.format("; teacher %s, final %.4f", m.getTeacherAccuracy() == null ? "-"
               : String.format("%.4f", m.getTeacherAccuracy()), m.getFinalAccuracy())));
     }

@@ -9,13 +9,15 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRunStatus;
 import dev.semisup.api.v1alpha1.StageStatus;
 import dev.semisup.operator.observer.RunObservation;
 import dev.semisup.operator.observer.StoreHealth;
+import dev.semisup.operator.status.RunEvents;
 
 /**
  * What the actors of one reconcile share: the run (whose status they change in memory), the
- * spec it runs with, its plan and layout, what the observer saw, and the time of the reconcile.
+ * spec it runs with, its plan and layout, what the observer saw, the time of the reconcile, and
+ * its events (sent once its status is written).
  */
 record RunScope(SemiSupervisedRun run, SemiSupervisedRunSpec spec, StagePlan plan, ObjectLayout layout,
-    RunObservation seen, StoreHealth health, String now) {
+    RunObservation seen, StoreHealth health, String now, RunEvents events) {
 
   SemiSupervisedRunStatus status() {
     return run.getStatus();

@@ -20,19 +20,23 @@ import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.StageJobs;
 import dev.semisup.operator.metrics.OperatorMetrics;
 import dev.semisup.operator.observer.ArtifactReaders;
+import dev.semisup.operator.observer.CachedObjects;
+import dev.semisup.operator.observer.PodTroubles;
 import dev.semisup.operator.observer.RunObservation;
 import dev.semisup.operator.observer.RunObserver;
 import dev.semisup.operator.observer.StoreHealth;
 import dev.semisup.operator.status.Conditions;
 import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.Outcome;
+import dev.semisup.operator.status.PendingEvents;
+import dev.semisup.operator.status.RunEvents;
 import dev.semisup.operator.status.StatusProjection;
 import dev.semisup.operator.status.StatusRecorder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -49,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -57,19 +62,23 @@ import java.util.stream.Collectors;
  * ({@link JobActor}, {@link RunActor}) -> project the conditions ({@link StatusProjection}) ->
  * record the status ({@link StatusRecorder}, which skips unchanged writes).
  *
+ * <p>JOSDK calls it on every event, deletions included ({@link CleanupFinalizer}: only runs that
+ * delete their artifacts carry the operator's finalizer).
+ *
  * <p>The status is the memory of the walk; the run's own Jobs (by controller owner UID) are
  * adopted when they are ahead of it, so an operator that stopped between a Job's create and the
  * status write never reruns a step and never makes a second Job for the same attempt.
  */
-public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun>, Cleaner<SemiSupervisedRun> {
+public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun> {
 
   public static final String NAME = "semisupervisedrun";
   /** Adopt, complete and retry do not end a reconcile; this many steps bound one (a plan is short). */
   private static final int MAX_ACTIONS = 64;
+  private static final String SECRET_INDEX = "credentialsSecret";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SemiSupervisedRunReconciler.class);
 
   private final RunObserver observer;
-  private final ArtifactCleanup cleanup;
+  private final CleanupFinalizer finalizer;
   private final JobActor jobs;
   private final RunActor runs;
   private final EventRecorder events;
@@ -84,9 +93,9 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       EventRecorder events, StatusRecorder statusRecorder, OperatorMetrics metrics, RunPolicy policy,
       Duration progressInterval, Clock clock) {
     this.observer = observer;
-    this.cleanup = new ArtifactCleanup(readers, events, progressInterval);
-    this.jobs = new JobActor(launcher, events, metrics, progressInterval, this::cacheCreated);
-    this.runs = new RunActor(events, progressInterval);
+    this.finalizer = new CleanupFinalizer(new ArtifactCleanup(readers, events, progressInterval));
+    this.jobs = new JobActor(launcher, metrics, progressInterval, this::cacheCreated);
+    this.runs = new RunActor(progressInterval);
     this.events = events;
     this.statusRecorder = statusRecorder;
     this.metrics = metrics;
@@ -103,12 +112,58 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
             .withLabelSelector(StageJobs.SELECTOR)
             .build(),
         context);
-    return List.of(jobEvents);
+    // The pods of those Jobs (they carry the Job template's labels), for why a step makes no
+    // progress; only a change of that reconciles the run, not every pod start and end.
+    InformerEventSource<Pod, SemiSupervisedRun> podEvents = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, SemiSupervisedRun.class)
+            .withLabelSelector(StageJobs.SELECTOR)
+            .withSecondaryToPrimaryMapper(SemiSupervisedRunReconciler::runOfPod)
+            .withOnAddFilter(pod -> PodTroubles.of(pod).isPresent())
+            .withOnUpdateFilter((pod, before) -> !PodTroubles.of(pod).equals(PodTroubles.of(before)))
+            .withOnDeleteFilter((pod, finalStateUnknown) -> false)
+            .build(),
+        context);
+    // The Secret each run names: its keys for the object store; its creation starts a run that waits for it.
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, run -> credentialsSecretOf(run)
+        .map(name -> List.of(secretKey(run.getMetadata().getNamespace(), name))).orElse(List.of()));
+    InformerEventSource<Secret, SemiSupervisedRun> secretEvents = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, SemiSupervisedRun.class)
+            .withPrimaryToSecondaryMapper((SemiSupervisedRun run) -> credentialsSecretOf(run)
+                .map(name -> Set.of(new ResourceID(name, run.getMetadata().getNamespace()))).orElse(Set.of()))
+            .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+                .byIndex(SECRET_INDEX, secretKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .build(),
+        context);
+    return List.of(jobEvents, podEvents, secretEvents);
+  }
+
+  private static Set<ResourceID> runOfPod(Pod pod) {
+    String run = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(StageJobs.RUN);
+    return run == null ? Set.of() : Set.of(new ResourceID(run, pod.getMetadata().getNamespace()));
+  }
+
+  /** The Secret a run names; none for a spec too broken to name one (it is rejected, not indexed). */
+  private static Optional<String> credentialsSecretOf(SemiSupervisedRun run) {
+    return Optional.ofNullable(run.getSpec()).map(SemiSupervisedRunSpec::getStorage)
+        .map(storage -> storage.getCredentialsSecret());
+  }
+
+  private static String secretKey(String namespace, String name) {
+    return namespace + "/" + name;
   }
 
   @Override
   public UpdateControl<SemiSupervisedRun> reconcile(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      observer.forget(run); // gone: its Jobs go with it (owner references)
+      return UpdateControl.noUpdate();
+    }
     metrics.reconciled();
+    if (run.isMarkedForDeletion()) {
+      observer.forget(run);
+      return finalizer.onDeletion(run, context.getSecondaryResource(Secret.class), context.getClient());
+    }
     metrics.countRunsFrom(() -> context.getPrimaryCache().list());
     String snapshot = statusRecorder.snapshot(run);
     SemiSupervisedRunStatus status = run.getStatus();
@@ -119,32 +174,29 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     }
     String now = now();
     StatusProjection projection = new StatusProjection(now, generation);
+    PendingEvents pending = new PendingEvents(events);
 
     List<Problem> problems = SpecValidator.validate(run.getSpec(), SpecValidator.Target.CLUSTER);
     if (!problems.isEmpty()) {
-      projection.project(status, RunActor.reject(problems, run, events), false);
-      return statusRecorder.record(run, snapshot, null, context);
+      projection.project(status, RunActor.reject(problems, run, pending), false);
+      return statusRecorder.record(run, snapshot, null, context, pending);
     }
     boolean firstAcceptance = status.getAcceptedSpec() == null && status.getStages().isEmpty();
-    SemiSupervisedRunSpec spec = accept(run, projection);
+    SemiSupervisedRunSpec spec = accept(run, projection, pending);
+    finalizer.align(run, spec.getStorage().deletesArtifacts(), context.getClient());
     StagePlan plan = StagePlan.of(spec);
     String prefix = spec.getStorage().resolvedPrefix(run.getMetadata().getNamespace(), run.getMetadata().getName());
     alignStages(status, plan);
 
     StoreHealth health = new StoreHealth();
-    RunObservation seen = observer.observe(run, plan, new ObjectLayout(prefix), context.getSecondaryResources(Job.class),
-        health);
-    RunScope scope = new RunScope(run, spec, plan, new ObjectLayout(prefix), seen, health, now);
+    CachedObjects cached = new CachedObjects(context.getSecondaryResources(Job.class),
+        context.getSecondaryResources(Pod.class), context.getSecondaryResource(Secret.class));
+    RunObservation seen = observer.observe(run, plan, new ObjectLayout(prefix), cached, health);
+    RunScope scope = new RunScope(run, spec, plan, new ObjectLayout(prefix), seen, health, now, pending);
     Outcome outcome = act(scope, firstAcceptance, prefix);
     projection.project(status, outcome, spec.suspended());
     projection.projectStore(status, health, spec.getStorage().getEndpoint(), progressInterval);
-    return statusRecorder.record(run, snapshot, outcome.requeue(), context);
-  }
-
-  /** The run is being deleted: its Jobs go with it (owner references); its artifacts per storage.cleanup. */
-  @Override
-  public DeleteControl cleanup(SemiSupervisedRun run, Context<SemiSupervisedRun> context) {
-    return cleanup.cleanup(run);
+    return statusRecorder.record(run, snapshot, outcome.requeue(), context, pending);
   }
 
   /** Decide and act until an action settles the reconcile. */
@@ -199,7 +251,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     } else if (action instanceof Action.Finish finish) {
       outcome = runs.finish(finish, scope);
     } else if (action instanceof Action.Reject reject) {
-      outcome = RunActor.reject(reject.problems(), scope.run(), events);
+      outcome = RunActor.reject(reject.problems(), scope.run(), scope.events());
     } else {
       throw new IllegalStateException("no actor for " + action);
     }
@@ -207,7 +259,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
   }
 
   /** The spec the run keeps from its start; edits of its fixed parts are reported, not applied. */
-  private SemiSupervisedRunSpec accept(SemiSupervisedRun run, StatusProjection projection) {
+  private SemiSupervisedRunSpec accept(SemiSupervisedRun run, StatusProjection projection, RunEvents events) {
     SemiSupervisedRunStatus status = run.getStatus();
     if (status.getAcceptedSpec() == null) {
       status.setAcceptedSpec(AcceptedSpec.of(run.getSpec()).json());

@@ -46,13 +46,19 @@ public class StatusRecorder {
     return json(run.getStatus());
   }
 
-  /** Writes the status if it changed; returns when to reconcile again (null: on the next event only). */
+  /**
+   * Writes the status if it changed, then sends the reconcile's events; a 409 drops them (the
+   * next reconcile makes the same change and tells of it). Returns when to reconcile again (null:
+   * on the next event only).
+   */
   public UpdateControl<SemiSupervisedRun> record(SemiSupervisedRun run, String snapshot, Duration rescheduleAfter,
-      Context<SemiSupervisedRun> context) {
+      Context<SemiSupervisedRun> context, PendingEvents events) {
     UpdateControl<SemiSupervisedRun> control = UpdateControl.noUpdate();
     if (changed(run, snapshot) && !write(run, context)) {
+      events.drop();
       return control.rescheduleAfter(AFTER_CONFLICT);
     }
+    events.send();
     return rescheduleAfter == null ? control : control.rescheduleAfter(rescheduleAfter);
   }
 

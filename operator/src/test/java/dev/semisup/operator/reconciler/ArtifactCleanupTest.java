@@ -8,7 +8,8 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StorageCleanup;
 import dev.semisup.operator.testing.ReconcilerHarness;
 import dev.semisup.operator.testing.Runs;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.fabric8.kubernetes.api.model.Event;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +42,9 @@ class ArtifactCleanupTest {
     SemiSupervisedRun run = created(StorageCleanup.Delete);
     harness.artifacts.put(mine.runMarker(), new RunMarker("ml", "fmnist", run.getMetadata().getUid()));
 
-    DeleteControl control = harness.delete("fmnist");
+    harness.delete("fmnist");
 
-    assertThat(control.isRemoveFinalizer()).isTrue();
+    assertThat(harness.run("fmnist")).as("the finalizer went").isNull();
     assertThat(harness.artifacts.keys()).containsExactlyInAnyOrder(neighbour.runMarker(),
         "runs/ml/fmnist-2/teacher/_SUCCESS");
     assertThat(harness.eventReasons("Normal")).contains("ArtifactsDeleted");
@@ -52,7 +53,9 @@ class ArtifactCleanupTest {
   @Test
   void keepLeavesTheArtifacts() throws Exception {
     created(StorageCleanup.Keep);
-    assertThat(harness.delete("fmnist").isRemoveFinalizer()).isTrue();
+    assertThat(harness.run("fmnist").getMetadata().getFinalizers()).as("nothing to do on deletion").isEmpty();
+    harness.delete("fmnist");
+    assertThat(harness.run("fmnist")).isNull();
     assertThat(harness.artifacts.keys()).contains("runs/ml/fmnist/teacher/model.params");
   }
 
@@ -61,8 +64,9 @@ class ArtifactCleanupTest {
     created(StorageCleanup.Delete);
     harness.artifacts.put(mine.runMarker(), new RunMarker("ml", "fmnist", "uid-of-an-earlier-run"));
 
-    assertThat(harness.delete("fmnist").isRemoveFinalizer()).isTrue();
+    harness.delete("fmnist");
 
+    assertThat(harness.run("fmnist")).isNull();
     assertThat(harness.artifacts.keys()).contains("runs/ml/fmnist/teacher/model.params", mine.runMarker());
     assertThat(harness.eventReasons("Warning")).contains("CleanupSkipped");
   }
@@ -72,12 +76,31 @@ class ArtifactCleanupTest {
     created(StorageCleanup.Delete);
     harness.artifacts.down(true);
 
-    DeleteControl control = harness.delete("fmnist");
+    harness.delete("fmnist");
 
-    assertThat(control.isRemoveFinalizer()).isFalse();
-    assertThat(control.getScheduleDelay()).contains(10_000L);
+    assertThat(harness.run("fmnist").getMetadata().getFinalizers()).containsExactly(CleanupFinalizer.NAME);
+    assertThat(harness.reconcile("fmnist").getScheduleDelay()).contains(10_000L);
     harness.artifacts.down(false);
-    assertThat(harness.delete("fmnist").isRemoveFinalizer()).isTrue();
+    harness.delete("fmnist");
+    assertThat(harness.run("fmnist")).isNull();
     assertThat(harness.artifacts.keys()).doesNotContain("runs/ml/fmnist/teacher/model.params");
+  }
+
+  @Test
+  void whileTheStoreIsUnreachableOneCleanupWaitingEventCountsTheTries() throws Exception {
+    created(StorageCleanup.Delete);
+    harness.artifacts.down(true);
+
+    for (int i = 0; i < 3; i++) {
+      harness.delete("fmnist");
+    }
+    assertThat(harness.run("fmnist")).isNotNull();
+
+    // As Kubernetes' own event recorder does: the same object, reason and message is one Event.
+    List<Event> waiting = harness.events().stream().filter(e -> "CleanupWaiting".equals(e.getReason())).toList();
+    assertThat(waiting).singleElement().satisfies(event -> {
+      assertThat(event.getCount()).isEqualTo(3);
+      assertThat(event.getLastTimestamp()).isGreaterThanOrEqualTo(event.getFirstTimestamp());
+    });
   }
 }

@@ -351,6 +351,7 @@ class SemiSupervisedRunReconcilerTest {
     SemiSupervisedRun run = Runs.run("odd");
     run.getMetadata().setNamespace("strict");
     run.getSpec().getResources().setNodeSelector(Map.of("-gpu", "yes"));
+    harness.cluster.credentialsSecret("strict", Runs.SECRET, "access", "secret");
     create(run);
 
     UpdateControl<SemiSupervisedRun> control = harness.reconcile("strict", "odd");
@@ -364,7 +365,7 @@ class SemiSupervisedRunReconcilerTest {
 
   @Test
   void noJobStartsBeforeTheCredentialsSecretExists() throws Exception {
-    harness.artifacts.secretMissing(true);
+    harness.cluster.client().secrets().inNamespace(NS).withName(Runs.SECRET).delete();
     create(Runs.run("fmnist"));
 
     UpdateControl<SemiSupervisedRun> control = harness.reconcile("fmnist");
@@ -378,7 +379,7 @@ class SemiSupervisedRunReconcilerTest {
     assertThat(control.getScheduleDelay()).contains(10_000L);
     assertThat(harness.eventReasons("Warning")).containsExactly("SecretNotFound");
 
-    harness.artifacts.secretMissing(false);
+    harness.cluster.credentialsSecret(NS, Runs.SECRET, "access", "secret");
     harness.reconcile("fmnist");
     assertThat(harness.jobNames("fmnist")).containsExactly("fmnist-teacher");
     assertThat(condition("fmnist", Conditions.STORAGE_REACHABLE).getStatus()).isEqualTo("True");

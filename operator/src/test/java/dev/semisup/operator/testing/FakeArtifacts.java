@@ -9,16 +9,20 @@ import dev.semisup.operator.observer.ArtifactReaders;
 import dev.semisup.operator.observer.StorageUnreachableException;
 import dev.semisup.operator.observer.StoreFault;
 import dev.semisup.api.report.RunMarker;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** An object store in a map, which a test can take down and bring back. */
+/**
+ * An object store in a map, which a test can take down and bring back, and which counts the
+ * reads (GETs) made of it. It opens for a run only with the run's Secret, as the real one does.
+ */
 public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
 
   private final Map<String, Object> objects = new ConcurrentHashMap<>();
   private volatile boolean down;
-  private volatile boolean secretMissing;
+  private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
   public void put(String key, Object value) {
     objects.put(key, value);
@@ -28,13 +32,14 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
     this.down = down;
   }
 
-  public void secretMissing(boolean missing) {
-    this.secretMissing = missing;
+  /** GETs of objects so far. */
+  public int reads() {
+    return reads.get();
   }
 
   @Override
-  public ArtifactReader readerFor(SemiSupervisedRun run) throws StorageUnreachableException {
-    if (secretMissing) {
+  public ArtifactReader readerFor(SemiSupervisedRun run, Secret credentials) throws StorageUnreachableException {
+    if (credentials == null) {
       throw new StorageUnreachableException(StoreFault.SECRET_NOT_FOUND, "Secret " + run.getMetadata().getNamespace() + "/"
           + run.getSpec().getStorage().getCredentialsSecret() + " named by spec.storage.credentialsSecret does not exist",
           null);
@@ -87,6 +92,7 @@ public final class FakeArtifacts implements ArtifactReaders, ArtifactReader {
   }
 
   private <T> Optional<T> get(String key, Class<T> type) throws StorageUnreachableException {
+    reads.incrementAndGet();
     if (down) {
       throw new StorageUnreachableException(StoreFault.CONNECTION_FAILED, "cannot reach http://minio.storage:9000 (spec.storage.endpoint): connection refused", null);
     }

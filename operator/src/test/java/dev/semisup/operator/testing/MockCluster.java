@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -17,13 +20,16 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +41,8 @@ public final class MockCluster implements AutoCloseable {
 
   public static final String CRD = "/META-INF/fabric8/semisupervisedruns.semisup.dev-v1.yml";
   public static final String TEST_USER_AGENT = "semisup-test";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   /** MockWebServer logs every request through java.util.logging at INFO; held so the level sticks. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -47,29 +55,58 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final List<RecordedRequest> requests = new ArrayList<>();
   private volatile StatusWriteHold statusWriteHold;
+  private volatile Function<String, List<ResourceRule>> grantedRules = namespace -> List.of();
 
   public MockCluster() {
-    // CRUD for everything, plus one canned answer: the SelfSubjectRulesReview leader election
-    // asks for at start (the CRUD dispatcher has no authorization API).
+    // CRUD for everything, plus the authorization API the CRUD dispatcher lacks: leader election
+    // asks for a SelfSubjectRulesReview at start, answered from the rules a test grants.
     Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> canned =
         new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), canned,
         new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(canned) {
           @Override
           public io.fabric8.mockwebserver.http.MockResponse dispatch(RecordedRequest request) {
+            if ("POST".equals(request.getMethod()) && RULES_REVIEWS.equals(request.getPath())) {
+              return rulesReview(request);
+            }
             StatusWriteHold hold = statusWriteHold;
             io.fabric8.mockwebserver.http.MockResponse held = hold == null ? null : hold.intercept(request);
-            return held != null ? held : super.dispatch(request);
+            if (held != null) {
+              return held;
+            }
+            if ("PUT".equals(request.getMethod()) && request.getPath().endsWith("/status")) {
+              synchronized (this) {
+                return staleResourceVersion(request).orElseGet(() -> super.dispatch(request));
+              }
+            }
+            return super.dispatch(request);
+          }
+
+          /**
+           * The CRUD dispatcher compares a status write's resourceVersion with the stored object's
+           * own copy, so it never refuses one; the API server answers 409 to a stale one.
+           */
+          private Optional<io.fabric8.mockwebserver.http.MockResponse> staleResourceVersion(RecordedRequest request) {
+            String written = resourceVersion(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+            String objectPath = request.getPath().substring(0, request.getPath().length() - "/status".length());
+            io.fabric8.mockwebserver.http.MockResponse stored = super.dispatch(new RecordedRequest(
+                "HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET, objectPath, request.getHeaders(),
+                new io.fabric8.mockwebserver.http.Buffer()));
+            if (written.isEmpty() || !stored.getStatus().contains(" 200")) {
+              return Optional.empty();
+            }
+            String current = resourceVersion(new String(stored.getBody().getBytes(), StandardCharsets.UTF_8));
+            if (written.equals(current)) {
+              return Optional.empty();
+            }
+            return Optional.of(new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(409).setBody(
+                client.getKubernetesSerialization().asJson(new io.fabric8.kubernetes.api.model.StatusBuilder()
+                    .withStatus("Failure").withCode(409).withReason("Conflict")
+                    .withMessage("the object has been modified; please apply your changes to the latest version"
+                        + " and try again").build())));
           }
         }, false);
     server.init();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
-            .withNewStatus().withIncomplete(false)
-              .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                .withVerbs("get", "create", "update").endResourceRule()
-            .endStatus().build())
-        .always();
     client = clientWithUserAgent(TEST_USER_AGENT);
     try (InputStream crd = MockCluster.class.getResourceAsStream(CRD)) {
       if (crd == null) {
@@ -80,6 +117,33 @@ public final class MockCluster implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String resourceVersion(String json) {
+    try {
+      return JSON.readTree(json).path("metadata").path("resourceVersion").asText();
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * What a SelfSubjectRulesReview answers for a namespace, as the API server does: every rule
+   * bound to the caller there, resourceNames included. By default nothing is granted, so a test of
+   * leader election must grant what the Helm chart grants (the mock must not be kinder than RBAC).
+   */
+  public void grantRules(Function<String, List<ResourceRule>> rulesByNamespace) {
+    grantedRules = rulesByNamespace;
+  }
+
+  private io.fabric8.mockwebserver.http.MockResponse rulesReview(RecordedRequest request) {
+    SelfSubjectRulesReview review = client.getKubernetesSerialization()
+        .unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+    String namespace = review.getSpec() == null ? null : review.getSpec().getNamespace();
+    review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+        .withResourceRules(grantedRules.apply(namespace)).build());
+    return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(201)
+        .setBody(client.getKubernetesSerialization().asJson(review));
   }
 
   /** Every Job created in the namespace is refused as the API server refuses an invalid object. */
@@ -196,7 +260,7 @@ public final class MockCluster implements AutoCloseable {
     if (terminationMessage != null) {
       client.pods().inNamespace(namespace).resource(new PodBuilder()
           .withNewMetadata().withName(name + "-x7k2p").withNamespace(namespace)
-            .withLabels(Map.of("job-name", name, "batch.kubernetes.io/job-name", name)).endMetadata()
+            .withLabels(podLabels(namespace, name)).endMetadata()
           .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec()
           .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
               .withNewState().withNewTerminated().withExitCode(1).withMessage(terminationMessage).endTerminated()
@@ -224,11 +288,24 @@ public final class MockCluster implements AutoCloseable {
         .build()).create();
   }
 
-  private static PodBuilder podOf(String namespace, String job) {
+  private PodBuilder podOf(String namespace, String job) {
     return new PodBuilder()
         .withNewMetadata().withName(job + "-p" + Math.abs(job.hashCode() % 1000)).withNamespace(namespace)
-          .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
+          .withLabels(podLabels(namespace, job)).endMetadata()
         .withNewSpec().addNewContainer().withName("worker").withImage("w").endContainer().endSpec();
+  }
+
+  /** What the Job controller puts on a Job's pods: the template's labels and the job-name ones. */
+  private Map<String, String> podLabels(String namespace, String job) {
+    Map<String, String> labels = new HashMap<>();
+    Job owner = job(namespace, job);
+    if (owner != null && owner.getSpec().getTemplate().getMetadata() != null
+        && owner.getSpec().getTemplate().getMetadata().getLabels() != null) {
+      labels.putAll(owner.getSpec().getTemplate().getMetadata().getLabels());
+    }
+    labels.put("job-name", job);
+    labels.put("batch.kubernetes.io/job-name", job);
+    return labels;
   }
 
   /** Every request the server received so far (the log is drained into this list). */

@@ -9,6 +9,8 @@ import dev.semisup.operator.reconciler.SemiSupervisedRunReconciler;
 import dev.semisup.operator.status.EventRecorder;
 import dev.semisup.operator.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
@@ -27,10 +29,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 
 /**
- * Calls {@code reconcile()} directly against the mock cluster, as JOSDK would. Jobs reach the
- * reconciler as the informer gives them: from a cache, which by default catches up with the API
- * server before each reconcile, and which a test can hold stale ({@link #holdJobCache}) to play a
- * watch event that has not arrived yet. Deterministic: no informers, no threads.
+ * Calls {@code reconcile()} directly against the mock cluster, as JOSDK would. Jobs, pods and
+ * Secrets reach the reconciler as the informers give them: from caches, which by default catch up
+ * with the API server before each reconcile, and which a test can hold stale ({@link #holdCaches})
+ * to play watch events that have not arrived yet. Deterministic: no informers, no threads. The
+ * run's credentials Secret ({@link Runs#SECRET} in {@link Runs#NAMESPACE}) exists from the start.
  */
 public final class ReconcilerHarness implements AutoCloseable {
 
@@ -41,6 +44,8 @@ public final class ReconcilerHarness implements AutoCloseable {
   private final EventRecorder events = new EventRecorder(operatorClient, Clock.systemUTC());
   private final CrashableStatusRecorder statusRecorder = new CrashableStatusRecorder(operatorClient);
   private List<Job> jobCache = List.of();
+  private List<Pod> podCache = List.of();
+  private List<Secret> secretCache = List.of();
   private boolean cacheHeld;
   public final SemiSupervisedRunReconciler reconciler;
 
@@ -53,6 +58,7 @@ public final class ReconcilerHarness implements AutoCloseable {
         new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), artifacts,
         new JobLauncher(operatorClient),
         events, statusRecorder, metrics, policy, Duration.ofSeconds(10), clock);
+    cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, "access", "secret");
   }
 
   /**
@@ -61,6 +67,22 @@ public final class ReconcilerHarness implements AutoCloseable {
    */
   public void killBeforeNextStatusWrite() {
     statusRecorder.crash = true;
+  }
+
+  /**
+   * The next status write meets a run changed since the reconcile read it: another writer bumps
+   * it first, so the API server answers 409.
+   */
+  public void conflictOnNextStatusWrite() {
+    statusRecorder.conflict = () -> cluster.edit(Runs.NAMESPACE, statusRecorder.conflictTarget, run -> {
+      java.util.Map<String, String> annotations = new java.util.HashMap<>();
+      if (run.getMetadata().getAnnotations() != null) {
+        annotations.putAll(run.getMetadata().getAnnotations());
+      }
+      annotations.put("test.semisup.dev/bumped", String.valueOf(System.nanoTime()));
+      run.getMetadata().setAnnotations(annotations);
+      return run;
+    });
   }
 
   /** Thrown where the operator process would have died. */
@@ -72,6 +94,8 @@ public final class ReconcilerHarness implements AutoCloseable {
 
   private static final class CrashableStatusRecorder extends StatusRecorder {
     private volatile boolean crash;
+    private volatile Runnable conflict;
+    private volatile String conflictTarget;
 
     CrashableStatusRecorder(KubernetesClient client) {
       super(client);
@@ -82,6 +106,12 @@ public final class ReconcilerHarness implements AutoCloseable {
       if (crash) {
         crash = false;
         throw new OperatorKilled();
+      }
+      Runnable bump = conflict;
+      if (bump != null) {
+        conflict = null;
+        conflictTarget = run.getMetadata().getName();
+        bump.run();
       }
       return super.write(run, context);
     }
@@ -95,7 +125,7 @@ public final class ReconcilerHarness implements AutoCloseable {
   public UpdateControl<SemiSupervisedRun> reconcile(String namespace, String name) throws Exception {
     SemiSupervisedRun run = cluster.get(namespace, name);
     if (!cacheHeld) {
-      jobCache = cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+      catchUp(namespace);
     }
     // The informer maps Jobs to runs by owner reference name and namespace, not UID.
     List<Job> owned = jobCache.stream()
@@ -103,28 +133,54 @@ public final class ReconcilerHarness implements AutoCloseable {
         .filter(job -> job.getMetadata().getOwnerReferences() != null && job.getMetadata().getOwnerReferences()
             .stream().anyMatch(o -> name.equals(o.getName())))
         .toList();
-    return reconciler.reconcile(run, new FakeContext(owned, operatorClient));
+    // Pods by the run label of their Job's template; the Secret by the name the spec gives.
+    List<Pod> pods = podCache.stream()
+        .filter(pod -> namespace.equals(pod.getMetadata().getNamespace()))
+        .filter(pod -> pod.getMetadata().getLabels() != null && name.equals(pod.getMetadata().getLabels().get("semisup.dev/run"))
+            && "semisup-operator".equals(pod.getMetadata().getLabels().get("app.kubernetes.io/managed-by")))
+        .toList();
+    Optional<Secret> secret = secretCache.stream()
+        .filter(s -> namespace.equals(s.getMetadata().getNamespace()))
+        .filter(s -> s.getMetadata().getName().equals(run.getSpec().getStorage().getCredentialsSecret()))
+        .findFirst();
+    return reconciler.reconcile(run, new FakeContext(owned, pods, secret, operatorClient));
   }
 
-  /** What JOSDK calls once the run has a deletionTimestamp and the operator's finalizer. */
-  public io.javaoperatorsdk.operator.api.reconciler.DeleteControl delete(String name) {
+  private void catchUp(String namespace) {
+    jobCache = cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+    podCache = cluster.client().pods().inNamespace(namespace).list().getItems();
+    secretCache = cluster.client().secrets().inNamespace(namespace).list().getItems();
+  }
+
+  /**
+   * Deletes the run as a user does (the API server marks it while finalizers remain), then
+   * reconciles it if it is still there, as JOSDK does on the deletion event. Again on a run
+   * already marked: only the reconcile.
+   */
+  public void delete(String name) throws Exception {
     SemiSupervisedRun run = cluster.get(Runs.NAMESPACE, name);
-    return reconciler.cleanup(run, new FakeContext(List.of(), operatorClient));
+    if (run != null && !run.isMarkedForDeletion()) {
+      cluster.client().resource(run).delete();
+    }
+    if (cluster.get(Runs.NAMESPACE, name) != null) {
+      reconcile(name);
+    }
   }
 
   /** What JOSDK calls when a reconcile of the named run threw {@code failure}. */
   public void reconcileThrew(String name, Exception failure) {
-    reconciler.updateErrorStatus(cluster.get(Runs.NAMESPACE, name), new FakeContext(List.of(), operatorClient), failure);
+    reconciler.updateErrorStatus(cluster.get(Runs.NAMESPACE, name),
+        new FakeContext(List.of(), List.of(), Optional.empty(), operatorClient), failure);
   }
 
-  /** From now on, reconciles see the Jobs as they are now (a watch that stopped delivering). */
-  public void holdJobCache(String namespace) {
-    jobCache = cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+  /** From now on, reconciles see Jobs, pods and Secrets as they are now (watches that stopped delivering). */
+  public void holdCaches(String namespace) {
+    catchUp(namespace);
     cacheHeld = true;
   }
 
-  /** The watch delivers again: the cache catches up before each reconcile. */
-  public void releaseJobCache() {
+  /** The watches deliver again: the caches catch up before each reconcile. */
+  public void releaseCaches() {
     cacheHeld = false;
   }
 
@@ -156,11 +212,23 @@ public final class ReconcilerHarness implements AutoCloseable {
     cluster.close();
   }
 
-  private record FakeContext(List<Job> jobs, KubernetesClient client) implements Context<SemiSupervisedRun> {
+  private record FakeContext(List<Job> jobs, List<Pod> pods, Optional<Secret> secret, KubernetesClient client)
+      implements Context<SemiSupervisedRun> {
     @Override public Optional<RetryInfo> getRetryInfo() { return Optional.empty(); }
     @SuppressWarnings("unchecked")
-    @Override public <R> Set<R> getSecondaryResources(Class<R> type) { return (Set<R>) Set.copyOf(jobs); }
-    @Override public <R> Optional<R> getSecondaryResource(Class<R> type, String name) { return Optional.empty(); }
+    @Override public <R> Set<R> getSecondaryResources(Class<R> type) {
+      if (type == Pod.class) {
+        return (Set<R>) Set.copyOf(pods);
+      }
+      if (type == Secret.class) {
+        return (Set<R>) secret.map(Set::of).orElse(Set.of());
+      }
+      return (Set<R>) Set.copyOf(jobs);
+    }
+    @SuppressWarnings("unchecked")
+    @Override public <R> Optional<R> getSecondaryResource(Class<R> type, String name) {
+      return type == Secret.class ? (Optional<R>) secret : Optional.empty();
+    }
     @Override public ControllerConfiguration<SemiSupervisedRun> getControllerConfiguration() { return null; }
     @Override public ManagedWorkflowAndDependentResourceContext managedWorkflowAndDependentResourceContext() { return null; }
     @Override public EventSourceRetriever<SemiSupervisedRun> eventSourceRetriever() { return null; }
