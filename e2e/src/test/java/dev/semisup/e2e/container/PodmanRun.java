@@ -46,6 +46,9 @@ public record PodmanRun(List<String> arguments) {
       // The test's API server and S3 server listen on 127.0.0.1 of this machine.
       "--network", "host");
 
+  // Read but given no flag: serviceAccountName (an identity only a mounted token would carry; none
+  // is mounted), ports (with host networking the container listens on this machine's port:
+  // nothing to publish), terminationMessagePolicy (the kubelet reads the log on its side).
   private static final Set<String> POD_FIELDS = Set.of("containers", "restartPolicy", "serviceAccountName",
       "automountServiceAccountToken", "securityContext", "volumes", "terminationGracePeriodSeconds");
   private static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "imagePullPolicy", "command", "args",

@@ -162,7 +162,7 @@ class PodmanRunTest {
   }
 
   /** "flag value" for each flag and its value, so a test can look for pairs. */
-  private static List<String> pairs(List<String> args) {
+  static List<String> pairs(List<String> args) {
     List<String> pairs = new java.util.ArrayList<>();
     for (int i = 0; i + 1 < args.size(); i++) {
       pairs.add(args.get(i) + " " + args.get(i + 1));
