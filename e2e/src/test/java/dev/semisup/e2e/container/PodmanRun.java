@@ -241,8 +241,7 @@ public record PodmanRun(List<String> arguments) {
 
   private static void volumes(PodSpec pod, Container container, String at, List<String> args, List<String> refused) {
     List<Volume> volumes = nonNull(pod.getVolumes());
-    for (int i = 0; i < volumes.size(); i++) {
-      Volume volume = volumes.get(i);
+    for (Volume volume : volumes) {
       refuseOthers("spec.volumes[" + volume.getName() + "]", volume, VOLUME_FIELDS, refused);
     }
     for (VolumeMount mount : nonNull(container.getVolumeMounts())) {
