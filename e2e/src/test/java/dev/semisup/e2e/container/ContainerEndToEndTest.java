@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -57,7 +56,8 @@ class ContainerEndToEndTest {
     try (ContainerPodRunner pods = new ContainerPodRunner(podman, dir.resolve("pods"));
         EndToEndCluster e2e = new EndToEndCluster(false, pods)) {
       Deployment deployment = helm.template(
-              "--set", "image.repository=" + repository(Podman.OPERATOR_IMAGE), "--set", "image.tag=dev",
+              "--set", "image.repository=" + repository(Podman.OPERATOR_IMAGE),
+              "--set", "image.tag=" + tag(Podman.OPERATOR_IMAGE),
               "--set", "worker.image.repository=" + repository(Podman.WORKER_IMAGE),
               "--set", "watchNamespaces={" + EndToEndCluster.NAMESPACE + "}",
               "--set", "policy.allowedEndpoints={" + e2e.storeProxy.endpoint() + "}",
@@ -84,7 +84,7 @@ class ContainerEndToEndTest {
             .failFast("the teacher finished before it was killed; raise TEACHER_EPOCHS",
                 () -> exists(e2e, prefix + "_SUCCESS"))
             .until(() -> {
-              checkpointed[0] = newestEpochCheckpoint(e2e, prefix + "checkpoints/").orElse(0);
+              checkpointed[0] = newestEpochCheckpoint(e2e, prefix + "checkpoints/");
               return checkpointed[0] >= 2;
             });
         assertThat(podman.inspect(pods.containerName(teacherPod),
@@ -162,14 +162,19 @@ class ContainerEndToEndTest {
     return image.substring(0, image.lastIndexOf(':'));
   }
 
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
   private static int freePort() throws java.io.IOException {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       return socket.getLocalPort();
     }
   }
 
-  private static OptionalInt newestEpochCheckpoint(EndToEndCluster e2e, String folder) throws Exception {
-    int newest = -1;
+  /** Epochs done by the newest end-of-epoch checkpoint in {@code folder}; 0 without one. */
+  private static int newestEpochCheckpoint(EndToEndCluster e2e, String folder) throws Exception {
+    int newest = 0;
     for (var item : e2e.s3.client().listObjects(ListObjectsArgs.builder().bucket(e2e.s3.bucket()).prefix(folder)
         .build())) {
       Matcher matcher = EPOCH_CHECKPOINT.matcher(item.get().objectName());
@@ -177,7 +182,7 @@ class ContainerEndToEndTest {
         newest = Math.max(newest, Integer.parseInt(matcher.group(1)));
       }
     }
-    return newest < 0 ? OptionalInt.empty() : OptionalInt.of(newest);
+    return newest;
   }
 
   private static boolean exists(EndToEndCluster e2e, String key) throws Exception {

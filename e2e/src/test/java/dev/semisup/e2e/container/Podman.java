@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Podman {
 
-  public static final String WORKER_IMAGE = "localhost/semisup-worker:dev";
-  public static final String OPERATOR_IMAGE = "localhost/semisup-operator:dev";
+  /** The images scripts/build-images.sh builds, named by the same variables it reads. */
+  public static final String WORKER_IMAGE = System.getenv().getOrDefault("WORKER_IMAGE", "localhost/semisup-worker:dev");
+  public static final String OPERATOR_IMAGE =
+      System.getenv().getOrDefault("OPERATOR_IMAGE", "localhost/semisup-operator:dev");
 
   private final String binary;
 
