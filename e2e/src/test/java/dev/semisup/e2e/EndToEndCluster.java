@@ -25,7 +25,7 @@ public final class EndToEndCluster implements AutoCloseable {
   public final MockCluster cluster = new MockCluster();
   public final S3TestServer s3;
   public final CuttableTcpProxy storeProxy;
-  public final ScriptedWorker worker = new ScriptedWorker(Semisup::execute);
+  public final ScriptedWorker worker;
   public final TestKubelet kubelet;
   private final KubernetesClient kubeletClient;
   private KubernetesClient operatorClient;
@@ -37,6 +37,12 @@ public final class EndToEndCluster implements AutoCloseable {
 
   /** With {@code startOperator} false, no operator runs until {@link #startOperator()} (or one in another process). */
   public EndToEndCluster(boolean startOperator) throws Exception {
+    this(startOperator, PodRunner.inProcess(Semisup::execute));
+  }
+
+  /** With the pods run by {@code pods} (the worker in this JVM, or containers). */
+  public EndToEndCluster(boolean startOperator, PodRunner pods) throws Exception {
+    worker = new ScriptedWorker(pods);
     s3 = S3TestServer.start();
     storeProxy = new CuttableTcpProxy(URI.create(s3.endpoint()).getPort());
     TinyData.write(s3.client(), s3.bucket());

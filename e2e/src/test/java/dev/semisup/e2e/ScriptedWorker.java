@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real worker, with faults a test asks for: a step's pod fails a number of times with a given
+ * The real worker (in this JVM or in containers), with faults a test asks for: a step's pod fails a number of times with a given
  * message (as the worker would, through the termination log), or waits at a gate until released.
  */
 public final class ScriptedWorker implements PodRunner {
@@ -45,8 +45,9 @@ public final class ScriptedWorker implements PodRunner {
   }
 
   @Override
-  public int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    String key = env.get("SEMISUP_RUN_NAME") + "/" + args[args.length - 1];
+  public int run(JobPod pod, PrintWriter out, PrintWriter err) {
+    String[] args = pod.inProcessArgs();
+    String key = pod.env().get("SEMISUP_RUN_NAME") + "/" + args[args.length - 1];
     CountDownLatch arrival = arrived.get(key);
     if (arrival != null) {
       arrival.countDown();
@@ -67,12 +68,12 @@ public final class ScriptedWorker implements PodRunner {
       String message = failureMessages.get(key);
       err.println("semisup: " + message);
       try {
-        java.nio.file.Files.writeString(java.nio.file.Path.of(env.get("SEMISUP_TERMINATION_LOG")), message);
+        java.nio.file.Files.writeString(pod.terminationLog(), message);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
       return 1;
     }
-    return worker.run(args, env, out, err);
+    return worker.run(pod, out, err);
   }
 }

@@ -1,9 +1,9 @@
 package dev.semisup.e2e;
 
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -34,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the Job controller and the kubelet for the Jobs the operator creates: runs each pod's
- * container in this JVM with exactly the pod's arguments and environment (secretKeyRefs resolved
+ * Plays the Job controller and the kubelet for the Jobs the operator creates: runs each pod through
+ * a {@link PodRunner} (in this JVM, or as a real container) with exactly the pod's template and
+ * environment (secretKeyRefs resolved
  * from the Secret, JOB_COMPLETION_INDEX for Indexed Jobs, one call per index), retries a failed
  * pod up to the Job's backoffLimit, leaves failed pods with their termination message, and writes
  * the Job's status (succeeded, failed, completedIndexes, Complete/Failed conditions) as the Job
@@ -114,13 +115,8 @@ public final class TestKubelet implements AutoCloseable {
   private void runJob(Job job) throws IOException {
     String namespace = job.getMetadata().getNamespace();
     String name = job.getMetadata().getName();
-    Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-    Map<String, String> env = environment(namespace, container.getEnv());
-    List<String> argv = new ArrayList<>(container.getCommand());
-    argv.remove(0); // the executable, "semisup"
-    if (container.getArgs() != null) {
-      argv.addAll(container.getArgs());
-    }
+    PodSpec template = job.getSpec().getTemplate().getSpec();
+    Map<String, String> env = environment(namespace, template.getContainers().get(0).getEnv());
     boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
     int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
     int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
@@ -133,16 +129,18 @@ public final class TestKubelet implements AutoCloseable {
         if (indexed) {
           podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
         }
-        Path terminationLog = scratch.resolve(name + "-" + index + "-" + failures + ".termination-log");
+        // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
+        // failures so far, so a test can name the pod it wants to kill.
+        String podName = name + "-" + index + "-" + failures;
+        Path terminationLog = scratch.resolve(podName + ".termination-log");
         Files.deleteIfExists(terminationLog);
         Files.createFile(terminationLog);
-        podEnv.put("SEMISUP_TERMINATION_LOG", terminationLog.toString());
         StringWriter err = new StringWriter();
         int code;
         podsRun.incrementAndGet();
         try (PrintWriter errWriter = new PrintWriter(err, true);
             PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-          code = runPod(name, argv.toArray(String[]::new), podEnv, out, errWriter);
+          code = runPod(name, new JobPod(podName, namespace, template, podEnv, terminationLog), out, errWriter);
         } catch (RuntimeException e) {
           code = 1;
           err.append(e.toString());
@@ -166,7 +164,7 @@ public final class TestKubelet implements AutoCloseable {
           String log = err.toString();
           message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
         }
-        failedPod(namespace, name, index, failures, code, message.strip());
+        failedPod(namespace, name, podName, code, message.strip());
         int failed = failures;
         status(namespace, name, s -> s.setFailed(failed));
         if (failures > backoffLimit) {
@@ -189,9 +187,9 @@ public final class TestKubelet implements AutoCloseable {
     });
   }
 
-  private int runPod(String job, String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+  private int runPod(String job, JobPod pod, PrintWriter out, PrintWriter err) {
     try {
-      return node.submit(() -> runner.run(args, env, out, err)).get();
+      return node.submit(() -> runner.run(pod, out, err)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
@@ -224,9 +222,9 @@ public final class TestKubelet implements AutoCloseable {
     return env;
   }
 
-  private void failedPod(String namespace, String job, int index, int attempt, int code, String message) {
+  private void failedPod(String namespace, String job, String pod, int code, String message) {
     client.pods().inNamespace(namespace).resource(new PodBuilder()
-        .withNewMetadata().withName(job + "-" + index + "-" + attempt).withNamespace(namespace)
+        .withNewMetadata().withName(pod).withNamespace(namespace)
           .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
         .withNewSpec().addNewContainer().withName("worker").withImage("in-process").endContainer().endSpec()
         .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")

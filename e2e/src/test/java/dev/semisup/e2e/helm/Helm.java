@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  * puts it there). Without one the chart tests are skipped on a workstation and fail in CI
  * (CI=true), so a CI that forgot to install helm cannot pass by skipping.
  */
-final class Helm {
+public final class Helm {
 
-  static final String RELEASE = "semisup";
-  static final String NAMESPACE = "semisup";
+  public static final String RELEASE = "semisup";
+  public static final String NAMESPACE = "semisup";
 
   private final Path binary;
 
@@ -28,7 +28,7 @@ final class Helm {
     this.binary = binary;
   }
 
-  static Helm require() {
+  public static Helm require() {
     String fromEnv = System.getenv("HELM_BIN");
     Path binary = fromEnv != null && !fromEnv.isBlank()
         ? Path.of(fromEnv)
@@ -47,7 +47,7 @@ final class Helm {
   }
 
   /** helm template of the chart as release semisup in namespace semisup, CRDs included. */
-  Rendered template(String... args) {
+  public Rendered template(String... args) {
     List<String> command = new ArrayList<>(List.of(binary.toString(), "template", RELEASE,
         Repo.chart().toString(), "--namespace", NAMESPACE, "--include-crds"));
     command.addAll(List.of(args));

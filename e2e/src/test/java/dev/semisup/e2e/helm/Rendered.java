@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The objects of one helm template, parsed by Fabric8 into their typed model classes. */
-record Rendered(String description, List<HasMetadata> objects) {
+public record Rendered(String description, List<HasMetadata> objects) {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
@@ -48,7 +48,7 @@ record Rendered(String description, List<HasMetadata> objects) {
         .findFirst();
   }
 
-  <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
+  public <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
     return find(type, namespace, name).orElseThrow(() -> new AssertionError(
         "no " + type.getSimpleName() + " " + namespace + "/" + name + " in " + description
             + "; rendered: " + names()));
