@@ -79,8 +79,8 @@ public final class GridPoints {
     label.add(Integer.toString(point.seed()));
     GridPoint twin = byLabel.putIfAbsent(label, point);
     if (twin != null) {
-      throw new GridException(grid.file().toString(), "axes", "points " + twin.index() + " and " + point.index()
-          + " of the grid both run with " + point.describe(columns) + " (an also: or a variant sets an axis's"
+      throw new GridException(grid.file().toString(), "axes", "points " + (twin.index() + 1) + " and " + (point.index() + 1)
+          + " of the grid (in its order) both run with " + point.describe(columns) + " (an also: or a variant sets an axis's"
           + " field): one run would be counted twice; list each value once, or set that field in one place");
     }
     String run = (point.supervised() ? "supervised " : "") + point.resultRun() + " " + point.values();

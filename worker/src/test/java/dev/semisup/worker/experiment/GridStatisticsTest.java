@@ -79,7 +79,7 @@ class GridStatisticsTest {
           data.unlabeled.limit: [{value: 100, also: {sampling.topK: 10}}]
           sampling.topK: [20, 40]
         """))).isInstanceOf(GridException.class)
-        .hasMessageContaining("grid.yaml: axes: points 0 and 1 of the grid both run with"
+        .hasMessageContaining("grid.yaml: axes: points 1 and 2 of the grid (in its order) both run with"
             + " data.unlabeled.limit=100, sampling.topK=10, seed=1")
         .hasMessageContaining("counted twice");
   }

@@ -50,28 +50,43 @@ class RunLockTest {
   @Timeout(120)
   void theLockOfASigkilledProcessIsTakenOverAtOnce() throws Exception {
     ObjectStore store = new LocalDirectoryStore(dir);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        HoldUntilKilled.class.getName(), dir.toString()).redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      do {
-        line = out.readLine();
-      } while (line != null && !line.equals(HoldUntilKilled.HELD));
-      assertThat(line).as("the child's output before it exited").isNotNull();
-      assertThatThrownBy(() -> RunLock.acquire(store, LAYOUT, "local/tiny"))
-          .isInstanceOf(RunLock.HeldException.class).hasMessageContaining("pid " + holder.pid());
+    Process holder = startHolder();
+    assertThatThrownBy(() -> RunLock.acquire(store, LAYOUT, "local/tiny"))
+        .isInstanceOf(RunLock.HeldException.class).hasMessageContaining("pid " + holder.pid());
 
-      holder.destroyForcibly(); // SIGKILL: no shutdown hook releases the lock
-      assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(holder.exitValue()).isEqualTo(137);
-    }
+    holder.destroyForcibly(); // SIGKILL: no shutdown hook releases the lock
+    assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(holder.exitValue()).isEqualTo(137);
     assertThat(store.exists(LAYOUT.runLock())).as("the dead holder's lock is still there").isTrue();
 
     try (RunLock next = RunLock.acquire(store, LAYOUT, "local/tiny")) {
       assertThat(JSON.readValue(store.get(LAYOUT.runLock()), RunLock.Holder.class).pid())
           .isEqualTo(ProcessHandle.current().pid());
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void aHolderStoppedWithSigtermReleasesItsLockOnTheWayOut() throws Exception {
+    ObjectStore store = new LocalDirectoryStore(dir);
+    Process holder = startHolder();
+    holder.destroy(); // SIGTERM, as Ctrl-C's SIGINT: shutdown hooks run, finally blocks do not
+    assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(holder.exitValue()).isEqualTo(143);
+    assertThat(store.exists(LAYOUT.runLock())).isFalse();
+  }
+
+  private Process startHolder() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        HoldUntilKilled.class.getName(), dir.toString()).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    do {
+      line = out.readLine();
+    } while (line != null && !line.equals(HoldUntilKilled.HELD));
+    assertThat(line).as("the child's output before it exited").isNotNull();
+    return holder;
   }
 
   @Test
