@@ -39,7 +39,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code semisup stage STEP}: what a worker pod runs. The spec comes from SEMISUP_SPEC, the
  * store prefix from SEMISUP_STORE_PREFIX, credentials from AWS_ACCESS_KEY_ID/SECRET, and an
- * infer shard's index from JOB_COMPLETION_INDEX (set by the Indexed Job).
+ * infer shard's index from JOB_COMPLETION_INDEX (set by the Indexed Job). Run by hand (no
+ * SEMISUP_RUN_NAME), it is a step of the run {@code semisup run} makes of the same manifest: the
+ * same folder, from metadata.name, and the same lock, so the two never write the run at once.
  */
 @Command(name = "stage", description = "Run one step of a run's plan, as a worker pod does.")
 final class StageCommand implements Callable<Integer> {
