@@ -85,6 +85,20 @@ class SpecValidatorTest {
   }
 
   @Test
+  void theSkippedShareOfThePoolIsAFractionDefaultingToFivePercent() throws ManifestException {
+    assertThat(parse(MANIFEST).getSpec().getData().skippedFractionLimit()).isEqualTo(0.05);
+    String tenPercent = MANIFEST.replace("classes: 10", "classes: 10\n    maxSkippedFraction: 0.1");
+    assertThat(fields(tenPercent, Target.CLUSTER)).isEmpty();
+    assertThat(parse(tenPercent).getSpec().getData().skippedFractionLimit()).isEqualTo(0.1);
+    for (String bad : List.of("1.5", "-0.1")) {
+      List<Problem> problems = SpecValidator.validate(parse(MANIFEST.replace("classes: 10",
+          "classes: 10\n    maxSkippedFraction: " + bad)).getSpec(), Target.CLUSTER);
+      assertThat(problems).extracting(Problem::field).containsExactly("spec.data.maxSkippedFraction");
+      assertThat(problems.get(0).message()).contains("must be in [0, 1]").contains(bad);
+    }
+  }
+
+  @Test
   void aClusterNeedsAnEndpointCredentialsAndS3Data() throws ManifestException {
     String local = MANIFEST.replace("storage: {endpoint: \"http://minio:9000\", bucket: semisup, credentialsSecret: minio}",
         "storage: {bucket: semisup}").replace("s3://data/train-images.gz", "file:///data/train-images.gz");

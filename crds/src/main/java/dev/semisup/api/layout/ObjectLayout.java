@@ -48,6 +48,11 @@ public record ObjectLayout(String prefix) {
     return key("run.json");
   }
 
+  /** The run lock: which process writes this run now (the worker's RunLock); not an artifact. */
+  public String runLock() {
+    return key("run.lock");
+  }
+
   /**
    * The unlabeled pool's manifest: one line per pool file, {@code <bytes>\t<uri>}, sorted by URI,
    * after a header line naming the pool. Shared by every round: the pool does not change.

@@ -11,6 +11,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DataSpec {
 
+  /** The share of the pool that may be skipped when {@code maxSkippedFraction} is not set. */
+  public static final double DEFAULT_MAX_SKIPPED_FRACTION = 0.05;
+
   @Required
   @Min(2)
   @JsonPropertyDescription("Number of classes of the labeled set")
@@ -50,6 +53,12 @@ public class DataSpec {
       + "the epoch itself; the models trained are the same whatever the value")
   private Integer validateEveryEpochs;
 
+  @Min(0)
+  @Max(1)
+  @JsonPropertyDescription("The run fails (naming the count) when more than this share of the unlabeled pool cannot be"
+      + " read (corrupt, oversized or duplicate images, skipped); default 0.05")
+  private Double maxSkippedFraction;
+
   public Integer getClasses() { return classes; }
   public void setClasses(Integer classes) { this.classes = classes; }
   public Integer getImageSize() { return imageSize; }
@@ -70,6 +79,16 @@ public class DataSpec {
   public void setValidation(DataSourceSpec validation) { this.validation = validation; }
   public Integer getValidateEveryEpochs() { return validateEveryEpochs; }
   public void setValidateEveryEpochs(Integer validateEveryEpochs) { this.validateEveryEpochs = validateEveryEpochs; }
+  public Double getMaxSkippedFraction() { return maxSkippedFraction; }
+  public void setMaxSkippedFraction(Double maxSkippedFraction) { this.maxSkippedFraction = maxSkippedFraction; }
+
+  /**
+   * The share of the pool that may be skipped, the default when unset (left unset rather than
+   * defaulted in the field, so a spec that does not name it keeps its hash).
+   */
+  public double skippedFractionLimit() {
+    return maxSkippedFraction == null ? DEFAULT_MAX_SKIPPED_FRACTION : maxSkippedFraction;
+  }
 
   /** Whether a training step of {@code epochs} epochs validates after epoch {@code epoch} (1-based). */
   public boolean validatesAfter(int epoch, int epochs) {

@@ -164,6 +164,11 @@ public final class SpecValidator {
     if (pool != null && pool.getPerClass() != null) {
       problems.add(new Problem("spec.data.unlabeled.perClass", "applies to the labeled set only"));
     }
+    Double skipped = data.getMaxSkippedFraction();
+    if (skipped != null && !(skipped >= 0 && skipped <= 1)) {
+      problems.add(new Problem("spec.data.maxSkippedFraction", "must be in [0, 1] (the share of the unlabeled pool"
+          + " that may be unreadable), was " + skipped));
+    }
     if (data.getValidateEveryEpochs() != null && data.getValidateEveryEpochs() < 1) {
       problems.add(new Problem("spec.data.validateEveryEpochs", "must be at least 1 (the last epoch is always "
           + "validated), was " + data.getValidateEveryEpochs()));

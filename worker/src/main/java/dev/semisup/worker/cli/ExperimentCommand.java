@@ -41,8 +41,16 @@ final class ExperimentCommand implements Callable<Integer> {
       description = "The experiment's folder: its store, results and plots (default .semisup/experiments/<name>).")
   Path dir;
 
+  @Option(names = "--allow-large", description = "Run a grid of more than " + MAX_RUNS_TEXT
+      + " runs (refused without it: a typo in an axis can multiply a grid a thousandfold).")
+  boolean allowLarge;
+
   @Option(names = "--data-cache", paramLabel = "DIR", description = "Where downloaded demo data is kept (default ~/.cache/semisup).")
   Path dataCache;
+
+  /** The most runs a grid may have without --allow-large. */
+  static final long MAX_RUNS = 10_000;
+  private static final String MAX_RUNS_TEXT = "10,000";
 
   private final Map<String, String> env;
   private final PrintWriter out;
@@ -61,16 +69,28 @@ final class ExperimentCommand implements Callable<Integer> {
     List<GridPoint> points;
     try {
       grid = GridFile.read(gridFile);
-      points = GridPoints.expand(grid);
     } catch (GridException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     }
     Path folder = Objects.requireNonNullElse(dir, Path.of(".semisup", "experiments", grid.name()));
+    // Counted from the axes before anything is expanded: a huge grid says so at once.
+    long runs = grid.size();
+    out.println("semisup: experiment '" + grid.name() + "': " + (runs == Long.MAX_VALUE ? "more than " : "") + runs
+        + " run(s) (" + shape(grid) + "); in " + folder.toAbsolutePath());
+    out.flush();
+    if (runs > MAX_RUNS && !allowLarge) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, gridFile + ": axes: the grid has " + (runs == Long.MAX_VALUE
+          ? "more than " : "") + runs + " runs (" + shape(grid) + "), more than " + MAX_RUNS_TEXT
+          + "; shorten its axes or seeds, or pass --allow-large to run it");
+    }
+    try {
+      points = GridPoints.expand(grid);
+    } catch (GridException e) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+    }
     long teachers = points.stream().filter(p -> p.teacher() != null)
         .map(p -> p.teacher().getMetadata().getName()).distinct().count();
-    out.println("semisup: experiment '" + grid.name() + "': " + points.size() + " run(s) ("
-        + points.size() / grid.seeds().size() + " point(s) x " + grid.seeds().size() + " seed(s)), " + teachers
-        + " teacher(s) shared among them; in " + folder.toAbsolutePath());
+    out.println("semisup: " + teachers + " teacher(s) shared among them");
     Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
     try {
       OtherExperiments others = OtherExperiments.besides(folder, other ->
@@ -98,6 +118,17 @@ final class ExperimentCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, "experiment '" + grid.name() + "' failed: " + FailureMessages.describe(e));
     }
+  }
+
+  /** "3 variant(s) x 4 sampling.topK x 3 seed(s)": what multiplies into the grid's size. */
+  private static String shape(Grid grid) {
+    List<String> factors = new java.util.ArrayList<>();
+    if (!grid.variants().isEmpty()) {
+      factors.add(grid.variants().size() + " variant(s)");
+    }
+    grid.axes().forEach(axis -> factors.add(axis.values().size() + " " + axis.path()));
+    factors.add(grid.seeds().size() + " seed(s)");
+    return String.join(" x ", factors);
   }
 
   private static List<Path> writeResults(Grid grid, Path folder, List<String> columns, List<ResultRow> rows)

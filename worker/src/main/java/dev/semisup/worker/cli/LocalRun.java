@@ -16,6 +16,7 @@ import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.run.LegacyStepRecords;
+import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
@@ -122,44 +123,47 @@ final class LocalRun {
       if (!badData.isEmpty()) {
         throw new Failure(WorkerContract.EXIT_BAD_INPUT, new ManifestException(source, badData).getMessage());
       }
-      ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix(RunMarker.LOCAL_NAMESPACE, name));
+      ObjectLayout layout = layout(spec, name);
       RunOwnership.claim(artifacts, layout, RunMarker.local(name), spec.getStorage().reusesArtifacts());
-      if (fresh) {
-        RunOwnership.deleteOwnArtifacts(artifacts, layout);
-      }
-      // A changed spec is no reason to refuse: each step compares its own recorded inputs and is
-      // redone (or only evaluated again) when they changed; the rest is kept.
-      LegacyStepRecords.backfill(artifacts, layout);
-      artifacts.putString(layout.specSnapshot(), Manifests.toJson(spec));
+      // One writer per run: a second `semisup run` of it is refused, naming the first.
+      try (RunLock lock = RunLock.acquire(artifacts, layout, RunMarker.local(name).describe())) {
+        if (fresh) {
+          RunOwnership.deleteOwnArtifacts(artifacts, layout);
+        }
+        // A changed spec is no reason to refuse: each step compares its own recorded inputs and is
+        // redone (or only evaluated again) when they changed; the rest is kept.
+        LegacyStepRecords.backfill(artifacts, layout);
+        artifacts.putString(layout.specSnapshot(), Manifests.toJson(spec));
 
-      out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));
-      StagePlan plan = StagePlan.of(spec);
-      TerminalProgress progress = new TerminalProgress(out, System.console() != null);
-      StageContext base = new StageContext(name, spec, plan, plan.steps().get(0), 0, layout, artifacts, blobs, progress,
-          Clock.systemUTC(), Duration.ofSeconds(3));
-      Map<String, StageRunner.Outcome> outcomes = new java.util.LinkedHashMap<>();
-      for (PlannedStep step : plan.steps()) {
-        if (!steps.test(step)) {
-          continue;
-        }
-        for (int shard = 0; shard < step.shards(); shard++) {
-          StageContext context = base.withStep(step, shard);
-          if (shard == 0) {
-            switch (StageRunner.state(context)) {
-              case INPUTS_CHANGED -> out.println("  " + step.id() + ": its inputs changed since it ran: running it again");
-              case VALIDATION_CHANGED -> out.println("  " + step.id() + ": the validation set changed: evaluating its model again");
-              default -> { }
+        out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));
+        StagePlan plan = StagePlan.of(spec);
+        TerminalProgress progress = new TerminalProgress(out, System.console() != null);
+        StageContext base = new StageContext(name, spec, plan, plan.steps().get(0), 0, layout, artifacts, blobs, progress,
+            Clock.systemUTC(), Duration.ofSeconds(3));
+        Map<String, StageRunner.Outcome> outcomes = new java.util.LinkedHashMap<>();
+        for (PlannedStep step : plan.steps()) {
+          if (!steps.test(step)) {
+            continue;
+          }
+          for (int shard = 0; shard < step.shards(); shard++) {
+            StageContext context = base.withStep(step, shard);
+            if (shard == 0) {
+              switch (StageRunner.state(context)) {
+                case INPUTS_CHANGED -> out.println("  " + step.id() + ": its inputs changed since it ran: running it again");
+                case VALIDATION_CHANGED -> out.println("  " + step.id() + ": the validation set changed: evaluating its model again");
+                default -> { }
+              }
             }
+            StageRunner.Outcome outcome = StageRunner.run(context);
+            if (outcome == StageRunner.Outcome.ALREADY_DONE) {
+              out.println("  " + step.id() + (step.sharded() ? " shard " + shard : "") + ": already done");
+            }
+            // A sharded step ran when any of its shards ran.
+            outcomes.merge(step.id(), outcome, (a, b) -> a == StageRunner.Outcome.ALREADY_DONE ? b : a);
           }
-          StageRunner.Outcome outcome = StageRunner.run(context);
-          if (outcome == StageRunner.Outcome.ALREADY_DONE) {
-            out.println("  " + step.id() + (step.sharded() ? " shard " + shard : "") + ": already done");
-          }
-          // A sharded step ran when any of its shards ran.
-          outcomes.merge(step.id(), outcome, (a, b) -> a == StageRunner.Outcome.ALREADY_DONE ? b : a);
         }
+        return result.read(new Finished(artifacts, layout, plan, outcomes));
       }
-      return result.read(new Finished(artifacts, layout, plan, outcomes));
     } catch (BadInputException | BadDataException | InvalidSettingException e) {
       throw new Failure(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -172,11 +176,19 @@ final class LocalRun {
     SemiSupervisedRunSpec spec = run.getSpec();
     String name = run.getMetadata().getName();
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, store)) {
-      ObjectLayout layout = new ObjectLayout(spec.getStorage().resolvedPrefix(RunMarker.LOCAL_NAMESPACE, name));
-      return result.read(new Finished(connection.artifactStore(), layout, StagePlan.of(spec), Map.of()));
+      return result.read(new Finished(connection.artifactStore(), layout(spec, name), StagePlan.of(spec), Map.of()));
     } catch (IOException | RuntimeException e) {
       throw new Failure(WorkerContract.EXIT_FAILURE, "cannot read run '" + name + "': " + FailureMessages.describe(e));
     }
+  }
+
+  /**
+   * Where a run made on this machine keeps its artifacts: the prefix of its name in the local
+   * namespace. {@code semisup run}, {@code experiment}, {@code report} and a local {@code semisup
+   * stage} of the same manifest all find the run there.
+   */
+  static ObjectLayout layout(SemiSupervisedRunSpec spec, String name) {
+    return new ObjectLayout(spec.getStorage().resolvedPrefix(RunMarker.LOCAL_NAMESPACE, name));
   }
 
   private static List<Problem> missingData(SemiSupervisedRunSpec spec, Blobs blobs) {

@@ -16,10 +16,14 @@ final class SpecSource {
   private SpecSource() {
   }
 
-  static SemiSupervisedRunSpec read(Map<String, String> env, Path file) throws ManifestException {
+  /** A spec, and the run's name when it came in a whole manifest (metadata.name), else null. */
+  record Source(SemiSupervisedRunSpec spec, String manifestName) {
+  }
+
+  static Source read(Map<String, String> env, Path file) throws ManifestException {
     String inline = env.get(WorkerContract.ENV_SPEC);
     if (file == null && inline != null && !inline.isBlank()) {
-      return Manifests.parseSpec(inline, WorkerContract.ENV_SPEC);
+      return new Source(Manifests.parseSpec(inline, WorkerContract.ENV_SPEC), null);
     }
     Path path = file != null ? file
         : env.containsKey(WorkerContract.ENV_SPEC_FILE) ? Path.of(env.get(WorkerContract.ENV_SPEC_FILE)) : null;
@@ -32,9 +36,9 @@ final class SpecSource {
       String text = java.nio.file.Files.readString(path);
       if (text.contains("kind:") || text.contains("\"kind\"")) {
         SemiSupervisedRun run = Manifests.parse(text, path.toString());
-        return run.getSpec();
+        return new Source(run.getSpec(), run.getMetadata() == null ? null : run.getMetadata().getName());
       }
-      return Manifests.parseSpec(text, path.toString());
+      return new Source(Manifests.parseSpec(text, path.toString()), null);
     } catch (java.io.IOException e) {
       throw new ManifestException(path.toString(), List.of(new Problem("file", "cannot be read: " + e.getMessage())));
     }

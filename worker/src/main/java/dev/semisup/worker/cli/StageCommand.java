@@ -14,6 +14,7 @@ import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.progress.ProgressListener;
+import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +39,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code semisup stage STEP}: what a worker pod runs. The spec comes from SEMISUP_SPEC, the
  * store prefix from SEMISUP_STORE_PREFIX, credentials from AWS_ACCESS_KEY_ID/SECRET, and an
- * infer shard's index from JOB_COMPLETION_INDEX (set by the Indexed Job).
+ * infer shard's index from JOB_COMPLETION_INDEX (set by the Indexed Job). Run by hand (no
+ * SEMISUP_RUN_NAME), it is a step of the run {@code semisup run} makes of the same manifest: the
+ * same folder, from metadata.name, and the same lock, so the two never write the run at once.
  */
 @Command(name = "stage", description = "Run one step of a run's plan, as a worker pod does.")
 final class StageCommand implements Callable<Integer> {
@@ -68,12 +72,13 @@ final class StageCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Threads.configure(env);
-    SemiSupervisedRunSpec spec;
+    SpecSource.Source source;
     try {
-      spec = SpecSource.read(env, specFile);
+      source = SpecSource.read(env, specFile);
     } catch (ManifestException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     }
+    SemiSupervisedRunSpec spec = source.spec();
     boolean cluster = spec.getStorage() != null && spec.getStorage().getEndpoint() != null
         && !spec.getStorage().getEndpoint().isBlank();
     List<Problem> problems = SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL);
@@ -89,15 +94,25 @@ final class StageCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     }
-    String name = env.getOrDefault(WorkerContract.ENV_RUN_NAME, "local");
-    String namespace = env.getOrDefault(WorkerContract.ENV_RUN_NAMESPACE, "default");
+    // A pod is told its run by the operator; by hand, the manifest's metadata.name places the run
+    // where `semisup run` of the same manifest has it, so the two can take turns on one run.
+    boolean pod = env.containsKey(WorkerContract.ENV_RUN_NAME);
+    String name = pod ? env.get(WorkerContract.ENV_RUN_NAME) : Objects.requireNonNullElse(source.manifestName(), "local");
+    String namespace = env.getOrDefault(WorkerContract.ENV_RUN_NAMESPACE, pod ? "default" : RunMarker.LOCAL_NAMESPACE);
     String uid = env.get(WorkerContract.ENV_RUN_UID);
     Optional<String> badName = RunName.problem(name);
     if (badName.isPresent()) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, WorkerContract.ENV_RUN_NAME + " " + badName.get());
+      return fail(WorkerContract.EXIT_BAD_INPUT, (pod ? WorkerContract.ENV_RUN_NAME : "metadata.name") + " " + badName.get());
     }
-    String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, spec.getStorage().resolvedPrefix(namespace, name));
+    String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, pod
+        ? spec.getStorage().resolvedPrefix(namespace, name) : LocalRun.layout(spec, name).prefix());
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, localStore)) {
+      if (connection.isLocal()) {
+        List<Problem> overlaps = LocalStorePlacement.overlaps(connection.localDirectory(), spec);
+        if (!overlaps.isEmpty()) {
+          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", overlaps).getMessage());
+        }
+      }
       if (step.equals(plan.steps().get(0))) {
         // The plan's first step checks every data source before any work, as `semisup run` does.
         List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
@@ -106,15 +121,18 @@ final class StageCommand implements Callable<Integer> {
         }
       }
       ObjectLayout layout = new ObjectLayout(prefix);
+      RunMarker marker = new RunMarker(namespace, name, uid == null || uid.isBlank() ? null : uid);
       // Every step checks the marker: a pod never writes into a prefix another run owns.
-      RunOwnership.claim(connection.artifactStore(), layout, new RunMarker(namespace, name, uid == null || uid.isBlank() ? null : uid),
-          spec.getStorage().reusesArtifacts());
-      StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
-          connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
-      StageRunner.Outcome outcome = StageRunner.run(context);
-      out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
-          + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
-      return WorkerContract.EXIT_OK;
+      RunOwnership.claim(connection.artifactStore(), layout, marker, spec.getStorage().reusesArtifacts());
+      // By hand, one writer per run, as `semisup run`; a run's pods are ordered by the operator.
+      try (RunLock lock = pod ? null : RunLock.acquire(connection.artifactStore(), layout, marker.describe())) {
+        StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
+            connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
+        StageRunner.Outcome outcome = StageRunner.run(context);
+        out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
+            + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
+        return WorkerContract.EXIT_OK;
+      }
     } catch (BadInputException | BadDataException | InvalidSettingException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {

@@ -13,9 +13,13 @@ import org.slf4j.LoggerFactory;
 final class CorruptImages {
 
   private static final Logger LOG = LoggerFactory.getLogger(CorruptImages.class);
+  /** Skipped images logged one by one in a pass; after them, a line per {@link #SUMMARY_EVERY}. */
+  static final int LOGGED_ONE_BY_ONE = 5;
+  static final int SUMMARY_EVERY = 1000;
 
   private final boolean skip;
   private long skipped;
+  private long sinceSummary;
 
   CorruptImages(boolean skip) {
     this.skip = skip;
@@ -26,11 +30,45 @@ final class CorruptImages {
     if (!skip) {
       throw new BadDataException(where + ": " + cause.describe(), cause);
     }
-    skipped++;
-    LOG.warn("Skipping {}: {}", where, cause.describe());
+    count(where, cause.describe());
   }
 
-  long skipped() {
+  /**
+   * A second image member of one sample key (x.jpg beside x.png): a sample has one image, so the
+   * later one is skipped and counted in a pool, and a labeled set holding it fails naming it.
+   */
+  void onDuplicate(String where) throws IOException {
+    String why = "a second image of the same sample key (a sample holds one image)";
+    if (!skip) {
+      throw new BadDataException(where + ": " + why + "; rename or remove one");
+    }
+    count(where, why);
+  }
+
+  // A pool that is mostly unreadable would otherwise log a line per image: the first few name
+  // their image, then a periodic line counts the rest, and the pass's end sums them up.
+  private synchronized void count(String where, String why) {
+    skipped++;
+    if (skipped <= LOGGED_ONE_BY_ONE) {
+      LOG.warn("Skipping {}: {}{}", where, why, skipped == LOGGED_ONE_BY_ONE
+          ? " (further skipped images are counted, a line per " + SUMMARY_EVERY + ")" : "");
+      return;
+    }
+    if (++sinceSummary == SUMMARY_EVERY) {
+      LOG.warn("Skipped {} more images ({} in this pass so far); the latest: {}: {}", sinceSummary, skipped, where, why);
+      sinceSummary = 0;
+    }
+  }
+
+  /** Logs the count of the images skipped since the last line, at the end of the pass. */
+  synchronized void summarise() {
+    if (sinceSummary > 0) {
+      LOG.warn("Skipped {} more images; {} in this pass in all", sinceSummary, skipped);
+      sinceSummary = 0;
+    }
+  }
+
+  synchronized long skipped() {
     return skipped;
   }
 }

@@ -38,10 +38,16 @@ final class DecodingStream implements ImageStream {
    */
   DecodingStream(OrderedDecoding.Reader<EncodedImage> reader, Closeable input, ImageGeometry geometry,
       boolean skipCorrupt, DecodeSettings settings) {
+    this(reader, input, geometry, new CorruptImages(skipCorrupt), settings);
+  }
+
+  /** As above, counting in {@code corrupt}, which the reader may also tell of images it skips itself. */
+  DecodingStream(OrderedDecoding.Reader<EncodedImage> reader, Closeable input, ImageGeometry geometry,
+      CorruptImages corrupt, DecodeSettings settings) {
     this.pipeline = new OrderedDecoding<>(reader,
         image -> ImageDecoder.decodeFitted(image.bytes().read(), image.ordinal(), image.key(), image.label(), geometry), settings);
     this.input = input;
-    this.corrupt = new CorruptImages(skipCorrupt);
+    this.corrupt = corrupt;
   }
 
   @Override
@@ -72,6 +78,7 @@ final class DecodingStream implements ImageStream {
 
   @Override
   public void close() throws IOException {
+    corrupt.summarise();
     try {
       pipeline.close();
     } finally {

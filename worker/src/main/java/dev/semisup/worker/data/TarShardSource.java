@@ -68,17 +68,17 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
-    return decoded(new Stream(numbered(ShardFiles.list(blobs, uri, ".tar")), wanted));
+    return decoded(new Stream(numbered(ShardFiles.list(blobs, uri, ".tar")), wanted, new CorruptImages(skipCorrupt)));
   }
 
   /** A pass over some of the files only, numbered as in the whole pool (a shard's slice). */
   @Override
   public ImageStream open(PoolManifest manifest, List<PoolManifest.PoolFile> files, LongPredicate wanted) {
-    return decoded(new Stream(files, wanted));
+    return decoded(new Stream(files, wanted, new CorruptImages(skipCorrupt)));
   }
 
   private ImageStream decoded(Stream stream) {
-    return new DecodingStream(stream::nextImage, stream, geometry, skipCorrupt, decoding);
+    return new DecodingStream(stream::nextImage, stream, geometry, stream.skipped, decoding);
   }
 
   /** The ordinal of sample {@code sample} (0-based) of file {@code file} in the pool's order. */
@@ -106,7 +106,8 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
   boolean scanLabels(Sink sink, int maxShards) throws IOException {
     List<String> shards = ShardFiles.list(blobs, uri, ".tar");
     // No ordinal is wanted, so no image bytes are decoded: only headers and .cls members.
-    try (Stream stream = new Stream(numbered(shards.subList(0, Math.min(maxShards, shards.size()))), ordinal -> false)) {
+    try (Stream stream = new Stream(numbered(shards.subList(0, Math.min(maxShards, shards.size()))), ordinal -> false,
+        new CorruptImages(skipCorrupt))) {
       Sample sample;
       while ((sample = stream.nextSample()) != null) {
         sink.label(sample.ordinal, sample.shard + ": member " + sample.key, sample.label());
@@ -165,6 +166,8 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
   private final class Stream implements Closeable {
     private final List<PoolManifest.PoolFile> shards;
     private final LongPredicate wanted;
+    /** Where the pass counts images it skips: a duplicate here, an undecodable one in the decoding. */
+    private final CorruptImages skipped;
     private int shardIndex = -1;
     private String shard;
     private SourceFailures counted;
@@ -176,9 +179,10 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
     private long sampleInFile;
     private long taken;
 
-    Stream(List<PoolManifest.PoolFile> shards, LongPredicate wanted) {
+    Stream(List<PoolManifest.PoolFile> shards, LongPredicate wanted, CorruptImages skipped) {
       this.shards = shards;
       this.wanted = wanted;
+      this.skipped = skipped;
     }
 
     /** The next wanted image, read but not decoded; null at the end. */
@@ -236,6 +240,9 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
         if (sample.wanted) {
           sample.image = readMember(entry);
         }
+      } else if (image && sample.hasImage() && sample.wanted) {
+        // Counted by the pass that wants the sample, so shards splitting a file count it once.
+        skipped.onDuplicate(shard + ": member " + entry.getName());
       } else if (extension.equals("cls") && readLabels) {
         sample.cls = new String(readMember(entry), StandardCharsets.UTF_8);
       }

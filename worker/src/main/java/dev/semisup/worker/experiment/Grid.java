@@ -62,6 +62,22 @@ public record Grid(Path file, String name, ObjectNode base, List<Integer> seeds,
   public record PlotSpec(String file, String x, Metric y, int width, int height) {
   }
 
+  /**
+   * How many runs the grid expands to (variants x every axis's values x seeds), computed from the
+   * axes without expanding them; {@link Long#MAX_VALUE} when the product is larger than that.
+   */
+  public long size() {
+    long runs = Math.max(1, variants.size());
+    for (Axis axis : axes) {
+      runs = saturatedProduct(runs, axis.values().size());
+    }
+    return saturatedProduct(runs, seeds.size());
+  }
+
+  private static long saturatedProduct(long a, long b) {
+    return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+  }
+
   /** The column names of the points: "variant" when the grid has variants, then each axis. */
   public List<String> pointColumns() {
     List<String> columns = new java.util.ArrayList<>();

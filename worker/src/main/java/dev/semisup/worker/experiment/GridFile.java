@@ -155,7 +155,14 @@ public final class GridFile {
       }
       List<Grid.Value> values = new ArrayList<>();
       for (int i = 0; i < axis.getValue().size(); i++) {
-        values.add(axisValue(where, field + "[" + i + "]", axis.getValue().get(i)));
+        Grid.Value value = axisValue(where, field + "[" + i + "]", axis.getValue().get(i));
+        int earlier = values.indexOf(value);
+        if (earlier >= 0) {
+          // The same value twice is the same run twice: the summary would count one seed as two.
+          throw new GridException(where, field + "[" + i + "]", "repeats the value " + value.value() + " of " + field
+              + "[" + earlier + "]: each value of an axis must be listed once");
+        }
+        values.add(value);
       }
       axes.add(new Grid.Axis(path, values));
     }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -51,23 +53,48 @@ public final class GridPoints {
   public static List<GridPoint> expand(Grid grid) throws GridException {
     List<Grid.Variant> variants = grid.variants().isEmpty() ? java.util.Collections.singletonList(null) : grid.variants();
     List<GridPoint> points = new ArrayList<>();
+    Map<List<String>, GridPoint> byLabel = new HashMap<>();
+    Map<String, GridPoint> byRun = new HashMap<>();
     for (Grid.Variant variant : variants) {
       for (List<Grid.Value> combination : combinations(grid.axes())) {
-        List<String> values = new ArrayList<>();
-        if (variant != null) {
-          values.add(variant.name());
-        }
-        combination.forEach(value -> values.add(display(value.value())));
         for (int seed : grid.seeds()) {
-          points.add(point(grid, points.size(), variant, combination, values, seed));
+          GridPoint point = point(grid, points.size(), variant, combination, seed);
+          refuseTwice(grid, point, byLabel, byRun);
+          points.add(point);
         }
       }
     }
     return points;
   }
 
-  private static GridPoint point(Grid grid, int index, Grid.Variant variant, List<Grid.Value> combination,
-      List<String> values, int seed) throws GridException {
+  /**
+   * A row is one run at one seed: two points labelled alike (an axis value repeated by an
+   * {@code also:} or a variant) or two seeds of one point that are the same run (a stride that
+   * shifts no seed field) would each count one run twice in the summary.
+   */
+  private static void refuseTwice(Grid grid, GridPoint point, Map<List<String>, GridPoint> byLabel,
+      Map<String, GridPoint> byRun) throws GridException {
+    List<String> columns = grid.pointColumns();
+    List<String> label = new ArrayList<>(point.values());
+    label.add(Integer.toString(point.seed()));
+    GridPoint twin = byLabel.putIfAbsent(label, point);
+    if (twin != null) {
+      throw new GridException(grid.file().toString(), "axes", "points " + (twin.index() + 1) + " and " + (point.index() + 1)
+          + " of the grid (in its order) both run with " + point.describe(columns) + " (an also: or a variant sets an axis's"
+          + " field): one run would be counted twice; list each value once, or set that field in one place");
+    }
+    String run = (point.supervised() ? "supervised " : "") + point.resultRun() + " " + point.values();
+    GridPoint sameRun = byRun.putIfAbsent(run, point);
+    if (sameRun != null) {
+      throw new GridException(grid.file().toString(), "seeds", "seeds " + sameRun.seed() + " and " + point.seed()
+          + " give the same run " + point.resultRun() + " (point " + sameRun.describe(columns) + "): the seed"
+          + " stride shifts no seed field of the base that this run uses; set teacher.training.seed (and the other"
+          + " seeds) in the base");
+    }
+  }
+
+  private static GridPoint point(Grid grid, int index, Grid.Variant variant, List<Grid.Value> combination, int seed)
+      throws GridException {
     ObjectNode tree = grid.base().deepCopy();
     ObjectNode spec = (ObjectNode) tree.get("spec");
     // Axes first, then the fields their values bring along, then the variant's: the last word is the variant's.
@@ -84,7 +111,18 @@ public final class GridPoints {
         set(spec, field.getKey(), field.getValue());
       }
     }
-    shiftSeeds(spec, grid.seedStride() * (seed - 1));
+    // Each column shows the value the run uses, which an also: or the variant may have changed; a
+    // field removed (a variant with all labels) keeps the axis's value: that run repeats along the
+    // axis as a reference line.
+    List<String> values = new ArrayList<>();
+    if (variant != null) {
+      values.add(variant.name());
+    }
+    for (int a = 0; a < grid.axes().size(); a++) {
+      JsonNode used = get(spec, grid.axes().get(a).path());
+      values.add(display(used.isNull() ? combination.get(a).value() : used));
+    }
+    shiftSeeds(grid, spec, (long) grid.seedStride() * (seed - 1), seed);
     String label = grid.file() + " (point " + describe(grid.pointColumns(), values, seed) + ")";
     SemiSupervisedRun run;
     SemiSupervisedRun teacher;
@@ -143,20 +181,43 @@ public final class GridPoints {
     }
   }
 
-  /** Every whole-number field named seed gets the shift, as bench/demo-gain.sh shifts every "seed: N" line. */
-  static void shiftSeeds(JsonNode node, int shift) {
+  /** The value at a dotted path under spec; a missing field reads as null. */
+  static JsonNode get(ObjectNode spec, String path) {
+    JsonNode node = spec;
+    for (String segment : path.split("\\.")) {
+      node = node.path(segment);
+    }
+    return node.isMissingNode() ? NullNode.getInstance() : node;
+  }
+
+  /**
+   * Every whole-number field named seed gets the shift, as bench/demo-gain.sh shifts every "seed: N"
+   * line; in longs (the spec's seeds are), so a large stride cannot wrap two seeds onto one.
+   */
+  private static void shiftSeeds(Grid grid, JsonNode node, long shift, int seed) throws GridException {
     if (!(node instanceof ObjectNode object)) {
       if (node != null && node.isArray()) {
-        node.forEach(element -> shiftSeeds(element, shift));
+        for (JsonNode element : node) {
+          shiftSeeds(grid, element, shift, seed);
+        }
       }
       return;
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       if (field.getKey().equals("seed") && field.getValue().isIntegralNumber()) {
-        field.setValue(IntNode.valueOf(field.getValue().asInt() + shift));
+        if (!field.getValue().canConvertToLong()) {
+          throw new GridException(grid.file().toString(), "base", "a seed field holds " + field.getValue()
+              + ", more than a 64-bit whole number");
+        }
+        try {
+          field.setValue(LongNode.valueOf(Math.addExact(field.getValue().asLong(), shift)));
+        } catch (ArithmeticException overflow) {
+          throw new GridException(grid.file().toString(), "seedStride", "seed " + seed + " shifts a seed field ("
+              + field.getValue() + ") by " + grid.seedStride() + " x " + (seed - 1) + " past the largest 64-bit number");
+        }
       } else {
-        shiftSeeds(field.getValue(), shift);
+        shiftSeeds(grid, field.getValue(), shift, seed);
       }
     }
   }

@@ -19,7 +19,10 @@ import java.util.Locale;
 /**
  * The report's timeline: each step of the plan that wrote its timing.json (one per shard of a
  * sharded step) as a row with its start, end, duration and shards, and a bar placed on the run's
- * whole span. A step still running (the one writing the report) ends, for the page, now.
+ * whole span. Whether a step is done is its {@code _SUCCESS} (per shard for a sharded step), not
+ * its timing: a step done whose timing holds no end is shown done with its end not recorded, and
+ * one done with no timing at all gets a row saying so. A step not done whose timing has no end is
+ * running (the one writing the report): it ends, for the page, now.
  */
 final class StepTimeline {
 
@@ -34,29 +37,34 @@ final class StepTimeline {
   }
 
   /** One step on the timeline: the span from its first shard's start to its last shard's end. */
-  private record Span(PlannedStep step, Instant start, Instant end, boolean running, int shardsTimed,
-      double shortestShard, double longestShard, int attempts) {
+  private record Span(PlannedStep step, Instant start, Instant end, boolean running, boolean endRecorded,
+      int shardsTimed, double shortestShard, double longestShard, int attempts) {
   }
 
   /** Appends the timeline section. */
   void appendTo(StringBuilder html) throws IOException {
     List<Span> spans = new ArrayList<>();
+    List<PlannedStep> doneUntimed = new ArrayList<>();
     for (PlannedStep step : run.plan().steps()) {
       Span span = span(step);
       if (span != null) {
         spans.add(span);
+      } else if (run.store().exists(run.layout().success(step))) {
+        doneUntimed.add(step);
       }
     }
     html.append("<h2 id=\"timeline\">Timeline</h2>\n");
-    if (spans.isEmpty()) {
+    if (spans.isEmpty() && doneUntimed.isEmpty()) {
       html.append("<p class=\"missing\">No step recorded its times (timing.json) yet.</p>\n");
       return;
     }
-    Instant first = spans.stream().map(Span::start).min(Comparator.naturalOrder()).orElseThrow();
-    Instant last = spans.stream().map(Span::end).max(Comparator.naturalOrder()).orElseThrow();
+    Instant first = spans.stream().map(Span::start).min(Comparator.naturalOrder()).orElse(now);
+    Instant last = spans.stream().map(Span::end).max(Comparator.naturalOrder()).orElse(now);
     double total = Math.max(1e-3, seconds(first, last));
-    html.append("<p class=\"meta\">").append(second(first)).append(" to ").append(second(last))
-        .append(" (UTC): ").append(duration(total)).append(" in all.</p>\n");
+    if (!spans.isEmpty()) {
+      html.append("<p class=\"meta\">").append(second(first)).append(" to ").append(second(last))
+          .append(" (UTC): ").append(duration(total)).append(" in all.</p>\n");
+    }
     html.append("<table class=\"timeline\"><thead><tr><th>step</th><th>start</th><th>end</th><th>duration</th>")
         .append("<th>shards</th><th class=\"lane\"></th></tr></thead><tbody>\n");
     for (Span span : spans) {
@@ -64,18 +72,26 @@ final class StepTimeline {
       double width = Math.max(0.4, 100 * seconds(span.start(), span.end()) / total);
       String shards = span.step().shards() == 1 ? "1" : span.shardsTimed() + " of " + span.step().shards()
           + " (" + duration(span.shortestShard()) + " to " + duration(span.longestShard()) + " each)";
+      String end = span.running() ? "running when this page was built"
+          : span.endRecorded() ? clockTime(span.end()) : "done (end not recorded)";
       html.append("<tr data-step=\"").append(escape(span.step().id())).append("\"><td>")
           .append(escape(span.step().id())).append(span.attempts() > span.shardsTimed() ? " <span class=\"note\">("
               + (span.attempts() - span.shardsTimed()) + " restart" + (span.attempts() - span.shardsTimed() > 1 ? "s" : "")
               + ")</span>" : "")
           .append("</td><td class=\"time\">").append(clockTime(span.start())).append("</td><td class=\"time\">")
-          .append(span.running() ? "running when this page was built" : clockTime(span.end())).append("</td><td class=\"time\">")
-          .append(duration(seconds(span.start(), span.end()))).append("</td><td>").append(escape(shards))
+          .append(end).append("</td><td class=\"time\">")
+          .append(span.endRecorded() || span.running() ? duration(seconds(span.start(), span.end())) : "-")
+          .append("</td><td>").append(escape(shards))
           .append("</td><td class=\"lane\"><div class=\"bar ").append(span.step().stage().wireName())
           .append(span.running() ? " running" : "").append("\" style=\"margin-left:")
           .append(String.format(Locale.ROOT, "%.2f", Math.min(from, 99.6))).append("%;width:")
           .append(String.format(Locale.ROOT, "%.2f", Math.min(width, 100 - Math.min(from, 99.6))))
           .append("%\"></div></td></tr>\n");
+    }
+    for (PlannedStep step : doneUntimed) {
+      html.append("<tr data-step=\"").append(escape(step.id())).append("\"><td>").append(escape(step.id()))
+          .append("</td><td class=\"time\">-</td><td class=\"time\">done (times not recorded)</td>")
+          .append("<td class=\"time\">-</td><td>").append(step.shards()).append("</td><td class=\"lane\"></td></tr>\n");
     }
     html.append("</tbody></table>\n");
   }
@@ -85,10 +101,12 @@ final class StepTimeline {
     Instant start = null;
     Instant end = null;
     boolean running = false;
+    boolean endRecorded = true;
     int timed = 0;
     int attempts = 0;
     double shortest = Double.MAX_VALUE;
     double longest = 0;
+    boolean stepDone = run.store().exists(run.layout().success(step));
     for (int shard = 0; shard < step.shards(); shard++) {
       String key = run.layout().timing(step, shard);
       if (!run.store().exists(key)) {
@@ -96,9 +114,18 @@ final class StepTimeline {
       }
       StepTiming timing = JSON.readValue(run.store().get(key), StepTiming.class);
       Instant started = Instant.parse(timing.startedAt());
-      // The step writing this report has not finished yet: it ends, for the page, now.
-      Instant finished = timing.finishedAt() == null ? now : Instant.parse(timing.finishedAt());
-      running |= timing.finishedAt() == null;
+      Instant finished;
+      if (timing.finishedAt() != null) {
+        finished = Instant.parse(timing.finishedAt());
+      } else if (stepDone || step.sharded() && run.store().exists(run.layout().shardSuccess(step, shard))) {
+        // Done, though its timing was not closed (the report was built in between, or the write failed).
+        finished = started;
+        endRecorded = false;
+      } else {
+        // The step writing this report has not finished yet: it ends, for the page, now.
+        finished = now;
+        running = true;
+      }
       start = start == null || started.isBefore(start) ? started : start;
       end = end == null || finished.isAfter(end) ? finished : end;
       double took = seconds(started, finished);
@@ -107,6 +134,7 @@ final class StepTimeline {
       timed++;
       attempts += timing.attempts();
     }
-    return timed == 0 ? null : new Span(step, start, end, running, timed, shortest, longest, attempts);
+    return timed == 0 ? null
+        : new Span(step, start, end, running, endRecorded && !running, timed, shortest, longest, attempts);
   }
 }

@@ -72,7 +72,7 @@ public final class RunOwnership {
   }
 
   /**
-   * What {@code --fresh} deletes: the run's own keys under its prefix, never its marker and never
+   * What {@code --fresh} deletes: the run's own keys under its prefix, never its marker or lock and never
    * the keys of another run whose prefix lies inside this one. Call after {@link #claim}.
    */
   public static void deleteOwnArtifacts(ObjectStore store, ObjectLayout layout) throws IOException {
@@ -92,7 +92,7 @@ public final class RunOwnership {
     }
     List<String> own = new ArrayList<>();
     for (String key : keys) {
-      if (!key.equals(layout.runMarker()) && nestedRuns.stream().noneMatch(key::startsWith)) {
+      if (!key.equals(layout.runMarker()) && !key.equals(layout.runLock()) && nestedRuns.stream().noneMatch(key::startsWith)) {
         own.add(key);
       }
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +39,23 @@ public final class LocalDirectoryStore implements ObjectStore {
   @Override
   public void put(String key, byte[] bytes) throws IOException {
     write(key, out -> out.write(bytes));
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] bytes) throws IOException {
+    Path target = path(key);
+    Files.createDirectories(target.getParent());
+    Path temp = target.resolveSibling(ObjectKeys.PARTIAL_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+    Files.write(temp, bytes);
+    try {
+      // A hard link appears whole and fails if the name exists: create-if-absent with the content in place.
+      Files.createLink(target, temp);
+      return true;
+    } catch (FileAlreadyExistsException taken) {
+      return false;
+    } finally {
+      Files.deleteIfExists(temp);
+    }
   }
 
   @Override

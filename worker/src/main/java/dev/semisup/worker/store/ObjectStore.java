@@ -58,6 +58,14 @@ public interface ObjectStore extends AutoCloseable {
     out.close();
   }
 
+  /**
+   * Writes the object only if no object has the key, in one step (a local file linked into place, an
+   * S3 PUT with {@code If-None-Match: *}); false when one exists. What a lock is made of: of two
+   * writers racing for a key, one gets it (a store that ignores the condition lets the last write win,
+   * so a caller that must know reads the object back).
+   */
+  boolean putIfAbsent(String key, byte[] bytes) throws IOException;
+
   /** Reads an object; a missing key throws {@link FileNotFoundException} naming the key. */
   InputStream open(String key) throws IOException;
 

@@ -7,6 +7,7 @@ import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -63,6 +64,36 @@ public final class S3ObjectStore implements ObjectStore {
     } catch (Exception e) {
       throw failure(e, key);
     }
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] bytes) throws IOException {
+    ObjectKeys.check(key);
+    try {
+      endpoint.retry().call(() -> endpoint.client().putObject(PutObjectArgs.builder()
+          .bucket(bucket)
+          .object(key)
+          .headers(java.util.Map.of("If-None-Match", "*"))
+          .stream(new ByteArrayInputStream(bytes), bytes.length, -1)
+          .build()));
+      return true;
+    } catch (Exception e) {
+      if (isPreconditionFailed(e)) {
+        return false;
+      }
+      throw failure(e, key);
+    }
+  }
+
+  /** 412 (the key exists) or 409 (a concurrent conditional write of it), as S3 answers If-None-Match. */
+  private static boolean isPreconditionFailed(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof ErrorResponseException error && error.response() != null
+          && (error.response().code() == 412 || error.response().code() == 409)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

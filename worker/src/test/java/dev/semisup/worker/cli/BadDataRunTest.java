@@ -100,6 +100,28 @@ class BadDataRunTest {
   }
 
   @Test
+  void aPoolMostlyUnreadableFailsWithTheCountNamingTheFieldThenPassesUnderAHigherLimit() throws Exception {
+    Path data = TinyDataset.writeTo(dir.resolve("data"));
+    Path pool = pngPool(data, 20);
+    for (int i = 0; i < 10; i++) {
+      Files.writeString(pool.resolve("broken-" + i + ".png"), "not an image");
+    }
+    String manifest = manifest("unreadable", data, "unlabeled:", "unlabeled: {uri: \"" + uri(pool) + "/\", format: folder}");
+
+    Result failed = run(manifest);
+
+    assertThat(failed.exit()).isEqualTo(2);
+    assertThat(failed.err()).contains("10 of the pool's 30 images (33.3%) could not be read")
+        .contains("spec.data.maxSkippedFraction allows (0.05)");
+    Path run = dir.resolve("store/semisup/runs/local/unreadable");
+    assertThat(run.resolve("index/_SUCCESS")).doesNotExist();
+
+    Result allowed = run(manifest.replace("classes: 3", "classes: 3\n    maxSkippedFraction: 0.5"));
+    assertThat(allowed.exit()).as(allowed.err()).isZero();
+    assertThat(allowed.out()).containsPattern("pool images skipped \\(corrupt or oversized\\) +10\\n");
+  }
+
+  @Test
   void aZeroByteValidationFileFailsBeforeTheTeacherTrains() throws Exception {
     Path data = TinyDataset.writeTo(dir.resolve("data"));
     Path empty = Files.write(data.resolve("empty-images"), new byte[0]);

@@ -185,6 +185,58 @@ class TarShardSourceTest {
   }
 
   @Test
+  void aSecondImageOfOneKeyInAPoolIsSkippedAndCounted() throws IOException {
+    Map<String, byte[]> members = new LinkedHashMap<>();
+    members.put("a.png", encode(rgb(0, 8, 8), "png"));
+    members.put("a.jpg", encode(rgb(1, 8, 8), "jpg"));
+    members.put("b.png", encode(rgb(2, 8, 8), "png"));
+    Path file = tar(dir.resolve("pool.tar"), members);
+    TarShardSource pool = source(file, true);
+
+    List<ImageRecord> images = Passes.readAll(pool);
+
+    assertThat(images).extracting(image -> ImageRef.parse(image.key()).member()).containsExactly("a.png", "b.png");
+    assertThat(Passes.skipped(pool)).as("a.jpg, dropped, is counted").isEqualTo(1);
+  }
+
+  @Test
+  void aSecondImageOfOneKeyInALabeledShardIsAnErrorNamingIt() throws IOException {
+    Map<String, byte[]> members = new LinkedHashMap<>();
+    members.put("a.png", encode(rgb(0, 8, 8), "png"));
+    members.put("a.jpg", encode(rgb(1, 8, 8), "jpg"));
+    Path file = tar(dir.resolve("labeled.tar"), members);
+
+    assertThatThrownBy(() -> Passes.readAll(source(file, false)))
+        .hasMessageStartingWith(TestFileBlobs.uri(file) + ": member a.jpg: a second image of the same sample key");
+  }
+
+  @Test
+  void aMostlyUnreadablePoolLogsTheFirstSkippedImagesThenASummaryNotALinePerImage() throws IOException {
+    Map<String, byte[]> members = new LinkedHashMap<>();
+    members.put("good.png", encode(rgb(0, 8, 8), "png"));
+    for (int i = 0; i < 30; i++) {
+      members.put(String.format("broken-%02d.jpg", i), "not a jpeg".getBytes());
+    }
+    TarShardSource pool = source(tar(dir.resolve("pool.tar"), members), true);
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        CorruptImages.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    log.addAppender(events);
+    try {
+      assertThat(Passes.skipped(pool)).isEqualTo(30);
+    } finally {
+      log.detachAppender(events);
+    }
+
+    List<String> lines = events.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    assertThat(lines).hasSize(6);
+    assertThat(lines.subList(0, 5)).allSatisfy(line -> assertThat(line).startsWith("Skipping ").contains(": member broken-"));
+    assertThat(lines.get(5)).isEqualTo("Skipped 25 more images; 30 in this pass in all");
+  }
+
+  @Test
   void corruptImageInALabeledShardIsAnErrorNamingIt() throws IOException {
     Map<String, byte[]> members = new LinkedHashMap<>();
     members.put("a.png", encode(rgb(0, 8, 8), "png"));

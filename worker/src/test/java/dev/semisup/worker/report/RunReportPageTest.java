@@ -88,6 +88,32 @@ class RunReportPageTest {
   }
 
   @Test
+  void theTimelineMarksAStepDoneByItsSuccessNotByItsTiming() throws Exception {
+    SyntheticRun synthetic = new SyntheticRun(dir, 3, 12, 4, 0);
+    dev.semisup.api.plan.PlannedStep teacher = synthetic.plan.require("teacher");
+    dev.semisup.api.plan.PlannedStep select = synthetic.plan.require("select");
+    dev.semisup.api.plan.PlannedStep student = synthetic.plan.require("student");
+    Instant t0 = Instant.parse("2026-11-30T01:00:00Z");
+    // The teacher finished (its _SUCCESS) but the page was built before its timing got its end.
+    synthetic.store.put(synthetic.layout.timing(teacher, 0), SyntheticRun.JSON.writeValueAsBytes(
+        new dev.semisup.api.report.StepTiming("teacher", 0, 1, t0.toString(), null, 1)));
+    synthetic.store.putString(synthetic.layout.success(teacher), "");
+    // Select finished and wrote no timing at all.
+    synthetic.store.putString(synthetic.layout.success(select), "");
+    // The student has started and has no _SUCCESS: it is the one running.
+    synthetic.store.put(synthetic.layout.timing(student, 0), SyntheticRun.JSON.writeValueAsBytes(
+        new dev.semisup.api.report.StepTiming("student", 0, 1, t0.plusSeconds(80).toString(), null, 1)));
+
+    Document page = Jsoup.parse(new String(RunReportPage.build(synthetic.run(), CLOCK, Set.of()), StandardCharsets.UTF_8));
+
+    Element teacherRow = page.selectFirst("table.timeline tr[data-step=teacher]");
+    assertThat(teacherRow.text()).doesNotContain("running").contains("done (end not recorded)");
+    assertThat(teacherRow.select(".bar.running")).isEmpty();
+    assertThat(page.selectFirst("table.timeline tr[data-step=select]").text()).contains("done (times not recorded)");
+    assertThat(page.selectFirst("table.timeline tr[data-step=student]").text()).contains("running when this page was built");
+  }
+
+  @Test
   void aThousandClassPageStaysWithinFiveMegabytes() throws Exception {
     // Colour noise is the worst case for the thumbnails' size; every class has 6 entries.
     SyntheticRun synthetic = new SyntheticRun(dir, 1000, 6, 3, 96);

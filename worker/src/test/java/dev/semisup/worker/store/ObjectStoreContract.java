@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.OutputStream;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,17 @@ abstract class ObjectStoreContract {
 
     assertThat(store.getString("report.json")).isEqualTo("new");
     assertThat(store.list("")).containsExactly("report.json");
+  }
+
+  @Test
+  void putIfAbsentWritesOnlyTheFirstAndLeavesNoTemporaryObject() throws IOException {
+    ObjectStore store = store();
+
+    assertThat(store.putIfAbsent("runs/r1/run.lock", "first".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(store.putIfAbsent("runs/r1/run.lock", "second".getBytes(StandardCharsets.UTF_8))).isFalse();
+
+    assertThat(store.getString("runs/r1/run.lock")).isEqualTo("first");
+    assertThat(store.list("")).containsExactly("runs/r1/run.lock");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
 import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.sampling.CandidateShardReader;
 import dev.semisup.worker.sampling.GlobalThreshold;
 import dev.semisup.worker.sampling.IndexSummary;
@@ -15,6 +16,7 @@ import dev.semisup.worker.stages.StageTask;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class SelectStage implements StageTask {
         }
         shards.add(CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
       }
+      refuseMostlyUnreadablePool(context, infer, data);
       GlobalThreshold.Entry threshold = null;
       if (context.spec().getSampling().unbalanced()) {
         int size = Math.multiplyExact(context.spec().getSampling().getTopK(), classes);
@@ -88,6 +91,30 @@ public final class SelectStage implements StageTask {
     LOG.info("{}: sampled index of {} entries ({} distinct images){}", step.id(), entries, built.distinctImages(),
         built.pseudoLabelPrecision() == null ? ""
             : String.format(", pseudo-label precision %.3f", built.pseudoLabelPrecision()));
+  }
+
+  /**
+   * A pool whose skipped share (corrupt, oversized or duplicate images, over every infer shard)
+   * passes {@code spec.data.maxSkippedFraction} fails the run with the count, exit 2: a sampled
+   * index drawn from the few readable images of a broken pool is no result.
+   */
+  static void refuseMostlyUnreadablePool(StageContext context, PlannedStep infer, DataSpec data) throws IOException {
+    Long skipped = skippedByInfer(context, infer);
+    long scored = 0;
+    for (int shard = 0; shard < infer.shards() && skipped != null; shard++) {
+      scored += JSON.readValue(context.store().get(context.layout().shardProgress(infer, shard)), StageProgress.class).done();
+    }
+    if (skipped == null || skipped == 0) {
+      return;
+    }
+    double share = (double) skipped / (scored + skipped);
+    double limit = data.skippedFractionLimit();
+    if (share > limit) {
+      throw new BadDataException(String.format(Locale.ROOT, "%,d of the pool's %,d images (%.1f%%) could not be read and"
+          + " were skipped (corrupt, oversized or duplicate; the infer logs name the first ones), more than"
+          + " spec.data.maxSkippedFraction allows (%s): repair or remove them from spec.data.unlabeled, or raise"
+          + " spec.data.maxSkippedFraction", skipped, scored + skipped, 100 * share, limit));
+    }
   }
 
   /**
