@@ -41,7 +41,16 @@ public final class OperatorMain {
   public static void main(String[] args) throws Exception {
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(withUserAgent(Config.autoConfigure(null))).build();
-    RunningOperator running = start(client, config);
+    RunningOperator running;
+    try {
+      running = start(client, config);
+    } catch (RuntimeException e) {
+      // Threads the failed start left behind (informers, the client's) must not keep a pod that can
+      // never reconcile alive: exit, so the kubelet restarts it and its status shows why.
+      LOG.error("semisup operator could not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "operator-shutdown"));
     new CountDownLatch(1).await();
   }
