@@ -1,5 +1,6 @@
 package dev.semisup.bench;
 
+import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.v1alpha1.RunPhase;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.operator.OperatorMain;
@@ -38,7 +39,8 @@ public final class OperatorTransitionBench {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     long jobMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
-    int stepsPerRun = 5;
+    // One Job per planned step: the plan decides, not a number typed here.
+    int stepsPerRun = StagePlan.of(Runs.run("plan").getSpec()).steps().size();
 
     try (MockCluster cluster = new MockCluster();
         KubernetesClient operatorClient = cluster.operatorClient();
