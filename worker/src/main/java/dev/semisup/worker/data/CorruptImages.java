@@ -1,12 +1,14 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.input.Printable;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one pass does with an image that will not decode, or whose header declares more pixels than
- * the budget ({@link ImageDecoder#MAX_PIXELS}). A crawled pool always holds some broken
+ * What one pass does with an image that will not decode, whose header declares more pixels than
+ * the budget ({@link ImageDecoder#MAX_PIXELS}), whose bytes exceed the byte budget
+ * ({@link ImageBytes#MAX_BYTES}), or whose path is no regular file. A crawled pool always holds some broken
  * files, so pools skip and count them; in a labeled or validation set a broken image is a broken
  * data set, so it fails naming the image.
  */
@@ -27,7 +29,7 @@ final class CorruptImages {
       throw new BadDataException(where + ": " + cause.describe(), cause);
     }
     skipped++;
-    LOG.warn("Skipping {}: {}", where, cause.describe());
+    LOG.warn("Skipping {}: {}", Printable.of(where), cause.describe());
   }
 
   long skipped() {

@@ -42,7 +42,7 @@ public final class ImageDecoder {
   }
 
   /** Thrown for bytes that are not a whole, decodable image; the message says why. */
-  static class CorruptImageException extends IOException {
+  public static class CorruptImageException extends IOException {
     CorruptImageException(String message, Throwable cause) {
       super(message, cause);
     }
