@@ -12,18 +12,37 @@ public final class Printable {
   private Printable() {
   }
 
+  /**
+   * A message for the terminal that may carry names from the data: as {@link #of}, except that
+   * its own line breaks stay (a list of problems is one per line) and it is never quoted.
+   */
+  public static String message(String message) {
+    if (message == null) {
+      return "null";
+    }
+    String[] lines = message.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = escaped(lines[i]);
+    }
+    return String.join("\n", lines);
+  }
+
   public static String of(String name) {
     if (name == null) {
       return "null";
     }
+    String shown = escaped(name);
+    boolean padded = !name.isEmpty() && (Character.isWhitespace(name.charAt(0))
+        || Character.isWhitespace(name.charAt(name.length() - 1)));
+    return name.isEmpty() || padded ? "'" + shown + "'" : shown;
+  }
+
+  private static String escaped(String name) {
     StringBuilder out = new StringBuilder(name.length() + 2);
     boolean escaped = false;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c == '\\') {
-        out.append("\\\\");
-        escaped = true;
-      } else if (c == '\n') {
+      if (c == '\n') {
         out.append("\\n");
         escaped = true;
       } else if (c == '\r') {
@@ -43,11 +62,6 @@ public final class Printable {
       } else {
         out.append(c);
       }
-    }
-    boolean padded = !name.isEmpty() && (Character.isWhitespace(name.charAt(0))
-        || Character.isWhitespace(name.charAt(name.length() - 1)));
-    if (name.isEmpty() || padded) {
-      return "'" + out + "'";
     }
     return escaped ? out.toString() : name;
   }
