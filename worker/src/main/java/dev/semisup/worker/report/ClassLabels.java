@@ -23,10 +23,10 @@ final class ClassLabels {
     List<PlannedStep> steps = run.plan().steps();
     for (int i = steps.size() - 1; i >= 0; i--) {
       PlannedStep step = steps.get(i);
-      String key = run.layout().modelCard(step);
-      if (!step.stage().trains() || !run.store().exists(key)) {
+      if (!step.stage().trains() || !run.store().exists(run.layout().modelCard(step))) {
         continue;
       }
+      String key = run.layout().modelCard(step);
       try {
         List<String> names = ModelCard.parse(run.store().get(key), run.store().uri(key)).classes();
         return new ClassLabels(names.size() == classes ? names : null);

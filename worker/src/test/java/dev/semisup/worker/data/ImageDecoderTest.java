@@ -322,6 +322,20 @@ class ImageDecoderTest {
     }
   }
 
+  @Test
+  void theFallbackWarningGivesJnasReasonInOneLineWithoutTheClassPath() {
+    String jna = "Unable to load library 'turbojpeg':\n"
+        + "libturbojpeg.so: cannot open shared object file: No such file or directory\n"
+        + "Native library (linux-x86-64/libturbojpeg.so) not found in resource path ("
+        + "/app/lib/a.jar:/app/lib/b.jar:".repeat(500) + ")";
+
+    String line = ImageDecoder.oneLine(jna);
+
+    assertThat(line).isEqualTo("Unable to load library 'turbojpeg': libturbojpeg.so: cannot open shared object file:"
+        + " No such file or directory");
+    assertThat(ImageDecoder.oneLine("x".repeat(1000))).hasSize(203).doesNotContain("\n");
+  }
+
   private static ImageRecord decode(JpegDecoder decoder, byte[] bytes, long maxPixels) throws CorruptImageException {
     return ImageDecoder.decodeWith(decoder, bytes, 0, "k", 0, 0, maxPixels == 0 ? ImageDecoder.MAX_PIXELS : maxPixels);
   }
