@@ -164,8 +164,8 @@ final class PredictCommand implements Callable<Integer> {
   /** Which model answers: what a person checks before trusting the numbers. */
   private void describe(TrainedModel trained) {
     ModelCard card = trained.card();
-    StringBuilder line = new StringBuilder("model: ").append(Printable.of(trained.where())).append(" (").append(card.architecture())
-        .append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
+    StringBuilder line = new StringBuilder("model: ").append(Printable.of(trained.where())).append(" (")
+        .append(card.architecture()).append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
         .append(card.imageSize()).append('x').append(card.imageSize());
     if (card.step() != null) {
       line.append(", step ").append(card.step());

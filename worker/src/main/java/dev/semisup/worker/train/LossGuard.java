@@ -30,8 +30,8 @@ public final class LossGuard {
     }
 
     Diverged(String parameter, int epoch, double learningRate) {
-      super("parameter " + parameter + " became NaN or infinite during epoch " + epoch + " (learning rate "
-          + learningRate + " at its last step), though every batch loss was finite");
+      super("parameter " + parameter + " became NaN or infinite at epoch " + epoch + ", though every batch loss was"
+          + " finite (learning rate " + learningRate + " at its last step)");
       this.epoch = epoch;
       this.learningRate = learningRate;
     }

@@ -30,7 +30,7 @@ class LossGuardTest {
     assertThatCode(() -> LossGuard.checkParameters(Optional.empty(), 2, 0.05)).doesNotThrowAnyException();
     assertThatThrownBy(() -> LossGuard.checkParameters(Optional.of("conv1_weight"), 2, 0.05))
         .isInstanceOf(LossGuard.Diverged.class)
-        .hasMessage("parameter conv1_weight became NaN or infinite during epoch 2 (learning rate 0.05 at its last step),"
-            + " though every batch loss was finite");
+        .hasMessage("parameter conv1_weight became NaN or infinite at epoch 2, though every batch loss was finite"
+            + " (learning rate 0.05 at its last step)");
   }
 }

@@ -99,7 +99,7 @@ class TrainingLoopTest {
       assertThatThrownBy(() -> new TrainingLoop(network, spec(2), PLAIN).fit(bands(10, 1), checkpoints,
           lastStepBreaksAParameter))
           .isInstanceOf(LossGuard.Diverged.class)
-          .hasMessageContaining("became NaN or infinite during epoch 2")
+          .hasMessageContaining("became NaN or infinite at epoch 2")
           .hasMessageContaining("though every batch loss was finite");
       assertThat(checkpoints.saved).hasSize(1);
     }
