@@ -26,7 +26,7 @@ final class CorruptImages {
   /** Counts and logs the image when skipping, else throws a BadDataException naming it. */
   void onCorrupt(String where, ImageDecoder.CorruptImageException cause) throws IOException {
     if (!skip) {
-      throw new BadDataException(where + ": " + cause.describe(), cause);
+      throw new BadDataException(Printable.of(where) + ": " + cause.describe(), cause);
     }
     skipped++;
     LOG.warn("Skipping {}: {}", Printable.of(where), cause.describe());
