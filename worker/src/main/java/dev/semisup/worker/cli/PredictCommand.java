@@ -5,6 +5,7 @@ import dev.semisup.api.report.StageProgress;
 import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.predict.Classifier;
@@ -59,8 +60,14 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "Classes to show per image (default ${DEFAULT-VALUE}).")
   int top;
 
-  @Option(names = "--output", paramLabel = "FILE", description = "Write the answers to FILE.csv or FILE.json instead of the terminal.")
+  @Option(names = "--output", paramLabel = "FILE",
+      description = "Write the answers to FILE.csv or FILE.json instead of the terminal ('-': CSV to standard output)."
+          + " An existing FILE is kept unless --force.")
   Path output;
+
+  @Option(names = "--force", description = "Let --output replace an existing file (never one inside the model's or run's"
+      + " folder).")
+  boolean force;
 
   @Option(names = "--endpoint", paramLabel = "URL",
       description = "S3 endpoint for s3:// URIs (credentials from $" + WorkerContract.ENV_ACCESS_KEY + " and $"
@@ -88,7 +95,8 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     Threads.configure(env);
     if (top < 1) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, "--top must be at least 1, was " + top);
+      return fail(WorkerContract.EXIT_BAD_INPUT, "--top must be at least 1 (more than the model's classes shows them"
+          + " all), was " + top);
     }
     S3Endpoint s3 = null;
     try {
@@ -98,6 +106,7 @@ final class PredictCommand implements Callable<Integer> {
               + WorkerContract.ENV_ACCESS_KEY + " / $" + WorkerContract.ENV_SECRET_KEY + ")")
           : new UriBlobs(new FileBlobs(), new S3Blobs(s3));
       TrainedModel trained = TrainedModel.locate(blobs, PredictInputs.uriOf(model), step);
+      OutputFiles.checkWritable("--output", output, force, trained.folder());
       try (Classifier classifier = Classifier.load(trained)) {
         describe(trained);
         List<ImageSource> sources = new ArrayList<>();
@@ -109,7 +118,11 @@ final class PredictCommand implements Callable<Integer> {
           sources.add(PredictInputs.open(blobs, PredictInputs.uriOf(input), labelsUri, classifier.input()));
         }
         Predictions.Summary summary;
-        try (PredictionWriter writer = output == null ? PredictionWriter.toTerminal(out) : PredictionWriter.toFile(output, top)) {
+        // More ranks than the model has classes would be empty columns (and --top 2147483647 a header of billions).
+        int ranks = Math.min(top, classifier.card().classes().size());
+        try (PredictionWriter writer = output == null ? PredictionWriter.toTerminal(out)
+            : OutputFiles.isStandardOutput(output) ? PredictionWriter.toCsv(out, ranks, false)
+            : PredictionWriter.toFile(output, ranks)) {
           summary = new Predictions(classifier, top).run(sources, writer, progress());
         }
         report(summary);
@@ -151,8 +164,8 @@ final class PredictCommand implements Callable<Integer> {
   /** Which model answers: what a person checks before trusting the numbers. */
   private void describe(TrainedModel trained) {
     ModelCard card = trained.card();
-    StringBuilder line = new StringBuilder("model: ").append(trained.where()).append(" (").append(card.architecture())
-        .append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
+    StringBuilder line = new StringBuilder("model: ").append(Printable.of(trained.where())).append(" (")
+        .append(card.architecture()).append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
         .append(card.imageSize()).append('x').append(card.imageSize());
     if (card.step() != null) {
       line.append(", step ").append(card.step());
@@ -184,19 +197,21 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private void report(Predictions.Summary summary) {
-    if (output != null) {
-      out.println("wrote " + summary.images() + " predictions to " + output);
+    // With the CSV on standard output, the summary goes beside it, not into it.
+    PrintWriter to = output != null && OutputFiles.isStandardOutput(output) ? err : out;
+    if (output != null && !OutputFiles.isStandardOutput(output)) {
+      to.println("wrote " + summary.images() + " predictions to " + Printable.of(output.toString()));
     }
-    out.println("predicted " + summary.images() + " images, skipped " + summary.skipped() + " that could not be decoded");
+    to.println("predicted " + summary.images() + " images, skipped " + summary.skipped() + " that could not be decoded");
     if (summary.labeled() > 0) {
-      out.printf(Locale.ROOT, "accuracy %.4f (%d of %d labeled images)%n", summary.accuracy(), summary.correct(),
+      to.printf(Locale.ROOT, "accuracy %.4f (%d of %d labeled images)%n", summary.accuracy(), summary.correct(),
           summary.labeled());
     }
-    out.flush();
+    to.flush();
   }
 
   private int fail(int code, String message) {
-    err.println("semisup: " + message);
+    err.println("semisup: " + Printable.message(message));
     return code;
   }
 }

@@ -11,7 +11,9 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StorageSpec;
 import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.report.ContactSheets;
+import dev.semisup.worker.report.InvalidRunRecordException;
 import dev.semisup.worker.report.RunReportPage;
 import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
@@ -20,6 +22,7 @@ import dev.semisup.worker.store.StoreConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,8 +66,13 @@ final class ReportCommand implements Callable<Integer> {
           + ", else the least precise).")
   List<Integer> classes;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the page to this local file.")
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Also write the page to this local file ('-': to standard output). An existing FILE is kept unless"
+          + " --force; never one inside the run's folder.")
   Path output;
+
+  @Option(names = "--force", description = "Let --output replace an existing file (never one inside the run's folder).")
+  boolean force;
 
   private final Map<String, String> env;
   private final PrintWriter out;
@@ -92,6 +100,7 @@ final class ReportCommand implements Callable<Integer> {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     }
     try {
+      OutputFiles.checkWritable("--output", output, force, opened.store().uri(opened.layout().prefix()));
       String specKey = opened.layout().specSnapshot();
       if (!opened.store().exists(specKey)) {
         return fail(WorkerContract.EXIT_BAD_INPUT, target + ": no run here: " + opened.store().uri(specKey)
@@ -107,14 +116,18 @@ final class ReportCommand implements Callable<Integer> {
       }
       RunReportPage.Run run = new RunReportPage.Run(opened.name(), opened.store(), opened.layout(), StagePlan.of(spec));
       String uri = RunReportPage.write(run, Clock.systemUTC(), chosen);
-      out.println("semisup: report of run '" + opened.name() + "': " + uri);
-      if (output != null) {
+      // With the page on standard output, the line about it goes beside it, not into it.
+      (OutputFiles.isStandardOutput(output) ? err : out).println("semisup: report of run '" + Printable.of(opened.name())
+          + "': " + Printable.of(uri));
+      if (OutputFiles.isStandardOutput(output)) {
+        out.write(new String(opened.store().get(opened.layout().reportPage()), StandardCharsets.UTF_8));
+      } else if (output != null) {
         Files.write(output, opened.store().get(opened.layout().reportPage()));
-        out.println("semisup: copy written to " + output.toAbsolutePath());
+        out.println("semisup: copy written to " + Printable.of(output.toAbsolutePath().toString()));
       }
       out.flush();
       return WorkerContract.EXIT_OK;
-    } catch (ManifestException e) {
+    } catch (ManifestException | InvalidSettingException | InvalidRunRecordException e) {
       return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
       return fail(WorkerContract.EXIT_FAILURE, "cannot build the report of " + target + ": " + FailureMessages.describe(e));
@@ -183,7 +196,7 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   private int fail(int code, String message) {
-    err.println("semisup: " + message);
+    err.println("semisup: " + Printable.message(message));
     err.flush();
     return code;
   }

@@ -1,12 +1,14 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.input.Printable;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one pass does with an image that will not decode, or whose header declares more pixels than
- * the budget ({@link ImageDecoder#MAX_PIXELS}). A crawled pool always holds some broken
+ * What one pass does with an image that will not decode, whose header declares more pixels than
+ * the budget ({@link ImageDecoder#MAX_PIXELS}), whose bytes exceed the byte budget
+ * ({@link ImageBytes#MAX_BYTES}), or whose path is no regular file. A crawled pool always holds some broken
  * files, so pools skip and count them; in a labeled or validation set a broken image is a broken
  * data set, so it fails naming the image.
  */
@@ -28,7 +30,7 @@ final class CorruptImages {
   /** Counts and logs the image when skipping, else throws a BadDataException naming it. */
   void onCorrupt(String where, ImageDecoder.CorruptImageException cause) throws IOException {
     if (!skip) {
-      throw new BadDataException(where + ": " + cause.describe(), cause);
+      throw new BadDataException(Printable.of(where) + ": " + cause.describe(), cause);
     }
     count(where, cause.describe());
   }
@@ -40,7 +42,7 @@ final class CorruptImages {
   void onDuplicate(String where) throws IOException {
     String why = "a second image of the same sample key (a sample holds one image)";
     if (!skip) {
-      throw new BadDataException(where + ": " + why + "; rename or remove one");
+      throw new BadDataException(Printable.of(where) + ": " + why + "; rename or remove one");
     }
     count(where, why);
   }
@@ -50,12 +52,13 @@ final class CorruptImages {
   private synchronized void count(String where, String why) {
     skipped++;
     if (skipped <= LOGGED_ONE_BY_ONE) {
-      LOG.warn("Skipping {}: {}{}", where, why, skipped == LOGGED_ONE_BY_ONE
+      LOG.warn("Skipping {}: {}{}", Printable.of(where), why, skipped == LOGGED_ONE_BY_ONE
           ? " (further skipped images are counted, a line per " + SUMMARY_EVERY + ")" : "");
       return;
     }
     if (++sinceSummary == SUMMARY_EVERY) {
-      LOG.warn("Skipped {} more images ({} in this pass so far); the latest: {}: {}", sinceSummary, skipped, where, why);
+      LOG.warn("Skipped {} more images ({} in this pass so far); the latest: {}: {}", sinceSummary, skipped,
+          Printable.of(where), why);
       sinceSummary = 0;
     }
   }

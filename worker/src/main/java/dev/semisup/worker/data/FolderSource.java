@@ -4,7 +4,6 @@ import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.data.pipeline.OrderedDecoding;
 import dev.semisup.worker.store.Blobs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -146,9 +145,7 @@ public final class FolderSource implements ImageSource, LabelScan, FileSlices {
   }
 
   private byte[] fetch(String file) throws IOException {
-    try (InputStream in = blobs.open(file)) {
-      return in.readAllBytes();
-    }
+    return ImageBytes.ofFile(blobs, file);
   }
 
   /** See {@link Listing#passOrder}. */

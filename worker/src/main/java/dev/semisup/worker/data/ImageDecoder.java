@@ -42,7 +42,7 @@ public final class ImageDecoder {
   }
 
   /** Thrown for bytes that are not a whole, decodable image; the message says why. */
-  static class CorruptImageException extends IOException {
+  public static class CorruptImageException extends IOException {
     CorruptImageException(String message, Throwable cause) {
       super(message, cause);
     }
@@ -177,8 +177,30 @@ public final class ImageDecoder {
       return turbo;
     } catch (LinkageError e) {
       LOG.warn("JPEG decoder: ImageIO, about 2.5x slower per core than libjpeg-turbo, because libturbojpeg could not be"
-          + " loaded ({}); install the package libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)", e.getMessage());
+          + " loaded ({}); install the package libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)", oneLine(e.getMessage()));
       return null;
     }
+  }
+
+  /** Longest cause shown in the fallback warning. */
+  private static final int CAUSE_CHARS = 200;
+
+  /**
+   * JNA's load failure in one line: its lines joined, without the one that lists every entry of
+   * the class path it searched (thousands of characters in a packaged worker).
+   */
+  static String oneLine(String message) {
+    if (message == null) {
+      return "no reason given";
+    }
+    StringBuilder line = new StringBuilder();
+    for (String part : message.split("\\R")) {
+      String trimmed = part.strip();
+      if (trimmed.isEmpty() || trimmed.contains("resource path")) {
+        continue;
+      }
+      line.append(line.length() == 0 ? "" : " ").append(trimmed);
+    }
+    return line.length() <= CAUSE_CHARS ? line.toString() : line.substring(0, CAUSE_CHARS) + "...";
   }
 }

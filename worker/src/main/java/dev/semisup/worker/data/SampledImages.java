@@ -39,15 +39,9 @@ public final class SampledImages {
       throw new IllegalArgumentException(ref + " names a record of a single-file format, not bytes of its own");
     }
     byte[] bytes;
-    try (InputStream in = ref.ranged() ? blobs.openRange(ref.file(), ref.offset(), ref.length()) : blobs.open(ref.file())) {
-      bytes = in.readAllBytes();
-    }
-    if (ref.ranged() && bytes.length != ref.length()) {
-      throw new IOException(ref + ": read " + bytes.length + " bytes, the reference says " + ref.length()
-          + " (the pool file changed since inference?)");
-    }
-    bytesRead.addAndGet(bytes.length);
     try {
+      bytes = read(ref);
+      bytesRead.addAndGet(bytes.length);
       // Only whether it decodes matters: the smallest reduced decode still reads every coded block,
       // so it finds a truncated or damaged image at a fraction of the cost.
       ImageDecoder.decodeAtLeast(bytes, -1, ref.toString(), ImageRecord.UNLABELED, 1);
@@ -56,6 +50,22 @@ public final class SampledImages {
         corrupt.onCorrupt(ref.toString(), e);
       }
       return null;
+    }
+    return bytes;
+  }
+
+  private byte[] read(ImageRef ref) throws IOException {
+    if (!ref.ranged()) {
+      return ImageBytes.ofFile(blobs, ref.file());
+    }
+    ImageBytes.checkDeclared(ref.length());
+    byte[] bytes;
+    try (InputStream in = blobs.openRange(ref.file(), ref.offset(), ref.length())) {
+      bytes = in.readAllBytes();
+    }
+    if (bytes.length != ref.length()) {
+      throw new IOException(ref + ": read " + bytes.length + " bytes, the reference says " + ref.length()
+          + " (the pool file changed since inference?)");
     }
     return bytes;
   }

@@ -71,20 +71,15 @@ final class TarMembers implements Closeable {
     if (entry.getSize() > Integer.MAX_VALUE - 16) {
       throw new IOException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
     }
-    byte[] bytes = new byte[(int) entry.getSize()];
-    int done = 0;
+    // readNBytes grows its buffer as bytes arrive: a header declaring more than the shard holds
+    // costs what the shard holds, not what the header says.
+    byte[] bytes;
     try {
-      while (done < bytes.length) {
-        int n = tar.read(bytes, done, bytes.length - done);
-        if (n < 0) {
-          break;
-        }
-        done += n;
-      }
+      bytes = tar.readNBytes((int) entry.getSize());
     } catch (IOException e) {
       throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", e);
     }
-    if (done < bytes.length) {
+    if (bytes.length < entry.getSize()) {
       throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", null);
     }
     return bytes;

@@ -191,8 +191,12 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
       while ((sample = nextSample()) != null) {
         if (sample.wanted) {
           byte[] image = sample.image;
-          return new DecodingStream.EncodedImage(() -> image, sample.ordinal, sample.ref.toString(), sample.label(),
-              sample.shard + ": member " + sample.key);
+          long declared = sample.ref.length();
+          // An image over the byte budget was not read; refusing it here skips and counts it in its place.
+          return new DecodingStream.EncodedImage(() -> {
+            ImageBytes.checkDeclared(declared);
+            return image;
+          }, sample.ordinal, sample.ref.toString(), sample.label(), sample.shard + ": member " + sample.key);
         }
       }
       return null;
@@ -237,7 +241,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
         sample.wanted = wanted.test(sample.ordinal);
         // The reader stands at the member's data: its byte range locates the image for ranged reads.
         sample.ref = ImageRef.tarMember(shard, entry.getName(), counted.offset(), entry.getSize());
-        if (sample.wanted) {
+        if (sample.wanted && entry.getSize() <= ImageBytes.MAX_BYTES) {
           sample.image = readMember(entry);
         }
       } else if (image && sample.hasImage() && sample.wanted) {
@@ -252,20 +256,15 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
       if (entry.getSize() > Integer.MAX_VALUE - 16) {
         throw new BadDataException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
       }
-      byte[] bytes = new byte[(int) entry.getSize()];
-      int done = 0;
+      // readNBytes grows its buffer as bytes arrive: a header declaring more than the shard holds
+      // costs what the shard holds, not what the header says.
+      byte[] bytes;
       try {
-        while (done < bytes.length) {
-          int n = tar.read(bytes, done, bytes.length - done);
-          if (n < 0) {
-            break;
-          }
-          done += n;
-        }
+        bytes = tar.readNBytes((int) entry.getSize());
       } catch (IOException e) {
         throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", e);
       }
-      if (done < bytes.length) {
+      if (bytes.length < entry.getSize()) {
         throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", null);
       }
       return bytes;

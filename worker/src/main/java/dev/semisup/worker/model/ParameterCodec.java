@@ -51,6 +51,9 @@ final class ParameterCodec {
     }
   }
 
+  /** Dimensions of the largest parameter (a convolution's weight has 4). */
+  private static final int MAX_RANK = 8;
+
   static void read(PairList<String, Parameter> parameters, DataInputStream in, String name) throws IOException {
     // An in-place write to a parameter autograd tracks needs grad mode off on this thread.
     GradMode.off();
@@ -68,7 +71,12 @@ final class ParameterCodec {
       }
       for (Pair<String, Parameter> pair : parameters) {
         String stored = in.readUTF();
-        long[] dims = new long[in.readInt()];
+        int rank = in.readInt();
+        if (rank < 0 || rank > MAX_RANK) {
+          throw new IOException(name + ": parameter " + stored + " declares " + rank + " dimensions; none has more than "
+              + MAX_RANK);
+        }
+        long[] dims = new long[rank];
         for (int i = 0; i < dims.length; i++) {
           dims[i] = in.readLong();
         }
@@ -77,7 +85,13 @@ final class ParameterCodec {
           throw new IOException(name + ": parameter " + stored + Arrays.toString(dims) + " does not match the model's "
               + pair.getKey() + array.getShape());
         }
-        byte[] bytes = new byte[in.readInt() * Float.BYTES];
+        int declared = in.readInt();
+        // The count is the file's word: checked against the parameter's shape before it sizes anything.
+        if (declared != array.size()) {
+          throw new IOException(name + ": parameter " + stored + " declares " + declared + " values, its shape "
+              + array.getShape() + " holds " + array.size());
+        }
+        byte[] bytes = new byte[declared * Float.BYTES];
         in.readFully(bytes);
         FloatBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
         float[] copy = new float[values.remaining()];

@@ -1,10 +1,12 @@
 package dev.semisup.worker.predict;
 
 import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.model.card.ModelInput;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A trained model ready to classify: the network its card names with its parameters, scored as
@@ -16,24 +18,54 @@ public final class Classifier implements AutoCloseable {
   private final Network network;
   private final ModelCard card;
   private final ModelInput input;
+  private final String where;
 
-  private Classifier(Network network, ModelCard card) {
+  private Classifier(Network network, ModelCard card, String where) {
     this.network = network;
     this.card = card;
+    this.where = where;
     this.input = new ModelInput(card);
   }
 
   public static Classifier load(TrainedModel model) throws IOException {
     ModelCard card = model.card();
     // Built as training built it (dropout adds a layer), so the parameters fit; noise is off when scoring.
-    Network network = Network.create(card.architecture(), card.shape(), card.builtWith(), 0);
+    Network network;
+    try {
+      network = Network.create(card.architecture(), card.shape(), card.builtWith(), 0);
+    } catch (RuntimeException e) {
+      // The card passed its checks, so the network it names cannot be built for its shape.
+      throw mismatch(model, "a " + card.architecture() + " cannot be built for " + shape(card) + " (" + e.getMessage() + ")", e);
+    }
     try {
       network.loadParameters(new ByteArrayInputStream(model.parameters()), model.where());
     } catch (IOException | RuntimeException e) {
       network.close();
-      throw e;
+      throw mismatch(model, "they are not the parameters of a " + card.architecture() + " for " + shape(card)
+          + " (" + e.getMessage() + ")", e);
     }
-    return new Classifier(network, card);
+    Optional<String> broken = network.nonFiniteParameter();
+    if (broken.isPresent()) {
+      network.close();
+      throw new InvalidModelCardException(model.where() + ": parameter " + broken.get() + " holds NaN or infinite values"
+          + " (its training diverged); it would answer NaN for every image");
+    }
+    return new Classifier(network, card, model.where());
+  }
+
+  /** Parameters and card that do not belong together: the user's model folder to fix (exit 2). */
+  private static InvalidModelCardException mismatch(TrainedModel model, String why, Exception cause) {
+    return new InvalidModelCardException(model.where() + " does not fit its model card: " + why, cause);
+  }
+
+  private static String shape(ModelCard card) {
+    return card.channels() + "x" + card.imageSize() + "x" + card.imageSize() + " images and " + card.classes().size()
+        + " classes";
+  }
+
+  /** The parameters' URI, for messages. */
+  public String where() {
+    return where;
   }
 
   public ModelCard card() {

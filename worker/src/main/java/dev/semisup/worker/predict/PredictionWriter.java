@@ -3,13 +3,18 @@ package dev.semisup.worker.predict;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.BufferedWriter;
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.semisup.worker.input.Printable;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,13 +32,14 @@ public abstract class PredictionWriter implements Closeable {
   /** @param label the image's class, or -1 when the input has none */
   public abstract void write(String key, int label, List<Ranked> top) throws IOException;
 
+  /** Lines for a person: names from the data shown with their control characters made visible. */
   public static PredictionWriter toTerminal(PrintWriter out) {
     return new PredictionWriter() {
       @Override
       public void write(String key, int label, List<Ranked> top) {
-        StringBuilder line = new StringBuilder(key);
+        StringBuilder line = new StringBuilder(Printable.of(key));
         for (Ranked ranked : top) {
-          line.append(String.format(Locale.ROOT, "  %s %.4f", ranked.className(), ranked.probability()));
+          line.append(String.format(Locale.ROOT, "  %s %.4f", Printable.of(ranked.className()), ranked.probability()));
         }
         out.println(line);
       }
@@ -49,7 +55,7 @@ public abstract class PredictionWriter implements Closeable {
   public static PredictionWriter toFile(Path file, int top) throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".csv")) {
-      return new Csv(Files.newBufferedWriter(file, StandardCharsets.UTF_8), top);
+      return toCsv(Files.newBufferedWriter(file, StandardCharsets.UTF_8), top, true);
     }
     if (name.endsWith(".json")) {
       return new Json(new JsonFactory().createGenerator(file.toFile(), JsonEncoding.UTF8));
@@ -57,40 +63,58 @@ public abstract class PredictionWriter implements Closeable {
     throw new PredictInputException("--output " + file + ": must end in .csv or .json");
   }
 
-  /** image,label,class_1,probability_1,...: one row per image; label empty where there is none. */
-  private static final class Csv extends PredictionWriter {
-    private final BufferedWriter out;
+  /**
+   * image,label,class_1,probability_1,...: one row per image, label empty where there is none,
+   * quoted as RFC 4180 says (a name with a comma, quote, CR or LF is one quoted field).
+   *
+   * @param closeTarget false to leave {@code out} open (standard output)
+   */
+  public static PredictionWriter toCsv(Writer out, int top, boolean closeTarget) throws IOException {
+    return new Csv(out, top, closeTarget);
+  }
 
-    Csv(BufferedWriter out, int top) throws IOException {
-      this.out = out;
-      StringBuilder header = new StringBuilder("image,label");
+  private static final class Csv extends PredictionWriter {
+    private static final CsvMapper MAPPER = new CsvMapper();
+
+    private final SequenceWriter rows;
+    private final int top;
+    private final boolean closeTarget;
+    private final Writer target;
+
+    Csv(Writer out, int top, boolean closeTarget) throws IOException {
+      this.top = top;
+      CsvSchema.Builder columns = CsvSchema.builder().addColumn("image").addColumn("label");
       for (int rank = 1; rank <= top; rank++) {
-        header.append(",class_").append(rank).append(",probability_").append(rank);
+        columns.addColumn("class_" + rank).addColumn("probability_" + rank);
       }
-      out.write(header.append('\n').toString());
+      CsvSchema schema = columns.build().withHeader().withLineSeparator("\n");
+      this.rows = MAPPER.writer(schema)
+          .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+          .writeValues(out);
+      this.closeTarget = closeTarget;
+      this.target = out;
     }
 
     @Override
     public void write(String key, int label, List<Ranked> top) throws IOException {
-      StringBuilder row = new StringBuilder(quoted(key)).append(',');
-      if (label >= 0) {
-        row.append(label);
-      }
+      List<String> row = new ArrayList<>(2 + 2 * this.top);
+      row.add(key);
+      row.add(label >= 0 ? Integer.toString(label) : "");
       for (Ranked ranked : top) {
-        row.append(',').append(quoted(ranked.className()))
-            .append(String.format(Locale.ROOT, ",%.6f", ranked.probability()));
+        row.add(ranked.className());
+        row.add(String.format(Locale.ROOT, "%.6f", ranked.probability()));
       }
-      out.write(row.append('\n').toString());
-    }
-
-    private static String quoted(String field) {
-      return field.contains(",") || field.contains("\"") || field.contains("\n")
-          ? "\"" + field.replace("\"", "\"\"") + "\"" : field;
+      rows.write(row);
     }
 
     @Override
     public void close() throws IOException {
-      out.close();
+      rows.close();
+      if (closeTarget) {
+        target.close();
+      } else {
+        target.flush();
+      }
     }
   }
 

@@ -3,6 +3,8 @@ package dev.semisup.worker.predict;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.data.ImageStream;
+import dev.semisup.worker.input.Printable;
+import dev.semisup.worker.model.card.InvalidModelCardException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,12 @@ public final class Predictions {
     List<String> names = classifier.card().classes();
     int classes = names.size();
     float[] probabilities = classifier.probabilities(batch, pending.size());
+    for (int i = 0; i < pending.size() * classes; i++) {
+      if (!Float.isFinite(probabilities[i])) {
+        throw new InvalidModelCardException(classifier.where() + ": the model answers " + probabilities[i] + " for "
+            + Printable.of(pending.get(i / classes).key()) + "; its card's mean and std or its parameters are broken");
+      }
+    }
     for (int i = 0; i < pending.size(); i++) {
       ImageRecord image = pending.get(i);
       List<PredictionWriter.Ranked> ranked = ranked(probabilities, i * classes, classes, names);

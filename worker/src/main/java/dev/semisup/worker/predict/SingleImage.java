@@ -1,13 +1,15 @@
 package dev.semisup.worker.predict;
 
+import dev.semisup.worker.data.ImageBytes;
+import dev.semisup.worker.data.ImageDecoder;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.data.ImageStream;
+import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.model.card.ModelInput;
 import dev.semisup.worker.store.Blobs;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +32,12 @@ final class SingleImage implements ImageSource {
   @Override
   public ImageStream open(LongPredicate wanted) throws IOException {
     byte[] bytes;
-    try (InputStream in = blobs.open(uri)) {
-      bytes = in.readAllBytes();
+    try {
+      bytes = ImageBytes.ofFile(blobs, uri);
+    } catch (ImageDecoder.CorruptImageException e) {
+      // Over the byte budget, or a FIFO or device: skipped and counted, as a pool's would be.
+      LOG.warn("{}: skipped, {}", Printable.of(uri), e.getMessage());
+      return only(null, 1);
     } catch (FileNotFoundException e) {
       throw new PredictInputException(uri + " does not exist", e);
     }
@@ -40,12 +46,14 @@ final class SingleImage implements ImageSource {
     try {
       image = input.decode(bytes, 0, uri, ImageRecord.UNLABELED);
     } catch (IOException e) {
-      LOG.warn("{}: skipped, not a decodable image ({})", uri, e.getMessage());
+      LOG.warn("{}: skipped, not a decodable image ({})", Printable.of(uri), e.getMessage());
       image = null;
       skipped = 1;
     }
-    ImageRecord only = image;
-    long skippedImages = skipped;
+    return only(image, skipped);
+  }
+
+  private static ImageStream only(ImageRecord only, long skippedImages) {
     return new ImageStream() {
       boolean given;
 

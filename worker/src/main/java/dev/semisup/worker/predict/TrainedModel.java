@@ -10,12 +10,16 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.model.card.ModelCard;
+import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCards;
 import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.NotARegularFileException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -29,13 +33,24 @@ import java.util.Optional;
  * A model trained before cards existed has none; its card is rebuilt from its run's records
  * (spec.json, run.json, the step's metrics.json), which the run keeps in the same prefix.
  *
- * @param where the parameters' URI, for messages
+ * <p>What a folder holds is read within budgets ({@link #MAX_RECORD_BYTES}, {@link #MAX_PARAMETER_BYTES}),
+ * and the card's parameter file only inside the card's folder: a card is data, and a card naming
+ * {@code ../../x} must not make predict read whatever x is.
+ *
+ * @param where   the parameters' URI, for messages
  * @param rebuilt true when the card was rebuilt from the run's records
+ * @param folder  the folder the model was read from: the model's, or the run's when the URI named a run
  */
-public record TrainedModel(ModelCard card, byte[] parameters, String where, boolean rebuilt) {
+public record TrainedModel(ModelCard card, byte[] parameters, String where, boolean rebuilt, String folder) {
 
   /** The step name that means the plan's last step (the final model). */
   public static final String FINAL = "final";
+
+  /** Largest card, spec.json, run.json or metrics.json read: each is a few kilobytes. */
+  static final int MAX_RECORD_BYTES = 16 << 20;
+
+  /** Largest parameter file read: a ResNet-50's float32 parameters are about 100 MB. */
+  static final int MAX_PARAMETER_BYTES = 1 << 30;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,7 +63,7 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     Optional<byte[]> card = read(blobs, folder + ObjectLayout.MODEL_CARD);
     if (card.isPresent()) {
       requireNoStep(step, folder);
-      return carded(blobs, folder, ModelCard.parse(card.get(), folder + ObjectLayout.MODEL_CARD));
+      return carded(blobs, folder, ModelCard.parse(card.get(), folder + ObjectLayout.MODEL_CARD), folder);
     }
     Optional<byte[]> spec = read(blobs, folder + "spec.json");
     if (spec.isPresent()) {
@@ -83,15 +98,34 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     }
   }
 
-  private static TrainedModel carded(Blobs blobs, String folder, ModelCard card) throws IOException {
+  private static TrainedModel carded(Blobs blobs, String folder, ModelCard card, String readFrom) throws IOException {
     if (!ModelCard.SEMISUP_PARAMETERS.equals(card.parameters().format())) {
       throw new ModelNotFoundException("--model " + folder + ": its parameters are " + card.parameters().format()
           + " (a servable directory, for DJL); give the step's own folder, whose card names "
           + ModelCard.SEMISUP_PARAMETERS + " parameters");
     }
-    String parameters = folder + card.parameters().file();
-    return new TrainedModel(card, read(blobs, parameters).orElseThrow(() -> new ModelNotFoundException(
-        "--model " + folder + ": the card names " + parameters + ", which does not exist")), parameters, false);
+    String parameters = folder + inside(folder, card.parameters().file());
+    return new TrainedModel(card, read(blobs, parameters, MAX_PARAMETER_BYTES).orElseThrow(() -> new ModelNotFoundException(
+        "--model " + folder + ": the card names " + parameters + ", which does not exist")), parameters, false, readFrom);
+  }
+
+  /**
+   * The card's parameter file as a path inside its folder, normalised; a name that leaves the
+   * folder (../x, /x, a URI) is refused.
+   */
+  static String inside(String folder, String file) throws InvalidModelCardException {
+    String normalized;
+    try {
+      normalized = file.contains("\\") || file.contains(":") ? null : Path.of(file).normalize().toString();
+    } catch (InvalidPathException e) {
+      normalized = null;
+    }
+    if (normalized == null || normalized.isEmpty() || normalized.equals("..") || normalized.startsWith("../")
+        || normalized.startsWith("/")) {
+      throw new InvalidModelCardException(folder + ObjectLayout.MODEL_CARD + ": parameters.file '" + file
+          + "' is not a file inside the card's folder " + folder);
+    }
+    return normalized;
   }
 
   private static TrainedModel ofRun(Blobs blobs, String runFolder, SemiSupervisedRunSpec spec, String step)
@@ -110,15 +144,15 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     String modelFolder = runFolder + layout.folder(trained) + "/";
     Optional<byte[]> card = read(blobs, runFolder + layout.modelCard(trained));
     if (card.isPresent()) {
-      return carded(blobs, modelFolder, ModelCard.parse(card.get(), runFolder + layout.modelCard(trained)));
+      return carded(blobs, modelFolder, ModelCard.parse(card.get(), runFolder + layout.modelCard(trained)), runFolder);
     }
     String parametersUri = runFolder + layout.model(trained);
-    byte[] parameters = read(blobs, parametersUri).orElseThrow(() -> new ModelNotFoundException(
+    byte[] parameters = read(blobs, parametersUri, MAX_PARAMETER_BYTES).orElseThrow(() -> new ModelNotFoundException(
         "--model " + runFolder + ": " + trained.id() + " has no model at " + parametersUri + " (has the run finished it?)"));
     StageMetrics metrics = readJson(blobs, runFolder + layout.metrics(trained), StageMetrics.class);
     RunMarker marker = readJson(blobs, runFolder + layout.runMarker(), RunMarker.class);
     ModelCard rebuilt = ModelCards.rebuilt(spec, trained, metrics, marker, blobs);
-    return new TrainedModel(rebuilt, parameters, parametersUri, true);
+    return new TrainedModel(rebuilt, parameters, parametersUri, true, runFolder);
   }
 
   /** The folder a model URI names: itself (with a '/'), or the folder of a named file. */
@@ -151,10 +185,22 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
   }
 
   private static Optional<byte[]> read(Blobs blobs, String uri) throws IOException {
+    return read(blobs, uri, MAX_RECORD_BYTES);
+  }
+
+  private static Optional<byte[]> read(Blobs blobs, String uri, int budget) throws IOException {
+    byte[] bytes;
     try (InputStream in = blobs.open(uri)) {
-      return Optional.of(in.readAllBytes());
+      bytes = in.readNBytes(budget + 1);
+    } catch (NotARegularFileException e) {
+      throw new ModelNotFoundException("--model: " + e.getMessage());
     } catch (FileNotFoundException e) {
       return Optional.empty();
     }
+    if (bytes.length > budget) {
+      throw new ModelNotFoundException("--model: " + uri + " is larger than " + budget + " bytes, more than a model's"
+          + " file of its kind holds");
+    }
+    return Optional.of(bytes);
   }
 }

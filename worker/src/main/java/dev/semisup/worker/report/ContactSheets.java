@@ -1,6 +1,5 @@
 package dev.semisup.worker.report;
 
-import static dev.semisup.worker.report.Html.className;
 import static dev.semisup.worker.report.Html.escape;
 
 import dev.semisup.api.plan.PlannedStep;
@@ -35,10 +34,12 @@ public final class ContactSheets {
 
   private final RunReportPage.Run run;
   private final Set<Integer> chosenClasses;
+  private final ClassLabels labels;
 
-  ContactSheets(RunReportPage.Run run, Set<Integer> chosenClasses) {
+  ContactSheets(RunReportPage.Run run, Set<Integer> chosenClasses, ClassLabels labels) {
     this.run = run;
     this.chosenClasses = Set.copyOf(chosenClasses);
+    this.labels = labels;
   }
 
   /** Appends the contact sheets of the index of {@code select}, described by its {@code summary}. */
@@ -84,7 +85,7 @@ public final class ContactSheets {
         continue;
       }
       html.append("<section class=\"sheet\" id=\"class-").append(cls).append("\" data-class=\"").append(cls)
-          .append("\"><h3>").append(escape(className(cls))).append(" <span class=\"note\">").append(counts[cls])
+          .append("\"><h3>").append(escape(labels.of(cls))).append(" <span class=\"note\">").append(counts[cls])
           .append(" entries</span></h3>\n");
       if (counts[cls] == 0) {
         html.append("<p class=\"missing\">No image was sampled for this class.</p></section>\n");
@@ -106,7 +107,7 @@ public final class ContactSheets {
     }
   }
 
-  private static void thumbnail(StringBuilder html, int cls, ContactSheetPicks.Pick pick, String dataUri) {
+  private void thumbnail(StringBuilder html, int cls, ContactSheetPicks.Pick pick, String dataUri) {
     Candidate entry = pick.entry();
     boolean wrong = entry.hasHiddenLabel() && entry.hiddenLabel() != cls;
     html.append("<figure class=\"thumb").append(wrong ? " wrong" : "").append("\" data-role=\"")
@@ -124,7 +125,7 @@ public final class ContactSheets {
     html.append("<figcaption>#").append(pick.rank() + 1).append(" &middot; ")
         .append(String.format(Locale.ROOT, "%.3f", entry.score()));
     if (wrong) {
-      html.append("<br><span class=\"truth\">is ").append(escape(className(entry.hiddenLabel()))).append("</span>");
+      html.append("<br><span class=\"truth\">is ").append(escape(labels.of(entry.hiddenLabel()))).append("</span>");
     }
     html.append("</figcaption></figure>");
   }

@@ -1,6 +1,5 @@
 package dev.semisup.worker.report;
 
-import static dev.semisup.worker.report.Html.className;
 import static dev.semisup.worker.report.Html.escape;
 import static dev.semisup.worker.report.Html.image;
 import static dev.semisup.worker.report.Html.percent;
@@ -92,9 +91,11 @@ public final class RunReportPage {
     curves();
     PlannedStep select = latestIndex();
     if (select != null) {
-      IndexSummary summary = JSON.readValue(run.store().get(run.layout().indexSummary(select)), IndexSummary.class);
-      new ContactSheets(run, chosenClasses).appendTo(html, select, summary);
-      perClass(select, summary);
+      IndexSummary summary = checked(JSON.readValue(run.store().get(run.layout().indexSummary(select)), IndexSummary.class),
+          run.store().uri(run.layout().indexSummary(select)));
+      ClassLabels labels = ClassLabels.of(run, summary.classes());
+      new ContactSheets(run, chosenClasses, labels).appendTo(html, select, summary);
+      perClass(select, summary, labels);
     } else {
       html.append("<h2>Sampled index</h2><p class=\"missing\">No sampled index yet (the select step has not run).</p>\n");
     }
@@ -178,9 +179,9 @@ public final class RunReportPage {
 
   // ---- per class --------------------------------------------------------------------------------
 
-  private void perClass(PlannedStep select, IndexSummary summary) throws IOException {
+  private void perClass(PlannedStep select, IndexSummary summary, ClassLabels labels) throws IOException {
     int classes = summary.classes();
-    List<String> names = IntStream.range(0, classes).mapToObj(Html::className).toList();
+    List<String> names = IntStream.range(0, classes).mapToObj(labels::of).toList();
     int[] counts = ContactSheets.counts(summary);
     Double[] precision = new Double[classes];
     double[] p10 = new double[classes];
@@ -210,7 +211,7 @@ public final class RunReportPage {
         .append("<th>entries</th><th>precision</th><th>min</th><th>p10</th><th>median</th><th>p90</th><th>max</th>")
         .append("</tr></thead><tbody>\n");
     for (IndexSummary.ClassSummary c : summary.perClass()) {
-      html.append("<tr data-class=\"").append(c.pseudoLabel()).append("\"><td>").append(escape(className(c.pseudoLabel())))
+      html.append("<tr data-class=\"").append(c.pseudoLabel()).append("\"><td>").append(escape(labels.of(c.pseudoLabel())))
           .append("</td><td>").append(c.count()).append("</td><td>").append(percent(c.pseudoLabelPrecision()))
           .append("</td><td>").append(score(c.minScore())).append("</td><td>").append(score(c.p10Score()))
           .append("</td><td>").append(score(c.medianScore())).append("</td><td>").append(score(c.p90Score()))
@@ -222,6 +223,27 @@ public final class RunReportPage {
   // ---- contact sheets ---------------------------------------------------------------------------
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  /**
+   * The summary, once its numbers agree with each other: every array of the page is sized by its
+   * class count, so a summary declaring two billion classes must not size them.
+   */
+  static IndexSummary checked(IndexSummary summary, String where) throws InvalidRunRecordException {
+    List<IndexSummary.ClassSummary> perClass = summary.perClass() == null ? List.of() : summary.perClass();
+    if (summary.classes() < 1 || summary.classes() != perClass.size()) {
+      throw new InvalidRunRecordException(where + ": declares " + summary.classes() + " classes but describes "
+          + perClass.size() + " (perClass); the run's folder was changed or damaged");
+    }
+    boolean[] seen = new boolean[summary.classes()];
+    for (IndexSummary.ClassSummary c : perClass) {
+      if (c == null || c.pseudoLabel() < 0 || c.pseudoLabel() >= seen.length || seen[c.pseudoLabel()]) {
+        throw new InvalidRunRecordException(where + ": perClass lists class " + (c == null ? null : c.pseudoLabel())
+            + ", which is not one of classes 0.." + (seen.length - 1) + " listed once");
+      }
+      seen[c.pseudoLabel()] = true;
+    }
+    return summary;
+  }
 
   /** The select step of the latest round whose sampled index is summarised; null before any. */
   private PlannedStep latestIndex() throws IOException {

@@ -16,6 +16,8 @@ import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.model.card.ModelCards;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.serving.ServableModel;
+import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.NotARegularFileException;
 import dev.semisup.worker.train.Evaluation;
 import dev.semisup.worker.train.LossGuard;
 import dev.semisup.worker.train.PixelTransform;
@@ -36,6 +38,9 @@ public final class ModelTraining {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTraining.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EVALUATION_BATCH = 256;
+
+  /** The most one Java array holds: a checkpoint is read into one. */
+  static final int MAX_CHECKPOINT_BYTES = Integer.MAX_VALUE - 8;
 
   /** A network to train: its name, its noise, and optionally the parameters it starts from. */
   public record Recipe(String architecture, Regularization noise, TrainingSpec training,
@@ -179,10 +184,29 @@ public final class ModelTraining {
 
   /** Reads parameters from a URI given in the spec (teacher.checkpoint). */
   public static byte[] modelAt(StageContext context, String uri) throws IOException {
-    try (InputStream in = context.blobs().open(uri)) {
-      return in.readAllBytes();
+    return modelAt(context.blobs(), uri);
+  }
+
+  /**
+   * As above, from any store. The checkpoint is read whole into one array, so one larger than an
+   * array holds is refused by its size before a byte is read (it would end every retry of the step
+   * with an OutOfMemoryError), and so is a path that is no regular file (a FIFO would block it).
+   */
+  public static byte[] modelAt(Blobs blobs, String uri) throws IOException {
+    String field = "spec.teacher.checkpoint: ";
+    try {
+      long size = blobs.size(uri);
+      if (size > MAX_CHECKPOINT_BYTES) {
+        throw new BadInputException(field + uri + " holds " + size + " bytes; a checkpoint is read into memory whole,"
+            + " and at most " + MAX_CHECKPOINT_BYTES + " bytes fit");
+      }
+      try (InputStream in = blobs.open(uri)) {
+        return in.readNBytes(MAX_CHECKPOINT_BYTES);
+      }
+    } catch (NotARegularFileException e) {
+      throw new BadInputException(field + e.getMessage(), e);
     } catch (java.io.FileNotFoundException e) {
-      throw new BadInputException("spec.teacher.checkpoint: " + uri + " does not exist", e);
+      throw new BadInputException(field + uri + " does not exist", e);
     }
   }
 }

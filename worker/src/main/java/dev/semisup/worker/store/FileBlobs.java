@@ -23,6 +23,10 @@ public final class FileBlobs implements Blobs {
     if (Files.isDirectory(file)) {
       throw new FileNotFoundException(uri + " is a directory; a folder URI ends with '/'");
     }
+    // A symbolic link is followed, as the listing follows it; what it ends at must be a regular file.
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new NotARegularFileException(uri + " is not a regular file (a FIFO, device or socket), so it is not read");
+    }
     try {
       return Files.newInputStream(file);
     } catch (NoSuchFileException e) {

@@ -133,6 +133,7 @@ public final class TrainingLoop {
            AugmentThreads augmenters = AugmentThreads.of(augmentThreads)) {
 
         float lastLoss = Float.NaN;
+        float lastRate = Float.NaN;
         long seen = 0;
         long skipped = 0;
         long started = System.nanoTime();
@@ -156,6 +157,7 @@ public final class TrainingLoop {
               long step = (long) epoch * batchesPerEpoch + batch;
               float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
               optimizer.setLearningRate(learningRate);
+              lastRate = learningRate;
               float batchLoss = replicas == null
                   ? step(trainer, optimizer, parameters, images, targets, count, pixels, classes)
                   : replicas.step(trainer, optimizer, images, targets, count, pixels, classes);
@@ -175,6 +177,7 @@ public final class TrainingLoop {
             skipped += pass.skipped();
           }
           lastLoss = epochExamples == 0 ? Float.NaN : (float) (lossSum / epochExamples);
+          LossGuard.checkParameters(network.nonFiniteParameter(), epoch + 1, lastRate);
           listener.epochTrained(epoch + 1, epochs, lastLoss);
           checkpoints.save(new Checkpoint(epoch + 1, network.parameterBytes(), optimizer.exportState(ids)));
           listener.epochDone(epoch + 1, epochs, lastLoss);

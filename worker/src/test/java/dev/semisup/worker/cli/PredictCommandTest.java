@@ -138,8 +138,9 @@ class PredictCommandTest {
         new String[] {"--model", run().resolve("student").toString()},
         new String[] {"--model", run().resolve("student/model-card.json").toUri().toString()})) {
       List<String> args = new ArrayList<>(List.of(model));
+      // Each model answers into the same file: --force replaces the one before.
       args.addAll(List.of("--labels", data(TinyDataset.TEST_LABELS).toString(), "--output",
-          dir.resolve("student.json").toString(), data(TinyDataset.TEST_IMAGES).toString()));
+          dir.resolve("student.json").toString(), "--force", data(TinyDataset.TEST_IMAGES).toString()));
       Result result = predict(args.toArray(String[]::new));
 
       assertThat(result.exit()).as(result.err()).isZero();

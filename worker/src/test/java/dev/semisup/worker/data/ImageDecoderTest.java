@@ -322,6 +322,30 @@ class ImageDecoderTest {
     }
   }
 
+  @Test
+  void theFallbackWarningGivesJnasReasonInOneLineWithoutTheClassPath() {
+    String jna = "Unable to load library 'turbojpeg':\n"
+        + "libturbojpeg.so: cannot open shared object file: No such file or directory\n"
+        + "Native library (linux-x86-64/libturbojpeg.so) not found in resource path ("
+        + "/app/lib/a.jar:/app/lib/b.jar:".repeat(500) + ")";
+    Logger log = (Logger) LoggerFactory.getLogger(ImageDecoder.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    log.addAppender(events);
+    try {
+      ImageDecoder.chooseTurboJpeg("", () -> {
+        throw new UnsatisfiedLinkError(jna);
+      });
+
+      String warning = events.list.get(0).getFormattedMessage();
+      assertThat(warning).contains("(Unable to load library 'turbojpeg': libturbojpeg.so: cannot open shared object"
+          + " file: No such file or directory)").doesNotContain("\n").doesNotContain("a.jar");
+      assertThat(warning.length()).isLessThan(400);
+    } finally {
+      log.detachAppender(events);
+    }
+  }
+
   private static ImageRecord decode(JpegDecoder decoder, byte[] bytes, long maxPixels) throws CorruptImageException {
     return ImageDecoder.decodeWith(decoder, bytes, 0, "k", 0, 0, maxPixels == 0 ? ImageDecoder.MAX_PIXELS : maxPixels);
   }

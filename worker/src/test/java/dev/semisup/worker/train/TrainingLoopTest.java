@@ -86,6 +86,26 @@ class TrainingLoopTest {
   static final TrainingLoop.Listener QUIET = (epoch, epochs, batch, batches, loss, ips) -> { };
 
   @Test
+  void parametersTurnedNaNByTheLastStepStopTrainingBeforeItsCheckpoint() throws IOException {
+    try (Network network = Network.create("cnn-small", SHAPE, Regularization.NONE, 7)) {
+      MemoryCheckpoints checkpoints = new MemoryCheckpoints();
+      // The fault: the last step leaves a NaN in the parameters after every batch loss was finite.
+      TrainingLoop.Listener lastStepBreaksAParameter = (epoch, epochs, batch, batches, loss, ips) -> {
+        if (epoch == epochs && batch == batches) {
+          network.parameters().get(0).getArray().muli(Float.NaN);
+        }
+      };
+
+      assertThatThrownBy(() -> new TrainingLoop(network, spec(2), PLAIN).fit(bands(10, 1), checkpoints,
+          lastStepBreaksAParameter))
+          .isInstanceOf(LossGuard.Diverged.class)
+          .hasMessageContaining("became NaN or infinite at epoch 2")
+          .hasMessageContaining("though every batch loss was finite");
+      assertThat(checkpoints.saved).hasSize(1);
+    }
+  }
+
+  @Test
   void learnsASeparableProblem() throws IOException {
     try (Network network = Network.create("cnn-small", SHAPE, Regularization.NONE, 7)) {
       TrainingLoop.Result result = new TrainingLoop(network, spec(4), PLAIN).fit(bands(40, 1), new MemoryCheckpoints(), QUIET);

@@ -3,11 +3,13 @@ package dev.semisup.worker.model.card;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semisup.api.v1alpha1.Architecture;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Regularization;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,6 +49,17 @@ public record ModelCard(String format, String architecture, Regularization noise
 
   /** DJL's own .params format (Model.save), as a servable model directory holds it. */
   public static final String DJL_PARAMETERS = "djl-params";
+
+  /** The sizes spec.data.imageSize allows. */
+  static final int MIN_IMAGE_SIZE = 8;
+  static final int MAX_IMAGE_SIZE = 1024;
+
+  /**
+   * A std outside these turns a pixel step of 1/255 into thousands, or every image into the same
+   * input: no normalisation of pixels scaled to [0,1] (whose std is at most 0.5) that a run trains with.
+   */
+  static final double MIN_STD = 1e-3;
+  static final double MAX_STD = 1e3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,13 +119,58 @@ public record ModelCard(String format, String architecture, Regularization noise
     if (!FORMAT.equals(card.format())) {
       throw new InvalidModelCardException(where + ": format is " + card.format() + ", expected " + FORMAT);
     }
-    if (card.architecture() == null || card.classes() == null || card.classes().isEmpty()
-        || card.mean() == null || card.std() == null || card.parameters() == null) {
-      throw new InvalidModelCardException(where + ": architecture, classes, mean, std and parameters are required");
-    }
-    if (card.mean().length != card.channels() || card.std().length != card.channels()) {
-      throw new InvalidModelCardException(where + ": mean and std need " + card.channels() + " values each");
+    List<String> problems = problems(card);
+    if (!problems.isEmpty()) {
+      throw new InvalidModelCardException(where + ": " + String.join("; ", problems));
     }
     return card;
+  }
+
+  /**
+   * What makes the card unusable, each naming its field, as a manifest's problems are: the same
+   * ranges as the spec's data fields, since a card describes what training read from them.
+   */
+  static List<String> problems(ModelCard card) {
+    List<String> problems = new ArrayList<>();
+    if (card.architecture() == null || !Architecture.known(card.architecture())) {
+      problems.add("architecture " + (card.architecture() == null ? "is missing" : "'" + card.architecture() + "' is unknown")
+          + ": one of " + Architecture.NAMES);
+    }
+    if (card.classes() == null || card.classes().size() < 2 || card.classes().contains(null)) {
+      problems.add("classes must name at least 2 classes, in label order");
+    }
+    if (card.imageSize() < MIN_IMAGE_SIZE || card.imageSize() > MAX_IMAGE_SIZE) {
+      problems.add("imageSize must be between " + MIN_IMAGE_SIZE + " and " + MAX_IMAGE_SIZE + ", was "
+          + (card.imageSize() == 0 ? "missing (or 0)" : card.imageSize()));
+    }
+    boolean channels = card.channels() == 1 || card.channels() == 3;
+    if (!channels) {
+      problems.add("channels must be 1 or 3, was " + (card.channels() == 0 ? "missing (or 0)" : card.channels()));
+    }
+    perChannel("mean", card.mean(), channels ? card.channels() : -1, 0, 1, problems);
+    perChannel("std", card.std(), channels ? card.channels() : -1, MIN_STD, MAX_STD, problems);
+    if (card.parameters() == null || card.parameters().file() == null || card.parameters().file().isBlank()) {
+      problems.add("parameters.file is required: the parameter file's name in the card's folder");
+    }
+    return problems;
+  }
+
+  /** Per-channel statistics of pixels scaled to [0,1]: a mean outside [0,1] is no mean of them. */
+  private static void perChannel(String field, double[] values, int channels, double min, double max,
+      List<String> problems) {
+    if (values == null) {
+      problems.add(field + " is required: one value per channel");
+      return;
+    }
+    if (channels > 0 && values.length != channels) {
+      problems.add(field + " needs " + channels + " values (one per channel), has " + values.length);
+    }
+    for (double value : values) {
+      if (!(value >= min && value <= max)) {
+        problems.add(field + " values must be between " + min + " and " + max + " (of pixels scaled to [0,1]), has "
+            + value);
+        return;
+      }
+    }
   }
 }

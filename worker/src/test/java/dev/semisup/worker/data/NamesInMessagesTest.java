@@ -1,0 +1,32 @@
+package dev.semisup.worker.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A member name is the archive author's bytes: in a message for a person its escape sequences are shown, not sent. */
+class NamesInMessagesTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aBrokenImageOfALabeledShardIsNamedWithItsControlCharactersEscaped() throws Exception {
+    Map<String, byte[]> members = new LinkedHashMap<>();
+    members.put("\u001b[2J\u001b[31mred.png", new byte[] {1, 2, 3});
+    members.put("\u001b[2J\u001b[31mred.cls", DataFiles.cls(0));
+    Path shard = DataFiles.tar(dir.resolve("set/shard-0.tar"), members);
+    TarShardSource labeled = new TarShardSource(new TestFileBlobs(), TestFileBlobs.uri(shard), true, false,
+        new ImageGeometry(3, 8), Long.MAX_VALUE);
+
+    assertThatThrownBy(() -> Passes.readAll(labeled))
+        .isInstanceOf(BadDataException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b")
+            .contains("member \\x1b[2J\\x1b[31mred: corrupt image"));
+  }
+}
