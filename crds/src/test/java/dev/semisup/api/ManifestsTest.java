@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.validation.Problem;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The manifest reader is strict about numbers and documents, and speaks YAML, not Java, in its messages. */
 class ManifestsTest {
@@ -75,5 +81,28 @@ class ManifestsTest {
     for (String m : List.of(message(bad), message(list), message(text), message(huge))) {
       assertThat(m).doesNotContain("java.", "`", "line -1", "CoercionConfig", "dev.semisup", "Integer");
     }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aFifoGivenAsTheManifestIsRefusedInsteadOfWaitedFor(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("run.yaml");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    ManifestException e = catchThrowableOfType(() -> Manifests.read(fifo), ManifestException.class);
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("file");
+      assertThat(p.message()).contains("not a regular file");
+    });
+  }
+
+  @Test
+  void aManifestLargerThanAnyObjectTheApiServerStoresIsRefusedUnread(@TempDir Path dir) throws Exception {
+    Path huge = dir.resolve("run.yaml");
+    try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(3L * 1024 * 1024 * 1024); // sparse: 3 GB on paper, nothing on disk
+    }
+    ManifestException e = catchThrowableOfType(() -> Manifests.read(huge), ManifestException.class);
+    assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("at most 1572864"));
+    assertThat(Files.size(huge)).isEqualTo(3L * 1024 * 1024 * 1024);
   }
 }

@@ -50,21 +50,40 @@ public final class Manifests {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 
+  /** etcd's default request limit, which bounds any object the API server stores: 1.5 MiB. */
+  public static final long MAX_FILE_BYTES = 3L * 1024 * 1024 / 2;
+
   /** The mapper for spec JSON passed to worker pods (strict, like manifests). */
   public static ObjectMapper json() {
     return JSON;
   }
 
   public static SemiSupervisedRun read(Path file) throws ManifestException {
-    String text;
+    return parse(readText(file), file.toString());
+  }
+
+  /**
+   * A manifest file's text. Only a regular file of at most {@link #MAX_FILE_BYTES} is read: a FIFO
+   * or a device would block the command or stream without end, where a typo in a path deserves a
+   * message.
+   */
+  public static String readText(Path file) throws ManifestException {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new ManifestException(file.toString(), List.of(new Problem("file",
+          "is not a regular file (a FIFO, a device or a folder): give the manifest's own file")));
+    }
     try {
-      text = Files.readString(file);
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new ManifestException(file.toString(), List.of(new Problem("file",
+            "is " + size + " bytes; a manifest is at most " + MAX_FILE_BYTES + " (the API server's own limit for an object)")));
+      }
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ManifestException(file.toString(), List.of(new Problem("file", "does not exist")));
     } catch (IOException e) {
       throw new ManifestException(file.toString(), List.of(new Problem("file", "cannot be read: " + e.getMessage())));
     }
-    return parse(text, file.toString());
   }
 
   /** Parses a whole SemiSupervisedRun manifest. */

@@ -32,15 +32,11 @@ final class SpecSource {
           "is not set: pass the run spec as JSON in " + WorkerContract.ENV_SPEC + ", or a file with --spec-file or "
               + WorkerContract.ENV_SPEC_FILE)));
     }
-    try {
-      String text = java.nio.file.Files.readString(path);
-      if (text.contains("kind:") || text.contains("\"kind\"")) {
-        SemiSupervisedRun run = Manifests.parse(text, path.toString());
-        return new Source(run.getSpec(), run.getMetadata() == null ? null : run.getMetadata().getName());
-      }
-      return new Source(Manifests.parseSpec(text, path.toString()), null);
-    } catch (java.io.IOException e) {
-      throw new ManifestException(path.toString(), List.of(new Problem("file", "cannot be read: " + e.getMessage())));
+    String text = Manifests.readText(path);
+    if (text.contains("kind:") || text.contains("\"kind\"")) {
+      SemiSupervisedRun run = Manifests.parse(text, path.toString());
+      return new Source(run.getSpec(), run.getMetadata() == null ? null : run.getMetadata().getName());
     }
+    return new Source(Manifests.parseSpec(text, path.toString()), null);
   }
 }
