@@ -6,6 +6,7 @@ import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.worker.input.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -101,7 +102,9 @@ final class RunCommand implements Callable<Integer> {
     return value == null ? "-" : String.format("%.2f%%", 100 * value);
   }
 
-  private int fail(int code, String message) {
+  private int fail(int code, String rawMessage) {
+    // Messages carry names from the data (tar members, labels, URIs): shown, never sent to the terminal.
+    String message = Printable.message(rawMessage);
     err.println("semisup: " + message);
     err.flush();
     return code;

@@ -13,6 +13,7 @@ import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
@@ -141,7 +142,9 @@ final class StageCommand implements Callable<Integer> {
   }
 
   /** Prints the message and leaves it where Kubernetes copies it into the pod's status. */
-  private int fail(int code, String message) {
+  private int fail(int code, String rawMessage) {
+    // Messages carry names from the data (tar members, labels, URIs): shown, never sent to the terminal.
+    String message = Printable.message(rawMessage);
     err.println("semisup: " + message);
     Path log = Path.of(env.getOrDefault("SEMISUP_TERMINATION_LOG", WorkerContract.TERMINATION_LOG));
     if (Files.isWritable(log)) {

@@ -1,6 +1,7 @@
 package dev.semisup.worker.data;
 
 import dev.semisup.worker.data.pipeline.DecodeSettings;
+import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.store.Blobs;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -147,7 +148,8 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
         // A pool's labels are hidden labels, for reporting only: a bad one must not stop the pool.
         return ImageRecord.UNLABELED;
       }
-      throw new BadDataException(shard + ": member " + key + ".cls holds '" + cls.trim() + "', not a class number");
+      throw new BadDataException(shard + ": member " + Printable.of(key + ".cls") + " holds "
+          + Printable.of("'" + cls.trim() + "'") + ", not a class number");
     }
 
     private int parsedLabel() {
