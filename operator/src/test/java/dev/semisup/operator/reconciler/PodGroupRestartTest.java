@@ -7,6 +7,8 @@ import dev.semisup.api.v1alpha1.RunPhase;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.StagePhase;
 import dev.semisup.api.v1alpha1.StageStatus;
+import dev.semisup.api.v1alpha1.TrainerSpec;
+import dev.semisup.operator.config.RunPolicy;
 import dev.semisup.operator.status.Conditions;
 import dev.semisup.operator.testing.ReconcilerHarness;
 import dev.semisup.operator.testing.Runs;
@@ -14,7 +16,9 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class PodGroupRestartTest {
 
   private static final String NS = Runs.NAMESPACE;
-  private final ReconcilerHarness harness = new ReconcilerHarness();
+  private ReconcilerHarness harness = new ReconcilerHarness();
 
   @AfterEach
   void close() {
@@ -188,5 +192,31 @@ class PodGroupRestartTest {
     assertThat(stage("student").getPhase()).isEqualTo(StagePhase.Running);
     assertThat(stage("student").getJobName()).isEqualTo("fmnist-student-a4");
     assertThat(stage("student").getGroupRestarts()).isEqualTo(1);
+  }
+
+  @Test
+  void aTrainerImageOutsideTheAllowlistIsRefusedBeforeAnyJob() throws Exception {
+    harness.close();
+    harness = new ReconcilerHarness(new RunPolicy(Set.of("ghcr.io/semisup/semisup-worker:*"), Set.of(), Set.of()),
+        Clock.systemUTC());
+    SemiSupervisedRun run = Runs.run("miner");
+    Runs.withTorchDdpStudent(run.getSpec(), 2, 8);
+    TrainerSpec trainer = new TrainerSpec();
+    trainer.setImage("docker.io/evil/miner:1");
+    run.getSpec().setTrainer(trainer);
+    harness.cluster.create(run);
+    harness.reconcile("miner");
+
+    assertThat(harness.jobs("miner")).isEmpty();
+    var failed = Conditions.find(harness.run("miner").getStatus().getConditions(), Conditions.FAILED).orElseThrow();
+    assertThat(failed.getReason()).isEqualTo("NotAllowed");
+    assertThat(failed.getMessage()).contains("spec.trainer.image docker.io/evil/miner:1");
+
+    SemiSupervisedRun fine = Runs.run("fine");
+    Runs.withTorchDdpStudent(fine.getSpec(), 2, 8);
+    harness.cluster.create(fine);
+    harness.reconcile("fine");
+    harness.reconcile("fine");
+    assertThat(harness.jobNames("fine")).as("the operator's own trainer image needs no entry").containsExactly("fine-teacher");
   }
 }
