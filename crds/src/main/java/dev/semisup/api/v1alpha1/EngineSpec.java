@@ -57,9 +57,4 @@ public class EngineSpec {
   public int nodesOrDefault() { return nodes == null ? 1 : nodes; }
 
   public int gpusPerNodeOrDefault() { return gpusPerNode == null ? DEFAULT_GPUS_PER_NODE : gpusPerNode; }
-
-  /** A step with no engine block trains on djl. */
-  public static boolean isTorchDdp(EngineSpec engine) {
-    return engine != null && engine.torchDdp();
-  }
 }
