@@ -96,7 +96,9 @@ watchNamespaces, else the release namespace alone (the default: a namespaced ins
 {{- /* What runs may ask for (OperatorConfig ALLOWED_*): the values, else the chart's own worker
 image, worker ServiceAccount and (when it installs one) MinIO. */ -}}
 {{- define "semisup.allowedImages" -}}
-{{- default (list (printf "%s:*" .Values.worker.image.repository) (printf "%s@*" .Values.worker.image.repository)) .Values.policy.allowedImages | uniq | join "," -}}
+{{- $worker := .Values.worker.image.repository -}}
+{{- $trainer := .Values.trainer.image.repository -}}
+{{- default (list (printf "%s:*" $worker) (printf "%s@*" $worker) (printf "%s:*" $trainer) (printf "%s@*" $trainer)) .Values.policy.allowedImages | uniq | join "," -}}
 {{- end -}}
 
 {{- define "semisup.allowedServiceAccounts" -}}
@@ -111,6 +113,10 @@ image, worker ServiceAccount and (when it installs one) MinIO. */ -}}
 {{- $chartMinio = list (printf "http://%s.%s.svc:%v" $minio .Release.Namespace $port) (printf "http://%s.%s:%v" $minio .Release.Namespace $port) (printf "http://%s.%s.svc.cluster.local:%v" $minio .Release.Namespace $port) -}}
 {{- end -}}
 {{- default $chartMinio .Values.policy.allowedEndpoints | uniq | join "," -}}
+{{- end -}}
+
+{{- define "semisup.trainer.image" -}}
+{{- printf "%s:%s" .Values.trainer.image.repository (default .Chart.AppVersion .Values.trainer.image.tag) -}}
 {{- end -}}
 
 {{- define "semisup.operator.image" -}}
@@ -176,6 +182,12 @@ e2e/recorded/operator-api-requests.txt (RbacCoverageTest checks it).
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create"]
+# The headless Service of a torch-ddp step's pod group (the pods' host names); get asks about one
+# on a 409 at create (adopted only with the run's controller owner UID). Never changed or deleted:
+# garbage collection removes them with their run.
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "create"]
 # Pods of the steps' Jobs, from an informer (list, watch): why they do not start (Unschedulable,
 # ImagePullBackOff); a list confirms "no pod at all" and finds a failed one's termination message.
 - apiGroups: [""]

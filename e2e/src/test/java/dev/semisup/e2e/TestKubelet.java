@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TestKubelet implements AutoCloseable {
 
+  private static final String COMPLETION_INDEX_REF =
+      "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+
   private static final Logger LOG = LoggerFactory.getLogger(TestKubelet.class);
 
   private final KubernetesClient client;
@@ -128,6 +131,9 @@ public final class TestKubelet implements AutoCloseable {
         Map<String, String> podEnv = new LinkedHashMap<>(env);
         if (indexed) {
           podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
+          for (String rank : completionIndexRefs(template.getContainers().get(0).getEnv())) {
+            podEnv.put(rank, Integer.toString(index));
+          }
         }
         // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
         // failures so far, so a test can name the pod it wants to kill.
@@ -199,12 +205,23 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
+  /** The variables whose value is the pod's completion index annotation (a pod group's NODE_RANK). */
+  private static List<String> completionIndexRefs(List<EnvVar> vars) {
+    return vars.stream()
+        .filter(var -> var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null
+            && COMPLETION_INDEX_REF.equals(var.getValueFrom().getFieldRef().getFieldPath()))
+        .map(EnvVar::getName).toList();
+  }
+
   private Map<String, String> environment(String namespace, List<EnvVar> vars) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar var : vars) {
       if (var.getValueFrom() == null) {
         env.put(var.getName(), var.getValue());
         continue;
+      }
+      if (completionIndexRefs(List.of(var)).size() == 1) {
+        continue; // set per pod
       }
       SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
       if (ref == null) {

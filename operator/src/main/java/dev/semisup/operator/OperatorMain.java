@@ -73,7 +73,8 @@ public final class OperatorMain {
     ArtifactReaders artifacts = readers.apply(client);
     RunObserver observer = new RunObserver(client, artifacts, config.podCreationBound(), clock);
     SemiSupervisedRunReconciler reconciler = new SemiSupervisedRunReconciler(observer, artifacts, new JobLauncher(client),
-        events, new StatusRecorder(client), metrics, config.policy(), config.progressInterval(), clock);
+        events, new StatusRecorder(client), metrics, config.policy(), config.trainerImage(),
+        config.progressInterval(), clock);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           // Status goes out as a JSON patch of the status subresource: one code path for real API

@@ -59,8 +59,11 @@ class OperatorMainTest {
     assertThat(defaults.leaderElection()).isFalse();
     assertThat(defaults.httpPort()).isEqualTo(8080);
     assertThat(defaults.progressInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.trainerImage()).isEqualTo("ghcr.io/semisup/semisup-trainer:0.1.0");
     OperatorConfig set = OperatorConfig.fromEnv(Map.of("WATCH_NAMESPACES", "ml, research,", "LEADER_ELECTION_ENABLED",
-        "true", "OPERATOR_NAMESPACE", "semisup-system", "HTTP_PORT", "9090"));
+        "true", "OPERATOR_NAMESPACE", "semisup-system", "HTTP_PORT", "9090",
+        "TRAINER_IMAGE", " registry.example/semisup-trainer:2.7.1-cu128 "));
+    assertThat(set.trainerImage()).isEqualTo("registry.example/semisup-trainer:2.7.1-cu128");
     assertThat(set.watchNamespaces()).containsExactly("ml", "research");
     assertThat(set.leaderElection()).isTrue();
     assertThat(set.leaseNamespace()).isEqualTo("semisup-system");

@@ -33,8 +33,15 @@ import java.util.function.Function;
  */
 public record StepInputs(String training, String evaluation) {
 
-  /** One spec field that feeds a stage, by its manifest path. */
-  record Field(String path, Function<SemiSupervisedRunSpec, Object> value) {
+  /**
+   * One spec field that feeds a stage, by its manifest path. An {@code optional} field counts only
+   * when it has a value: a field added later that way leaves the hashes of the specs without it as
+   * they were.
+   */
+  record Field(String path, Function<SemiSupervisedRunSpec, Object> value, boolean optional) {
+    Field(String path, Function<SemiSupervisedRunSpec, Object> value) {
+      this(path, value, false);
+    }
   }
 
   /** What feeds a stage: fields of its artifacts, fields of its metrics alone. */
@@ -55,7 +62,8 @@ public record StepInputs(String training, String evaluation) {
       Stage.TEACHER, new Row(with(GEOMETRY,
           LABELED,
           new Field("spec.teacher.architecture", s -> s.getTeacher().getArchitecture()),
-          new Field("spec.teacher.training", s -> s.getTeacher().getTraining())), VALIDATION),
+          new Field("spec.teacher.training", s -> s.getTeacher().getTraining()),
+          engine(Stage.TEACHER)), VALIDATION),
       // The pool may be "the rest of the labeled set" (excludeLabeled), so the labeled set feeds it too.
       Stage.INFER, new Row(with(GEOMETRY,
           LABELED,
@@ -85,12 +93,14 @@ public record StepInputs(String training, String evaluation) {
           new Field("spec.student.training", s -> s.getStudent().getTraining()),
           new Field("spec.student.noise", s -> s.getStudent().getNoise()),
           new Field("spec.sampling.softTargets", s -> s.getSampling().getSoftTargets()),
-          new Field("spec.sampling.mixLabeled", s -> s.getSampling().getMixLabeled())), VALIDATION),
+          new Field("spec.sampling.mixLabeled", s -> s.getSampling().getMixLabeled()),
+          engine(Stage.STUDENT)), VALIDATION),
       Stage.FINETUNE, new Row(with(GEOMETRY,
           LABELED,
           new Field("spec.student.architecture", s -> s.getStudent().getArchitecture()),
           new Field("spec.student.noise", s -> s.getStudent().getNoise()),
-          new Field("spec.student.finetuning", s -> s.getStudent().getFinetuning())), VALIDATION)));
+          new Field("spec.student.finetuning", s -> s.getStudent().getFinetuning()),
+          engine(Stage.FINETUNE)), VALIDATION)));
 
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
@@ -140,7 +150,9 @@ public record StepInputs(String training, String evaluation) {
         // A section left out of the spec (no teacher checkpoint, default sampling) counts as absent.
         value = null;
       }
-      values.put(field.path(), value);
+      if (value != null || !field.optional()) {
+        values.put(field.path(), value);
+      }
     }
     return values;
   }
@@ -177,6 +189,14 @@ public record StepInputs(String training, String evaluation) {
     torchScript.put("format", teacher.getFormat().wireName());
     torchScript.put("input", teacher.getInput());
     return torchScript;
+  }
+
+  /**
+   * The engine block of a torch-ddp step (another trainer, and its world size shapes the model);
+   * absent for djl, the default, so the hashes of runs from before engines existed stay the same.
+   */
+  private static Field engine(Stage stage) {
+    return new Field(StepEngine.field(stage), s -> StepEngine.torchDdp(s, stage).orElse(null), true);
   }
 
   private static DataSpec data(SemiSupervisedRunSpec spec) {

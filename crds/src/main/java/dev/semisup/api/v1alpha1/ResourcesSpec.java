@@ -61,7 +61,9 @@ public class ResourcesSpec {
 
   @Min(0)
   @Max(20)
-  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit; per shard for sharded steps, backoffLimitPerIndex). Exit code 2 (bad input) is never retried; pod disruptions (drains, preemption) never count")
+  @JsonPropertyDescription("Pod retries of a stage Job before the run fails (Job backoffLimit; per shard for sharded steps, backoffLimitPerIndex;"
+      + " for a torch-ddp step, restarts of its whole pod group). Exit code 2 (bad input) is never retried; pod disruptions"
+      + " (drains, preemption) never count")
   private Integer retries = 2;
 
   @JsonPropertyDescription("Kueue LocalQueue; becomes the kueue.x-k8s.io/queue-name label of every Job")

@@ -55,6 +55,9 @@ public class SemiSupervisedRunSpec {
   @JsonPropertyDescription("Pods: image, GPUs, CPU and memory, scheduling, retries")
   private ResourcesSpec resources = new ResourcesSpec();
 
+  @JsonPropertyDescription("The container of the torch-ddp training steps: image and command (both optional)")
+  private TrainerSpec trainer;
+
   @JsonPropertyDescription("While true no new stage Job starts; the running one finishes")
   private Boolean suspend = false;
 
@@ -72,6 +75,8 @@ public class SemiSupervisedRunSpec {
   public void setRounds(Integer rounds) { this.rounds = rounds; }
   public ResourcesSpec getResources() { return resources; }
   public void setResources(ResourcesSpec resources) { this.resources = resources; }
+  public TrainerSpec getTrainer() { return trainer; }
+  public void setTrainer(TrainerSpec trainer) { this.trainer = trainer; }
   public Boolean getSuspend() { return suspend; }
   public void setSuspend(Boolean suspend) { this.suspend = suspend; }
 

@@ -18,6 +18,8 @@ public class StageStatus {
   private Integer shardsDone;
   private Integer shardsTotal;
   private String message;
+  /** Restarts of a pod group (torch-ddp) since the step last started from Pending by hand or plan. */
+  private Integer groupRestarts;
 
   public StageStatus() {
   }
@@ -51,4 +53,6 @@ public class StageStatus {
   public void setShardsTotal(Integer shardsTotal) { this.shardsTotal = shardsTotal; }
   public String getMessage() { return message; }
   public void setMessage(String message) { this.message = message; }
+  public Integer getGroupRestarts() { return groupRestarts; }
+  public void setGroupRestarts(Integer groupRestarts) { this.groupRestarts = groupRestarts; }
 }

@@ -21,6 +21,13 @@ public class StudentSpec {
   @JsonPropertyDescription("Noise on the student during pre-training (Noisy Student); none by default, as in the paper")
   private NoiseSpec noise = new NoiseSpec();
 
+  @JsonPropertyDescription("What pre-trains the student (the student step): djl (default) or torch-ddp")
+  private EngineSpec engine;
+
+  @JsonPropertyDescription("What fine-tunes the student (the finetune step): djl (default) or torch-ddp; torch-ddp"
+      + " needs a torch-ddp student, whose TorchScript model it starts from")
+  private EngineSpec finetuneEngine;
+
   public String getArchitecture() { return architecture; }
   public void setArchitecture(String architecture) { this.architecture = architecture; }
   public TrainingSpec getTraining() { return training; }
@@ -29,4 +36,8 @@ public class StudentSpec {
   public void setFinetuning(TrainingSpec finetuning) { this.finetuning = finetuning; }
   public NoiseSpec getNoise() { return noise; }
   public void setNoise(NoiseSpec noise) { this.noise = noise; }
+  public EngineSpec getEngine() { return engine; }
+  public void setEngine(EngineSpec engine) { this.engine = engine; }
+  public EngineSpec getFinetuneEngine() { return finetuneEngine; }
+  public void setFinetuneEngine(EngineSpec finetuneEngine) { this.finetuneEngine = finetuneEngine; }
 }

@@ -38,6 +38,9 @@ public class TeacherSpec {
 
   private TrainingSpec training = new TrainingSpec();
 
+  @JsonPropertyDescription("What trains the teacher: djl (default) or torch-ddp; only when it is trained here")
+  private EngineSpec engine;
+
   public String getArchitecture() { return architecture; }
   public void setArchitecture(String architecture) { this.architecture = architecture; }
   public String getCheckpoint() { return checkpoint; }
@@ -48,6 +51,8 @@ public class TeacherSpec {
   public void setInput(TeacherInputSpec input) { this.input = input; }
   public TrainingSpec getTraining() { return training; }
   public void setTraining(TrainingSpec training) { this.training = training; }
+  public EngineSpec getEngine() { return engine; }
+  public void setEngine(EngineSpec engine) { this.engine = engine; }
 
   public boolean hasCheckpoint() { return checkpoint != null && !checkpoint.isBlank(); }
 

@@ -6,6 +6,10 @@ import dev.semisup.api.v1alpha1.Architecture;
 import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.api.v1alpha1.EngineSpec;
+import dev.semisup.api.v1alpha1.EngineType;
+import dev.semisup.api.v1alpha1.TrainerSpec;
+import dev.semisup.api.plan.StepEngine;
 import dev.semisup.api.v1alpha1.NoiseSpec;
 import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SamplingSpec;
@@ -76,6 +80,7 @@ public final class SpecValidator {
       problems.add(new Problem("spec.rounds", "must be between 1 and 10, was " + spec.getRounds()));
     }
     resources(spec.getResources(), problems);
+    engines(spec, problems);
     if (target == Target.CLUSTER && spec.getData() != null) {
       for (var source : new String[] {"labeled", "unlabeled", "validation"}) {
         DataSourceSpec s = sourceNamed(spec.getData(), source);
@@ -379,6 +384,91 @@ public final class SpecValidator {
     }
     if (resources.getTtlSecondsAfterFinished() != null && resources.getTtlSecondsAfterFinished() < 0) {
       problems.add(new Problem("spec.resources.ttlSecondsAfterFinished", "must be >= 0"));
+    }
+  }
+
+  /**
+   * The engine of each training step, and the combinations that cannot work: the trainer reads a
+   * TorchScript student or starts from scratch (it cannot read the worker's parameters), and the
+   * worker does not fine-tune a TorchScript student.
+   */
+  private static void engines(SemiSupervisedRunSpec spec, List<Problem> problems) {
+    boolean anyTorchDdp = false;
+    for (Stage stage : new Stage[] {Stage.TEACHER, Stage.STUDENT, Stage.FINETUNE}) {
+      EngineSpec engine = StepEngine.of(spec, stage).orElse(null);
+      if (engine != null) {
+        engine(StepEngine.field(stage), engine, problems);
+        anyTorchDdp |= engine.torchDdp();
+      }
+    }
+    String student = StepEngine.field(Stage.STUDENT);
+    String finetune = StepEngine.field(Stage.FINETUNE);
+    boolean studentDdp = StepEngine.torchDdp(spec, Stage.STUDENT).isPresent();
+    boolean finetuneDdp = StepEngine.torchDdp(spec, Stage.FINETUNE).isPresent();
+    if (finetuneDdp && !studentDdp) {
+      problems.add(new Problem(finetune + ".type", "torch-ddp fine-tunes a TorchScript student, and a djl " + student
+          + " writes the worker's own parameters, which the trainer cannot read: set " + student
+          + ".type torch-ddp too, or fine-tune with djl"));
+    }
+    if (studentDdp && !finetuneDdp) {
+      problems.add(new Problem(finetune + ".type", "a torch-ddp " + student + " writes a TorchScript model, which the"
+          + " djl worker cannot fine-tune: set " + finetune + " {type: torch-ddp} too"));
+    }
+    if (StepEngine.torchDdp(spec, Stage.TEACHER).isPresent() && spec.getTeacher().hasCheckpoint()) {
+      problems.add(new Problem(StepEngine.field(Stage.TEACHER), "applies only to a teacher trained here; with"
+          + " spec.teacher.checkpoint no teacher is trained: leave the engine out"));
+    }
+    ResourcesSpec resources = spec.getResources();
+    for (Stage stage : new Stage[] {Stage.TEACHER, Stage.STUDENT, Stage.FINETUNE}) {
+      StepResourcesSpec own = resources == null || resources.getSteps() == null ? null
+          : resources.getSteps().get(stage.wireName());
+      if (own != null && own.getGpus() != null && StepEngine.torchDdp(spec, stage).isPresent()) {
+        problems.add(new Problem("spec.resources.steps." + stage.wireName() + ".gpus", "a torch-ddp step takes its"
+            + " GPUs from " + StepEngine.field(stage) + ".gpusPerNode: leave this out"));
+      }
+    }
+    TrainerSpec trainer = spec.getTrainer();
+    if (trainer == null) {
+      return;
+    }
+    if (!anyTorchDdp) {
+      problems.add(new Problem("spec.trainer", "runs torch-ddp steps only, and no training step has engine type"
+          + " torch-ddp: leave it out, or set teacher.engine, student.engine or student.finetuneEngine"));
+    }
+    if (trainer.getImage() != null && trainer.getImage().isBlank()) {
+      problems.add(new Problem("spec.trainer.image", "must name an image, or be left out for the operator's"));
+    }
+    List<String> command = trainer.getCommand();
+    if (command != null && (command.isEmpty() || command.size() > TrainerSpec.MAX_COMMAND_WORDS
+        || command.stream().anyMatch(word -> word == null || word.isEmpty()))) {
+      problems.add(new Problem("spec.trainer.command", "must be 1 to " + TrainerSpec.MAX_COMMAND_WORDS
+          + " non-empty words (the program and its arguments; the step id is appended as its argument)"));
+    }
+  }
+
+  private static void engine(String field, EngineSpec engine, List<Problem> problems) {
+    if (engine.getType() == null) {
+      problems.add(new Problem(field + ".type", "is required: djl or torch-ddp"));
+      return;
+    }
+    Integer nodes = engine.getNodes();
+    if (nodes != null && (nodes < 1 || nodes > EngineSpec.MAX_NODES)) {
+      problems.add(new Problem(field + ".nodes", "must be between 1 and " + EngineSpec.MAX_NODES + ", was " + nodes));
+    }
+    Integer gpus = engine.getGpusPerNode();
+    if (gpus != null && (gpus < 0 || gpus > EngineSpec.MAX_GPUS_PER_NODE)) {
+      problems.add(new Problem(field + ".gpusPerNode", "must be between 0 and " + EngineSpec.MAX_GPUS_PER_NODE
+          + ", was " + gpus));
+    }
+    if (engine.getType() == EngineType.DJL) {
+      if (nodes != null && nodes > 1) {
+        problems.add(new Problem(field + ".nodes", "djl trains on one pod; training across " + nodes
+            + " pods needs type torch-ddp"));
+      }
+      if (gpus != null) {
+        problems.add(new Problem(field + ".gpusPerNode", "applies to torch-ddp; djl takes its GPUs from"
+            + " spec.resources.gpus or spec.resources.steps.<stage>.gpus"));
+      }
     }
   }
 

@@ -250,7 +250,9 @@ class ChartRenderTest {
     Map<String, EnvVar> env = env(container);
     assertThat(env.get("WATCH_NAMESPACES").getValue()).isEqualTo("semisup");
     assertThat(env.get("ALLOWED_IMAGES").getValue())
-        .isEqualTo("ghcr.io/semisup/semisup-worker:*,ghcr.io/semisup/semisup-worker@*");
+        .isEqualTo("ghcr.io/semisup/semisup-worker:*,ghcr.io/semisup/semisup-worker@*,"
+            + "ghcr.io/semisup/semisup-trainer:*,ghcr.io/semisup/semisup-trainer@*");
+    assertThat(env.get("TRAINER_IMAGE").getValue()).isEqualTo("ghcr.io/semisup/semisup-trainer:0.1.0");
     assertThat(env.get("ALLOWED_SERVICE_ACCOUNTS").getValue()).isEqualTo("semisup-worker");
     assertThat(env.get("ALLOWED_ENDPOINTS").getValue()).as("no MinIO, no endpoint list").isEmpty();
     assertThat(env.get("LEADER_ELECTION_ENABLED").getValue()).isEqualTo("false");
@@ -315,6 +317,7 @@ class ChartRenderTest {
     assertThat(env.get("RECONCILE_THREADS").getValue()).isEqualTo("4");
     assertThat(env.get("TZ").getValue()).isEqualTo("UTC");
     assertThat(env.get("ALLOWED_IMAGES").getValue()).isEqualTo("registry.example.com/semisup/semisup-worker:*");
+    assertThat(env.get("TRAINER_IMAGE").getValue()).isEqualTo("registry.example.com/semisup/semisup-trainer:2.7.1-cu128");
     assertThat(env.get("ALLOWED_SERVICE_ACCOUNTS").getValue()).isEqualTo("semisup-worker,semisup-gpu-worker");
     assertThat(env.get("ALLOWED_ENDPOINTS").getValue()).isEqualTo("https://s3.example.com");
     assertThat(container.getImage()).isEqualTo("registry.example.com/semisup/semisup-operator@sha256:"

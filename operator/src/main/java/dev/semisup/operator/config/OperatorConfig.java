@@ -1,5 +1,6 @@
 package dev.semisup.operator.config;
 
+import dev.semisup.operator.jobs.PodGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,8 @@ import java.util.stream.Collectors;
  * @param policy               ALLOWED_IMAGES, ALLOWED_SERVICE_ACCOUNTS, ALLOWED_ENDPOINTS: comma
  *                             lists of what a run may ask for ({@code *} at the end: a prefix);
  *                             empty allows anything
+ * @param trainerImage         TRAINER_IMAGE: the image of torch-ddp steps without spec.trainer.image
+ *                             (default {@value PodGroup#DEFAULT_IMAGE})
  * @param exitOnLostLeadership stop the JVM when the lease is lost (always in a pod; tests say no)
  */
 public record OperatorConfig(
@@ -36,6 +39,7 @@ public record OperatorConfig(
     int reconcileThreads,
     Duration podCreationBound,
     RunPolicy policy,
+    String trainerImage,
     boolean exitOnLostLeadership) {
 
   public static final String LEASE_NAME = "semisup-operator";
@@ -51,12 +55,13 @@ public record OperatorConfig(
         integer(env, "RECONCILE_THREADS", 10),
         seconds(env, "POD_CREATION_BOUND_SECONDS", 120),
         new RunPolicy(list(env, "ALLOWED_IMAGES"), list(env, "ALLOWED_SERVICE_ACCOUNTS"), list(env, "ALLOWED_ENDPOINTS")),
+        env.getOrDefault("TRAINER_IMAGE", "").isBlank() ? PodGroup.DEFAULT_IMAGE : env.get("TRAINER_IMAGE").trim(),
         true);
   }
 
   public OperatorConfig withExitOnLostLeadership(boolean exit) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseNamespace, httpPort, progressInterval,
-        reconcileThreads, podCreationBound, policy, exit);
+        reconcileThreads, podCreationBound, policy, trainerImage, exit);
   }
 
   public boolean watchesAllNamespaces() {

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the operator lets a run ask for, set by whoever installs it (Helm values): worker images,
+ * What the operator lets a run ask for, set by whoever installs it (Helm values): worker and trainer images,
  * worker ServiceAccounts and storage endpoints. Whoever may create a run may otherwise run any
  * image under any ServiceAccount of the namespace, and aim the operator's signed S3 requests at
  * any host. An entry ending in {@code *} allows every value that starts with the rest; an empty
@@ -29,6 +29,10 @@ public record RunPolicy(Set<String> images, Set<String> serviceAccounts, Set<Str
     ResourcesSpec resources = spec.getResources() == null ? new ResourcesSpec() : spec.getResources();
     List<String> refused = new ArrayList<>();
     check("spec.resources.image", resources.getImage(), images, refused);
+    if (spec.getTrainer() != null && spec.getTrainer().getImage() != null) {
+      // The operator's own TRAINER_IMAGE is trusted; one a run names is checked like a worker image.
+      check("spec.trainer.image", spec.getTrainer().getImage(), images, refused);
+    }
     check("spec.resources.serviceAccountName", resources.getServiceAccountName(), serviceAccounts, refused);
     check("spec.storage.endpoint", spec.getStorage().getEndpoint(), endpoints, refused);
     return refused.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", refused));

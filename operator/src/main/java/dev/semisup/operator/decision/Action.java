@@ -45,6 +45,17 @@ public sealed interface Action {
   /** The step failed: its Job failed (job set), or no Job can carry it (job null, message says why). */
   record FailStep(PlannedStep step, Reason reason, ObservedJob job, String message) implements Action { }
 
+  /**
+   * A pod of the step's pod group failed, which failed its Job: the step goes back to Pending with
+   * {@code restart} of {@code limit} group restarts used, and the next decision starts the whole
+   * group as the next attempt.
+   */
+  record RestartGroup(PlannedStep step, ObservedJob job, int restart, int limit) implements Action {
+    @Override public boolean settles() {
+      return false;
+    }
+  }
+
   /** The step's Job runs: mirror its progress, report pods that make none. */
   record Watch(PlannedStep step, ObservedJob job) implements Action { }
 

@@ -34,10 +34,18 @@ import java.util.Optional;
  *  R15 Running, its Job gone, no _SUCCESS                       FailStep(JobLost)
  *  R16 Running, its Job not seen and not looked up              CreateJob(same attempt)
  *  R17 Running, its Job succeeded                               Complete
- *  R18 Running, its Job failed                                  FailStep(StepFailed)
- *  R19 Running, its Job runs                                    Watch
- *  R20 every step done                                          Finish
+ *  R18 Running, its pod group's Job failed because a pod did,
+ *      group restarts left                                      RestartGroup
+ *  R19 Running, its Job failed                                  FailStep(StepFailed)
+ *  R20 Running, its Job runs                                    Watch
+ *  R21 every step done                                          Finish
  * </pre>
+ *
+ * <p>A pod group (a torch-ddp step's Indexed Job, one pod per node) trains as one: a lost pod
+ * breaks every rank's collective. So its Job fails at its first failed pod (backoffLimit 0) and
+ * R18 starts the whole group again as the next attempt, from the trainer's newest checkpoint. Only
+ * a pod failure restarts it: exit 2 (bad input, podFailurePolicy), the step deadline, or no
+ * restarts left fail the step (R19).
  */
 public final class NextAction {
 
@@ -92,7 +100,7 @@ public final class NextAction {
           return new Action.CreateJob(step, attempts(stage) + 1);
         }
         case Running -> {
-          return running(step, stage, seen);
+          return running(run, step, stage, seen);
         }
         default -> throw new IllegalStateException("unknown stage phase " + stage.getPhase());
       }
@@ -100,7 +108,7 @@ public final class NextAction {
     return new Action.Finish(run.plan().last());
   }
 
-  private static Action running(PlannedStep step, StageStatus stage, RunObservation seen) {
+  private static Action running(RunView run, PlannedStep step, StageStatus stage, RunObservation seen) {
     String name = stage.getJobName();
     if (seen.foreignJobs().contains(name)) {
       return new Action.FailStep(step, Reason.JOB_NAME_TAKEN, null, "Job " + name + " exists but its controller is"
@@ -118,7 +126,9 @@ public final class NextAction {
     }
     return switch (job.get().state().outcome()) {
       case SUCCEEDED -> new Action.Complete(step, job.get());
-      case FAILED -> new Action.FailStep(step, Reason.STEP_FAILED, job.get(), job.get().state().describeFailure());
+      case FAILED -> restartsGroup(run, step, stage, job.get())
+          ? new Action.RestartGroup(step, job.get(), restarts(stage) + 1, run.groupRestartLimits().get(step.id()))
+          : new Action.FailStep(step, Reason.STEP_FAILED, job.get(), job.get().state().describeFailure());
       case RUNNING -> new Action.Watch(step, job.get());
     };
   }
@@ -133,6 +143,18 @@ public final class NextAction {
       return false;
     }
     return job.attempt() > attempts(stage);
+  }
+
+  /** The Job controller's reason when a pod failed and backoffLimit allowed no more. */
+  static final String POD_FAILED = "BackoffLimitExceeded";
+
+  private static boolean restartsGroup(RunView run, PlannedStep step, StageStatus stage, ObservedJob job) {
+    Integer limit = run.groupRestartLimits().get(step.id());
+    return limit != null && POD_FAILED.equals(job.state().reason()) && restarts(stage) < limit;
+  }
+
+  private static int restarts(StageStatus stage) {
+    return stage.getGroupRestarts() == null ? 0 : stage.getGroupRestarts();
   }
 
   private static int attempts(StageStatus stage) {

@@ -5,6 +5,7 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.StageStatus;
 import dev.semisup.api.validation.Problem;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,8 @@ import java.util.Optional;
  * @param self            this run's marker
  * @param reuseArtifacts  spec.storage.reuseArtifacts
  * @param prefix          the resolved storage prefix
+ * @param groupRestartLimits the steps that run as a pod group (torch-ddp), by id, with how many
+ *                        times the whole group may restart after a pod failure
  */
 public record RunView(
     List<Problem> problems,
@@ -33,7 +36,12 @@ public record RunView(
     String handledRetry,
     RunMarker self,
     boolean reuseArtifacts,
-    String prefix) {
+    String prefix,
+    Map<String, Integer> groupRestartLimits) {
+
+  public RunView {
+    groupRestartLimits = Map.copyOf(groupRestartLimits);
+  }
 
   public StageStatus stage(String step) {
     return stages.stream().filter(s -> s.getName().equals(step)).findFirst()

@@ -3,6 +3,7 @@ package dev.semisup.operator.jobs;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Creates stage Jobs (idempotently, adopting only the run's own) and reads why one failed. */
+/**
+ * Creates stage Jobs and pod groups' Services (idempotently, adopting only the run's own) and reads
+ * why a Job failed.
+ */
 public class JobLauncher {
 
   /** Job-controller label on every pod of a Job. */
@@ -62,6 +66,32 @@ public class JobLauncher {
       if (e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         throw new JobRejectedException("Job " + job.getMetadata().getName() + " was rejected by the API server: " + reason);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a pod group's Service. A 409 is this attempt's Service when its controller owner UID
+   * is the run's (an earlier reconcile made it).
+   *
+   * @return false when a Service of that name belongs to something else: it is never adopted
+   * @throws JobRejectedException when the API server refuses the Service itself (400/422)
+   */
+  public boolean createService(Service service, String runUid) throws JobRejectedException {
+    String namespace = service.getMetadata().getNamespace();
+    try {
+      client.services().inNamespace(namespace).resource(service).create();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        Service existing = client.services().inNamespace(namespace).withName(service.getMetadata().getName()).get();
+        return existing != null && Objects.equals(StageJobs.controllerUid(existing), runUid);
+      }
+      if (e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
+        String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        throw new JobRejectedException("Service " + service.getMetadata().getName() + " was rejected by the API server: "
+            + reason);
       }
       throw e;
     }

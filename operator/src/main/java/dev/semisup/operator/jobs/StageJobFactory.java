@@ -4,6 +4,7 @@ import dev.semisup.api.WorkerContract;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StepResources;
+import dev.semisup.api.v1alpha1.EngineSpec;
 import dev.semisup.api.v1alpha1.ResourcesSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
@@ -29,10 +30,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one step of a run's plan into its {@code batch/v1} Job. Pure: no I/O, so every field is
  * checked by unit tests.
+ *
+ * <p>A torch-ddp step is a {@link PodGroup}: an Indexed Job of one pod per node running the
+ * trainer image, failing at its first failed pod (the operator restarts the whole group).
  *
  * <p>The pod gets the run spec as JSON, object-store credentials only as {@code secretKeyRef}s
  * (the operator never copies their values), no Kubernetes API token, a non-root read-only root
@@ -42,27 +47,39 @@ public final class StageJobFactory {
 
   public static final String CONTAINER = "worker";
   public static final String TMP_VOLUME = "tmp";
+  public static final String SHM_VOLUME = "shm";
   public static final long RUN_AS_USER = 1000L;
 
   private StageJobFactory() {
   }
 
-  /**
-   * @param spec the spec the Jobs run with (the accepted one, see the reconciler)
-   */
+  /** A Job with the default trainer image for torch-ddp steps (tests; the operator passes its own). */
   public static Job jobFor(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step, int attempt) {
+    return jobFor(run, spec, step, attempt, PodGroup.DEFAULT_IMAGE);
+  }
+
+  /**
+   * @param spec         the spec the Jobs run with (the accepted one, see the reconciler)
+   * @param trainerImage the operator's trainer image, for torch-ddp steps without spec.trainer.image
+   */
+  public static Job jobFor(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step, int attempt,
+      String trainerImage) {
     String runName = run.getMetadata().getName();
     String namespace = run.getMetadata().getNamespace();
     ResourcesSpec resources = spec.getResources() == null ? new ResourcesSpec() : spec.getResources();
     Map<String, String> labels = labels(runName, step, attempt, resources);
+    String name = StageJobs.jobName(runName, step.id(), attempt);
+    Optional<EngineSpec> group = PodGroup.of(spec, step);
     return new JobBuilder()
         .withNewMetadata()
-          .withName(StageJobs.jobName(runName, step.id(), attempt))
+          .withName(name)
           .withNamespace(namespace)
           .withLabels(labels)
           .withOwnerReferences(ownerOf(run))
         .endMetadata()
-        .withSpec(jobSpec(run, spec, step, resources, labels))
+        .withSpec(group.isPresent()
+            ? groupJobSpec(run, spec, step, resources, labels, name, group.get(), trainerImage)
+            : jobSpec(run, spec, step, resources, labels))
         .build();
   }
 
@@ -98,10 +115,10 @@ public final class StageJobFactory {
     JobSpecBuilder job = new JobSpecBuilder()
         .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
         .withActiveDeadlineSeconds(resources.getStepDeadlineSeconds())
-        .withPodFailurePolicy(podFailurePolicy())
+        .withPodFailurePolicy(podFailurePolicy(CONTAINER))
         .withNewTemplate()
           .withNewMetadata().withLabels(labels).endMetadata()
-          .withSpec(podSpec(run, spec, step, resources))
+          .withSpec(podSpec(resources, workerContainer(run, spec, step, resources)).build())
         .endTemplate();
     if (step.sharded()) {
       // One pod per shard; Kubernetes gives each its index as JOB_COMPLETION_INDEX. Each shard
@@ -115,15 +132,54 @@ public final class StageJobFactory {
   }
 
   /**
+   * One pod per node, all running at once; the first failed pod fails the Job (backoffLimit 0),
+   * whose other pods the Job controller then stops: the decision restarts the whole group as the
+   * next attempt (NextAction R18). Each pod's host name {@code <job>-<index>} lives in the
+   * subdomain of the group's headless Service.
+   */
+  private static JobSpec groupJobSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+      ResourcesSpec resources, Map<String, String> labels, String jobName, EngineSpec engine, String trainerImage) {
+    int nodes = engine.nodesOrDefault();
+    StepResources own = StepResources.of(resources, step.stage());
+    StepResources perPod = new StepResources(engine.gpusPerNodeOrDefault(), own.cpu(), own.memory());
+    // torchrun starts one process per GPU: they share the pod's CPUs.
+    int processes = Math.max(1, engine.gpusPerNodeOrDefault());
+    List<EnvVar> env = contractEnv(run, spec, Math.max(1, threads(perPod.cpu()) / processes));
+    env.addAll(PodGroup.launcherEnv(jobName, engine));
+    Container trainer = new ContainerBuilder(container(PodGroup.CONTAINER, PodGroup.image(spec, trainerImage),
+        resources.getImagePullPolicy(), env, perPod))
+        .withCommand(PodGroup.command(spec))
+        .withArgs(step.id())
+        .addNewVolumeMount().withName(SHM_VOLUME).withMountPath("/dev/shm").endVolumeMount()
+        .build();
+    PodSpec pod = podSpec(resources, trainer)
+        .withSubdomain(PodGroup.serviceName(jobName))
+        // NCCL and data-loader workers share tensors through /dev/shm, which is 64 MiB by default.
+        .addNewVolume().withName(SHM_VOLUME).withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+        .build();
+    return new JobSpecBuilder()
+        .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
+        .withActiveDeadlineSeconds(resources.getStepDeadlineSeconds())
+        .withPodFailurePolicy(podFailurePolicy(PodGroup.CONTAINER))
+        .withCompletionMode("Indexed").withCompletions(nodes).withParallelism(nodes)
+        .withBackoffLimit(0)
+        .withNewTemplate()
+          .withNewMetadata().withLabels(labels).endMetadata()
+          .withSpec(pod)
+        .endTemplate()
+        .build();
+  }
+
+  /**
    * Exit code 2 is bad input (WorkerContract.EXIT_BAD_INPUT): running it again gives the same
    * answer, so the Job fails at once. A pod evicted by a drain or preempted carries the
    * DisruptionTarget condition: not the step's fault, so it does not count against its retries.
    */
-  static PodFailurePolicy podFailurePolicy() {
+  static PodFailurePolicy podFailurePolicy(String container) {
     return new PodFailurePolicyBuilder()
         .addNewRule()
           .withAction("FailJob")
-          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In")
+          .withNewOnExitCodes().withContainerName(container).withOperator("In")
             .withValues(WorkerContract.EXIT_BAD_INPUT).endOnExitCodes()
         .endRule()
         .addNewRule()
@@ -133,8 +189,7 @@ public final class StageJobFactory {
         .build();
   }
 
-  private static PodSpec podSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
-      ResourcesSpec resources) {
+  private static PodSpecBuilder podSpec(ResourcesSpec resources, Container container) {
     PodSpecBuilder pod = new PodSpecBuilder()
         .withRestartPolicy("Never")
         .withServiceAccountName(resources.getServiceAccountName())
@@ -146,7 +201,7 @@ public final class StageJobFactory {
           .withFsGroup(RUN_AS_USER)
           .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .endSecurityContext()
-        .withContainers(container(run, spec, step, resources))
+        .withContainers(container)
         .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume();
     if (resources.getNodeSelector() != null && !resources.getNodeSelector().isEmpty()) {
       pod.withNodeSelector(resources.getNodeSelector());
@@ -157,18 +212,27 @@ public final class StageJobFactory {
     if (resources.getPriorityClassName() != null && !resources.getPriorityClassName().isBlank()) {
       pod.withPriorityClassName(resources.getPriorityClassName());
     }
-    return pod.build();
+    return pod;
   }
 
-  private static Container container(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+  private static Container workerContainer(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
       ResourcesSpec resources) {
-    return new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(resources.getImage())
-        .withImagePullPolicy(resources.getImagePullPolicy())
+    StepResources own = StepResources.of(resources, step.stage());
+    return new ContainerBuilder(container(CONTAINER, resources.getImage(), resources.getImagePullPolicy(),
+        env(run, spec, own), own))
         .withCommand(WorkerContract.COMMAND, WorkerContract.STAGE_SUBCOMMAND, step.id())
-        .withEnv(env(run, spec, StepResources.of(resources, step.stage())))
-        .withResources(resources(StepResources.of(resources, step.stage())))
+        .build();
+  }
+
+  /** What every step's container has: image, env, resources, a read-only root with a writable /tmp. */
+  private static Container container(String name, String image, String pullPolicy, List<EnvVar> env,
+      StepResources resources) {
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(image)
+        .withImagePullPolicy(pullPolicy)
+        .withEnv(env)
+        .withResources(resources(resources))
         .withTerminationMessagePath(WorkerContract.TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withNewSecurityContext()
@@ -182,11 +246,25 @@ public final class StageJobFactory {
         .build();
   }
 
+  /** The worker's environment: the contract's, and DJL's threads. */
   static List<EnvVar> env(SemiSupervisedRun run, SemiSupervisedRunSpec spec, StepResources resources) {
+    int threads = threads(resources.cpu());
+    List<EnvVar> env = contractEnv(run, spec, threads);
+    env.add(literal("JAVA_TOOL_OPTIONS", "-Dai.djl.pytorch.num_threads=" + threads
+        + " -Dai.djl.pytorch.num_interop_threads=1"));
+    // DJL otherwise tries to reach its telemetry endpoint when the engine starts.
+    env.add(literal("OPT_OUT_TRACKING", "true"));
+    return env;
+  }
+
+  /**
+   * What every step's container gets (WorkerContract): the spec, the run, the store, and the
+   * threads of each of its processes.
+   */
+  static List<EnvVar> contractEnv(SemiSupervisedRun run, SemiSupervisedRunSpec spec, int threads) {
     String namespace = run.getMetadata().getNamespace();
     String name = run.getMetadata().getName();
     String secret = spec.getStorage().getCredentialsSecret();
-    int threads = threads(resources.cpu());
     List<EnvVar> env = new ArrayList<>();
     env.add(literal(WorkerContract.ENV_SPEC, Manifests.toJson(spec)));
     env.add(literal(WorkerContract.ENV_RUN_NAME, name));
@@ -199,10 +277,6 @@ public final class StageJobFactory {
     env.add(fromSecret(WorkerContract.ENV_SECRET_KEY, secret, WorkerContract.SECRET_SECRET_KEY));
     env.add(literal("OMP_NUM_THREADS", Integer.toString(threads)));
     env.add(literal("SEMISUP_THREADS", Integer.toString(threads)));
-    env.add(literal("JAVA_TOOL_OPTIONS", "-Dai.djl.pytorch.num_threads=" + threads
-        + " -Dai.djl.pytorch.num_interop_threads=1"));
-    // DJL otherwise tries to reach its telemetry endpoint when the engine starts.
-    env.add(literal("OPT_OUT_TRACKING", "true"));
     return env;
   }
 

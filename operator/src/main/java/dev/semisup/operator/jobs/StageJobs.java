@@ -1,6 +1,7 @@
 package dev.semisup.operator.jobs;
 
 import dev.semisup.api.naming.StepJobName;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.Map;
 
@@ -39,8 +40,8 @@ public final class StageJobs {
     }
   }
 
-  /** The UID of the Job's controller owner, or null when it has none: the only proof a Job is a run's. */
-  public static String controllerUid(Job job) {
+  /** The UID of the object's controller owner, or null when it has none: the only proof a Job or Service is a run's. */
+  public static String controllerUid(HasMetadata job) {
     if (job.getMetadata().getOwnerReferences() == null) {
       return null;
     }

@@ -11,6 +11,7 @@ import dev.semisup.operator.decision.Action;
 import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.JobLauncher.JobRejectedException;
 import dev.semisup.operator.jobs.JobLauncher.Launch;
+import dev.semisup.operator.jobs.PodGroup;
 import dev.semisup.operator.jobs.StageJobFactory;
 import dev.semisup.operator.metrics.OperatorMetrics;
 import dev.semisup.operator.observer.ObservedJob;
@@ -19,6 +20,7 @@ import dev.semisup.operator.observer.ProgressMirror;
 import dev.semisup.operator.observer.StorageUnreachableException;
 import dev.semisup.operator.status.Outcome;
 import dev.semisup.operator.status.Reason;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,13 +36,17 @@ final class JobActor {
   private final OperatorMetrics metrics;
   private final Duration progressInterval;
   private final Consumer<Job> onCreated;
+  private final String trainerImage;
 
   /**
    * @param onCreated told of every Job this operator made, so the informer cache has it before the
    *     watch delivers it (the next reconcile must not take it for missing)
+   * @param trainerImage the operator's image of torch-ddp steps (TRAINER_IMAGE)
    */
-  JobActor(JobLauncher launcher, OperatorMetrics metrics, Duration progressInterval, Consumer<Job> onCreated) {
+  JobActor(JobLauncher launcher, OperatorMetrics metrics, Duration progressInterval, Consumer<Job> onCreated,
+      String trainerImage) {
     this.launcher = launcher;
+    this.trainerImage = trainerImage;
     this.metrics = metrics;
     this.progressInterval = progressInterval;
     this.onCreated = onCreated;
@@ -50,12 +56,20 @@ final class JobActor {
     PlannedStep step = action.step();
     int attempt = action.attempt();
     StageStatus stage = scope.stage(step);
-    Job job = StageJobFactory.jobFor(scope.run(), scope.spec(), step, attempt);
+    Job job = StageJobFactory.jobFor(scope.run(), scope.spec(), step, attempt, trainerImage);
     boolean firstSight = stage.getPhase() != StagePhase.Running || !Objects.equals(stage.getAttempts(), attempt);
     stage.setAttempts(attempt);
     stage.setJobName(job.getMetadata().getName());
     Launch launch;
     try {
+      if (PodGroup.of(scope.spec(), step).isPresent()) {
+        // The Service first: the pods resolve rank 0's host name as soon as they start.
+        Service service = PodGroup.serviceFor(scope.run(), job.getMetadata().getName(), job.getMetadata().getLabels());
+        if (!launcher.createService(service, scope.run().getMetadata().getUid())) {
+          return fail(step, Reason.JOB_NAME_TAKEN, "Service " + service.getMetadata().getName() + " exists and its"
+              + " controller is not this run; it is not adopted: delete it, then set a new retry annotation", scope);
+        }
+      }
       launch = launcher.create(job, scope.run().getMetadata().getUid());
     } catch (JobRejectedException e) {
       return fail(step, Reason.JOB_REJECTED, e.getMessage(), scope);
@@ -94,6 +108,11 @@ final class JobActor {
     if (stage.getPhase() == StagePhase.Failed) {
       // A retry that made its Job before the operator stopped: that annotation value is handled.
       scope.status().setHandledRetry(scope.retryValue());
+    }
+    if (stage.getPhase() == StagePhase.Running) {
+      // A later attempt while the status still says Running: a group restart whose status write
+      // never happened (a retry by hand goes through Failed, a first start through Pending).
+      stage.setGroupRestarts((stage.getGroupRestarts() == null ? 0 : stage.getGroupRestarts()) + 1);
     }
     stage.setAttempts(job.attempt());
     stage.setPhase(StagePhase.Running);
@@ -159,6 +178,20 @@ final class JobActor {
     metrics.stepFailed(step.stage().wireName());
     scope.events().warning(scope.run(), reason.word(), text);
     return new Outcome(RunPhase.Failed, step.id(), reason, text, null);
+  }
+
+  /**
+   * A pod of the group failed: the whole group starts again as the next attempt (the decision's
+   * next answer is CreateJob), from the trainer's newest checkpoint.
+   */
+  void restartGroup(Action.RestartGroup action, RunScope scope) {
+    StageStatus stage = scope.stage(action.step());
+    String why = launcher.failureMessage(action.job().job(), action.job().state());
+    stage.setGroupRestarts(action.restart());
+    stage.setPhase(StagePhase.Pending);
+    scope.events().warning(scope.run(), "GroupRestarted", action.step().id() + ": a pod of Job " + action.job().name()
+        + " failed, so its whole pod group starts again (restart " + action.restart() + " of " + action.limit() + "): "
+        + why);
   }
 
   /** A running step: mirror its progress files into the status; pods that make no progress are the reason. */

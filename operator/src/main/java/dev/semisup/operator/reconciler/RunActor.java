@@ -90,6 +90,8 @@ final class RunActor {
   void retry(Action.Retry action, RunScope scope) {
     scope.status().setHandledRetry(action.value());
     scope.stage(action.step()).setPhase(StagePhase.Pending);
+    // A retry by hand gives a pod group its whole restart budget again.
+    scope.stage(action.step()).setGroupRestarts(null);
     scope.events().normal(scope.run(), "RetryRequested", "retrying " + action.step().id() + " ("
         + SemiSupervisedRun.RETRY_ANNOTATION + "=" + action.value() + ")");
   }

@@ -15,6 +15,7 @@ import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.operator.decision.Action;
 import dev.semisup.operator.decision.NextAction;
 import dev.semisup.operator.config.RunPolicy;
+import dev.semisup.operator.jobs.PodGroup;
 import dev.semisup.operator.decision.RunView;
 import dev.semisup.operator.jobs.JobLauncher;
 import dev.semisup.operator.jobs.StageJobs;
@@ -91,10 +92,10 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
 
   public SemiSupervisedRunReconciler(RunObserver observer, ArtifactReaders readers, JobLauncher launcher,
       EventRecorder events, StatusRecorder statusRecorder, OperatorMetrics metrics, RunPolicy policy,
-      Duration progressInterval, Clock clock) {
+      String trainerImage, Duration progressInterval, Clock clock) {
     this.observer = observer;
     this.finalizer = new CleanupFinalizer(new ArtifactCleanup(readers, events, progressInterval));
-    this.jobs = new JobActor(launcher, metrics, progressInterval, this::cacheCreated);
+    this.jobs = new JobActor(launcher, metrics, progressInterval, this::cacheCreated, trainerImage);
     this.runs = new RunActor(progressInterval);
     this.events = events;
     this.statusRecorder = statusRecorder;
@@ -207,7 +208,7 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     for (int i = 0; i < MAX_ACTIONS; i++) {
       RunView view = new RunView(List.of(), policy.refusal(scope.spec()), scope.plan(), scope.status().getStages(),
           firstAcceptance, scope.spec().suspended(), scope.retryValue(), scope.status().getHandledRetry(), self,
-          scope.spec().getStorage().reusesArtifacts(), prefix);
+          scope.spec().getStorage().reusesArtifacts(), prefix, PodGroup.restartLimits(scope.spec(), scope.plan()));
       Action action = NextAction.decide(view, scope.seen());
       Optional<Outcome> outcome = carryOut(action, scope);
       if (action.settles()) {
@@ -229,6 +230,10 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     }
     if (action instanceof Action.Retry retry) {
       runs.retry(retry, scope);
+      return Optional.empty();
+    }
+    if (action instanceof Action.RestartGroup restart) {
+      jobs.restartGroup(restart, scope);
       return Optional.empty();
     }
     Outcome outcome;

@@ -39,11 +39,12 @@ class NextActionTest {
   private String handledRetry;
   private boolean reuse;
   private String prefix = "runs/ml/fmnist";
+  private java.util.Map<String, Integer> groupRestartLimits = java.util.Map.of();
   private final RunObservation.Builder seen = RunObservation.builder();
 
   private Action decide() {
     return NextAction.decide(new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue,
-        handledRetry, SELF, reuse, prefix), seen.build());
+        handledRetry, SELF, reuse, prefix, groupRestartLimits), seen.build());
   }
 
   private StageStatus stage(String step, StagePhase phase, int attempts) {
@@ -217,8 +218,37 @@ class NextActionTest {
     assertThat(decide()).isEqualTo(new Action.Complete(plan.require("teacher"), job("teacher", 1, Outcome.SUCCEEDED)));
   }
 
+  private static ObservedJob failed(String step, int attempt, String reason) {
+    JobState state = new JobState(Outcome.FAILED, 0, reason, "the Job failed");
+    return new ObservedJob("fmnist-" + step + (attempt > 1 ? "-a" + attempt : ""), step, attempt, state,
+        "2026-11-29T20:00:00Z", null);
+  }
+
   @Test
-  void r18_aFailedJobFailsItsStep() {
+  void r18_aPodGroupWhosePodFailedRestartsAsAWholeWhileRestartsAreLeft() {
+    groupRestartLimits = java.util.Map.of("teacher", 2);
+    stage("teacher", StagePhase.Running, 1);
+    seen.job(failed("teacher", 1, "BackoffLimitExceeded"));
+    assertThat(decide()).isEqualTo(new Action.RestartGroup(plan.require("teacher"),
+        failed("teacher", 1, "BackoffLimitExceeded"), 1, 2));
+    groupRestartLimits = java.util.Map.of();
+    assertThat(decide()).as("a single-pod step used its retries inside its Job").isInstanceOf(Action.FailStep.class);
+    groupRestartLimits = java.util.Map.of("teacher", 2);
+    seen.job(failed("teacher", 1, "PodFailurePolicy"));
+    assertThat(decide()).as("exit 2: bad input, not restarted").isInstanceOf(Action.FailStep.class);
+    seen.job(failed("teacher", 1, "DeadlineExceeded"));
+    assertThat(decide()).as("the step deadline covers every restart").isInstanceOf(Action.FailStep.class);
+    stage("teacher", StagePhase.Running, 3).setGroupRestarts(2);
+    seen.job(failed("teacher", 3, "BackoffLimitExceeded"));
+    assertThat(decide()).as("no restarts left").isInstanceOfSatisfying(Action.FailStep.class,
+        fail -> assertThat(fail.reason()).isEqualTo(Reason.STEP_FAILED));
+    stage("teacher", StagePhase.Running, 3).setGroupRestarts(1);
+    assertThat(decide()).isEqualTo(new Action.RestartGroup(plan.require("teacher"),
+        failed("teacher", 3, "BackoffLimitExceeded"), 2, 2));
+  }
+
+  @Test
+  void r19_aFailedJobFailsItsStep() {
     stage("teacher", StagePhase.Running, 1);
     seen.job(job("teacher", 1, Outcome.FAILED));
     assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
@@ -229,7 +259,7 @@ class NextActionTest {
   }
 
   @Test
-  void r19_aRunningJobIsWatched() {
+  void r20_aRunningJobIsWatched() {
     teacherDone();
     stage("infer", StagePhase.Running, 1);
     seen.job(job("infer", 1, Outcome.RUNNING));
@@ -237,7 +267,7 @@ class NextActionTest {
   }
 
   @Test
-  void r20_everyStepDoneFinishes() {
+  void r21_everyStepDoneFinishes() {
     for (StageStatus stage : stages) {
       stage.setPhase(StagePhase.Succeeded);
     }
@@ -245,10 +275,11 @@ class NextActionTest {
   }
 
   @Test
-  void onlyAdoptCompleteAndRetryLeaveTheReconcileOpen() {
+  void onlyAdoptCompleteRetryAndRestartGroupLeaveTheReconcileOpen() {
     assertThat(new Action.Adopt(null, null).settles()).isFalse();
     assertThat(new Action.Complete(null, null).settles()).isFalse();
     assertThat(new Action.Retry(null, "1").settles()).isFalse();
+    assertThat(new Action.RestartGroup(null, null, 1, 1).settles()).isFalse();
     assertThat(new Action.Watch(null, null).settles()).isTrue();
     assertThat(new Action.CreateJob(null, 1).settles()).isTrue();
   }

@@ -1,5 +1,6 @@
 package dev.semisup.operator.jobs;
 
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 final class ApiServerJobRules {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
@@ -44,6 +46,26 @@ final class ApiServerJobRules {
         problems.add("metadata.name: will not able to create pod with invalid DNS label: " + hostname);
       }
     }
+    String subdomain = job.getSpec().getTemplate().getSpec().getSubdomain();
+    if (subdomain != null && (subdomain.length() > 63 || !DNS_LABEL.matcher(subdomain).matches())) {
+      problems.add("spec.template.spec.subdomain '" + subdomain + "' is not a DNS-1123 label");
+    }
+    return problems;
+  }
+
+  /**
+   * The server's checks of a Service's name (a DNS-1035 label: it starts with a letter, since it
+   * becomes a DNS name of its own) and labels (k8s.io/kubernetes pkg/apis/core/validation:
+   * ValidateServiceName).
+   */
+  static List<String> problems(Service service) {
+    List<String> problems = new ArrayList<>();
+    String name = service.getMetadata().getName();
+    if (name == null || name.length() > 63 || !DNS_1035_LABEL.matcher(name).matches()) {
+      problems.add("metadata.name '" + name + "' is not a DNS-1035 label");
+    }
+    labels("metadata.labels", service.getMetadata().getLabels(), problems);
+    labels("spec.selector", service.getSpec().getSelector(), problems);
     return problems;
   }
 

@@ -48,6 +48,8 @@ public final class ReconcilerHarness implements AutoCloseable {
   private List<Secret> secretCache = List.of();
   private boolean cacheHeld;
   public final SemiSupervisedRunReconciler reconciler;
+  /** The operator's trainer image (TRAINER_IMAGE) in these tests. */
+  public static final String TRAINER_IMAGE = "registry.test/semisup-trainer:1";
 
   public ReconcilerHarness() {
     this(RunPolicy.OPEN, Clock.systemUTC());
@@ -57,7 +59,7 @@ public final class ReconcilerHarness implements AutoCloseable {
     reconciler = new SemiSupervisedRunReconciler(
         new RunObserver(operatorClient, artifacts, Duration.ofSeconds(120), clock), artifacts,
         new JobLauncher(operatorClient),
-        events, statusRecorder, metrics, policy, Duration.ofSeconds(10), clock);
+        events, statusRecorder, metrics, policy, TRAINER_IMAGE, Duration.ofSeconds(10), clock);
     cluster.credentialsSecret(Runs.NAMESPACE, Runs.SECRET, "access", "secret");
   }
 

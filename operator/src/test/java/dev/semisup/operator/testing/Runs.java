@@ -3,6 +3,8 @@ package dev.semisup.operator.testing;
 import dev.semisup.api.v1alpha1.DataFormat;
 import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.api.v1alpha1.EngineSpec;
+import dev.semisup.api.v1alpha1.EngineType;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.StudentSpec;
@@ -45,6 +47,13 @@ public final class Runs {
     spec.getSampling().setTopK(50);
     spec.getSampling().setTopP(1);
     spec.getSampling().setShards(2);
+    return spec;
+  }
+
+  /** The student and its fine-tuning on torch-ddp: {@code nodes} pods of {@code gpusPerNode} GPUs each. */
+  public static SemiSupervisedRunSpec withTorchDdpStudent(SemiSupervisedRunSpec spec, int nodes, int gpusPerNode) {
+    spec.getStudent().setEngine(new EngineSpec(EngineType.TORCH_DDP, nodes, gpusPerNode));
+    spec.getStudent().setFinetuneEngine(new EngineSpec(EngineType.TORCH_DDP, 1, gpusPerNode));
     return spec;
   }
 
