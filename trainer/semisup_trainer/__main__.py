@@ -1,0 +1,88 @@
+"""python3 -m semisup_trainer <step-id>: one training step under the trainer contract. Exit 0 done, 2 bad input
+(not retried), anything else retried by restarting the whole group."""
+
+import io
+import logging
+import os
+import sys
+import traceback
+
+import torch
+
+from . import data as datasets
+from . import spec as specs
+from .distributed import Group
+from .errors import EXIT_BAD_INPUT, BadInput
+from .store import open_run_store
+from .training import Trainer
+
+LOG = logging.getLogger("semisup_trainer")
+
+
+def training_set(run, step, store):
+    if step.stage == "student":
+        if run.mixes_labeled:
+            raise BadInput("spec.sampling.mixLabeled: not supported by the torch-ddp trainer; train the student "
+                           "with engine djl, or set mixLabeled false")
+        return datasets.PackedShards(store, step.folder("packed"), run.data, run.soft_targets)
+    return datasets.read_idx(run.data.labeled, run.data, store.blobs)
+
+
+def starting_state(step, store):
+    """The fine-tune starts from its round's student: that step's TorchScript model.pt."""
+    if step.stage != "finetune":
+        return None
+    student = step.folder("student")
+    key = student + "/model.pt"
+    if not store.exists(key):
+        if store.exists(student + "/model.params"):
+            raise BadInput(f"{step.id}: {store.uri(student)} holds a DJL model (model.params): the torch-ddp "
+                           "trainer fine-tunes a student trained by torch-ddp (model.pt); use one engine for both")
+        raise BadInput(f"{step.id}: no student model at {store.uri(key)}: run the student step first")
+    module = torch.jit.load(io.BytesIO(store.get(key)), map_location="cpu")
+    return {k: v for k, v in module.state_dict().items()}
+
+
+def run(step_id, env):
+    step = specs.Step.parse(step_id)
+    run_spec = specs.load(env)
+    recipe = run_spec.recipe(step)
+    if run_spec.data.validation is None:
+        raise BadInput("spec.data.validation: missing (a training step reports its validation accuracy)")
+    store = open_run_store(run_spec.storage, env)
+    if store.exists(step.folder() + "/_SUCCESS"):
+        LOG.info("%s: already done (%s exists)", step.id, store.uri(step.folder() + "/_SUCCESS"))
+        return
+    group = Group.from_env(env)
+    try:
+        examples = training_set(run_spec, step, store)
+        validation = datasets.read_idx(run_spec.data.validation, run_spec.data, store.blobs) if group.leader else None
+        start = starting_state(step, store)
+        LOG.info("%s: rank %d of %d on %s: %s on %d examples for %d epochs", step.id, group.rank, group.world_size,
+                 group.device, recipe.architecture, len(examples), recipe.training.epochs)
+        Trainer(run_spec, step, recipe, store, group, examples, validation, start,
+                env.get("SEMISUP_TRAINER_PRECISION", "auto")).fit()
+    finally:
+        group.close()
+
+
+def main(argv):
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s rank " + os.environ.get("RANK", "0")
+                        + " %(message)s", stream=sys.stderr)
+    if len(argv) != 1:
+        print("usage: python3 -m semisup_trainer <step-id>  (teacher, student, finetune, or -rN of them)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        run(argv[0], os.environ)
+        return 0
+    except BadInput as e:
+        print(f"semisup-trainer: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception:
+        traceback.print_exc()
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
