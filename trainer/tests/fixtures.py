@@ -93,9 +93,10 @@ def free_port():
 
 def rank_env(run_spec, store, world, rank, port, extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEMISUP_")}
-    env.update({"PYTHONPATH": TRAINER, "SEMISUP_SPEC": json.dumps(run_spec), "SEMISUP_STORE_DIR": store,
-                "SEMISUP_STORE_PREFIX": "runs/local/test", "SEMISUP_RUN_NAME": "test",
-                "OMP_NUM_THREADS": "1", "SEMISUP_TRAINER_DEVICE": "cpu"})
+    env.update({"PYTHONPATH": TRAINER, "SEMISUP_SPEC": json.dumps(run_spec), "SEMISUP_STORE_PREFIX": "runs/local/test",
+                "SEMISUP_RUN_NAME": "test", "OMP_NUM_THREADS": "1", "SEMISUP_TRAINER_DEVICE": "cpu"})
+    if store is not None:
+        env["SEMISUP_STORE_DIR"] = store
     if world > 1:
         env.update({"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(world),
                     "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "SEMISUP_TRAINER_TIMEOUT_SECONDS": "60"})
@@ -107,7 +108,8 @@ def rank_env(run_spec, store, world, rank, port, extra=None):
 
 
 def start_group(run_spec, store, world, step="teacher", log_folder=None, extra=None):
-    """world ranks of `python3 -m semisup_trainer step`, each with its own torchrun-style environment."""
+    """world ranks of `python3 -m semisup_trainer step`, each with its own torchrun-style environment; store None:
+    the spec's S3 store."""
     port = free_port()
     started = time.time_ns()
     ranks = []
