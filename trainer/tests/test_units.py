@@ -1,12 +1,18 @@
 """The pure parts: Java's SplittableRandom (the labeled subset's choice), the learning-rate schedule, the
 augmentation's independence from the rank split."""
 
+import os
+import shutil
+import tempfile
 import unittest
 
 import numpy as np
 import torch
 
 from semisup_trainer import data, schedule, spec
+from semisup_trainer.store import Blobs
+
+from . import fixtures
 from semisup_trainer.augment import Augmentation
 from semisup_trainer.javarandom import SplittableRandom
 
@@ -30,6 +36,29 @@ class JavaRandomTest(unittest.TestCase):
         self.assertEqual([4, 4, 4], [sum(1 for o in chosen if labels[o] == c) for c in range(3)])
         self.assertEqual(chosen, data.choose_per_class(labels, 3, 4, 11, "labels"))
         self.assertNotEqual(chosen, data.choose_per_class(labels, 3, 4, 12, "labels"))
+
+
+class LabeledSubsetTest(unittest.TestCase):
+
+    def test_limit_and_per_class_pick_the_worker_s_ordinals(self):
+        # The expected ordinals are what the worker's LabeledSubset.choose returned for these files (IdxSource,
+        # limit 450, 7 per class, seed 1234567).
+        folder = tempfile.mkdtemp(prefix="semisup-trainer-subset-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        count = 500
+        labels = np.array([(i * i + 3 * i + i // 5) % 4 for i in range(count)], dtype=np.uint8)
+        images = np.zeros((count, 8, 8), dtype=np.uint8)
+        images[:, 0, 0] = np.arange(count) % 256
+        images[:, 0, 1] = np.arange(count) // 256
+        images_path, labels_path = fixtures.write_idx(folder, "sub", images, labels, compress=True)
+        run = spec.parse({"data": {"classes": 4, "imageSize": 8, "validation": None, "labeled": {
+            "uri": "file://" + images_path, "labelsUri": "file://" + labels_path, "format": "idx",
+            "limit": 450, "perClass": 7, "seed": 1234567}}})
+        chosen = data.read_idx(run.data.labeled, run.data, Blobs(run.storage, {}))
+        ordinals = (chosen.images[:, 0, 0, 0].long() + 256 * chosen.images[:, 0, 0, 1].long()).tolist()
+        self.assertEqual([1, 4, 8, 25, 46, 68, 72, 73, 74, 93, 99, 117, 120, 162, 187, 223, 227, 237, 244, 257, 274,
+                          289, 292, 294, 347, 369, 403, 429], ordinals)
+        self.assertEqual(labels[ordinals].tolist(), chosen.targets.argmax(1).tolist())
 
 
 class ScheduleTest(unittest.TestCase):
