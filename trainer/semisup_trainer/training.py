@@ -8,10 +8,12 @@ batch): the order, the augmentation (drawn for the global batch), dropout and st
 generator reseeded every step). So a group killed anywhere and restarted from its newest checkpoint ends with the
 parameters an uninterrupted run ends with."""
 
+import json
 import logging
 import math
 import random
 import time
+from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
@@ -51,29 +53,77 @@ class Precision:
         return torch.cuda.amp.GradScaler(enabled=self.name == "fp16")
 
 
+@dataclass
+class Position:
+    """Where training stands: epochs done, batches done in the next epoch, and that epoch's loss so far
+    (summed over its examples): what a checkpoint records and a resumed group starts from."""
+    epoch: int = 0
+    batch: int = 0
+    loss_sum: float = 0.0
+    examples: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The batches of the step, from the planned examples and the spec's global batch size (the schedule's clock)."""
+    examples: int
+    batch_size: int
+    batches: int
+    epochs: int
+
+    @staticmethod
+    def of(examples, training):
+        batch_size = min(training.batch_size, examples)
+        return Plan(examples, batch_size, (examples + batch_size - 1) // batch_size, training.epochs)
+
+    @property
+    def total_steps(self):
+        return self.epochs * self.batches
+
+    @property
+    def warmup(self):
+        # The worker's warm-up: the first epoch, when there is more than one.
+        return self.batches if self.epochs > 1 else 0
+
+
 class Trainer:
 
     def __init__(self, spec, step, recipe, store, group, examples, validation, starting_state, precision):
         self.spec, self.step, self.recipe, self.store, self.group = spec, step, recipe, store, group
         self.examples, self.validation, self.starting_state = examples, validation, starting_state
+        self.training = recipe.training
+        self.plan = Plan.of(len(examples), recipe.training)
         self.precision = Precision(precision, group.device)
         self.folder = step.folder()
         self.checkpoints = Checkpoints(store, self.folder)
         self.augmentation = Augmentation(spec.data, recipe.noise.strong_augmentation)
+        self.history = artifacts.History(store, self.folder + "/history.json", step) if group.leader else None
+        self.started = time.monotonic()
+        self.seen = 0
+        self.steps_here = 0
+        self.last_progress = 0.0
+        self.last_loss = float("nan")
 
     def network(self):
         data = self.spec.data
         return models.build(self.recipe.architecture, data.channels, data.image_size, data.classes, self.recipe.noise)
 
     def fit(self):
-        t, group, device = self.recipe.training, self.group, self.group.device
-        started = time.monotonic()
-        planned = len(self.examples)
-        batch_size = min(t.batch_size, planned)
-        batches = (planned + batch_size - 1) // batch_size
-        total_steps = t.epochs * batches
-        warmup = batches if t.epochs > 1 else 0
+        model, optimizer, scaler = self._build()
+        position = self._resume(model, optimizer, scaler)
+        trained = self._distributed(model)
+        trained.train()
+        for epoch in range(position.epoch, self.plan.epochs):
+            if epoch > position.epoch or position.batch == 0:
+                position = Position(epoch)
+            self._epoch(trained, model, optimizer, scaler, position)
+        if self.group.leader:
+            self._finish(model)
+        self.group.barrier()
 
+    def _build(self):
+        """The network from the seed (the same on every rank), or from the starting parameters, on the device."""
+        t, group, device = self.training, self.group, self.group.device
         torch.manual_seed(t.seed)
         model = self.network()
         if self.starting_state is not None:
@@ -88,123 +138,131 @@ class Trainer:
             models.STATISTICS_GROUP = dist.new_group(backend="gloo")
         optimizer = torch.optim.SGD(model.parameters(), lr=t.learning_rate, momentum=t.momentum,
                                     weight_decay=t.weight_decay)
-        scaler = self.precision.scaler()
-        history = artifacts.History(self.store, self.folder + "/history.json", self.step) if group.leader else None
+        return model, optimizer, self.precision.scaler()
 
-        first_epoch, first_batch, loss_sum, seen_in_epoch = 0, 0, 0.0, 0
-        newest = self.checkpoints.newest(group)
-        if newest is not None:
-            state = self.checkpoints.load(newest)
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
+    def _resume(self, model, optimizer, scaler):
+        newest = self.checkpoints.newest(self.group)
+        if newest is None:
+            return Position()
+        state = self.checkpoints.load(newest)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if state["scaler"] and scaler.is_enabled():
             scaler.load_state_dict(state["scaler"])
-            torch.set_rng_state(state["rng"]["torch"])
-            random.setstate(state["rng"]["python"])
-            first_epoch, first_batch = state["epochsDone"], state["batches"]
-            loss_sum, seen_in_epoch = state["epochLossSum"], state["epochExamples"]
-            LOG.info("%s: resuming from %s (epoch %d, batch %d)", self.step.id, self.store.uri(newest),
-                     first_epoch + 1, first_batch)
-        trained = model
-        if group.distributed:
-            trained = DistributedDataParallel(
-                model, device_ids=[device.index] if device.type == "cuda" else None, broadcast_buffers=False,
-                find_unused_parameters=self.recipe.noise.stochastic_depth > 0)
-        trained.train()
+        torch.set_rng_state(state["rng"]["torch"])
+        random.setstate(state["rng"]["python"])
+        LOG.info("%s: resuming from %s (epoch %d, batch %d)", self.step.id, self.store.uri(newest),
+                 state["epochsDone"] + 1, state["batches"])
+        return Position(state["epochsDone"], state["batches"], state["epochLossSum"], state["epochExamples"])
 
-        seen = 0
-        last_progress = 0.0
-        last_loss = float("nan")
-        steps_here = 0
-        for epoch in range(first_epoch, t.epochs):
-            order = torch.randperm(planned, generator=torch.Generator().manual_seed(epoch_seed(t.seed, epoch)))
-            start = first_batch if epoch == first_epoch else 0
-            if start == 0:
-                loss_sum, seen_in_epoch = 0.0, 0
-            for batch in range(start, batches):
-                chosen = order[batch * batch_size:(batch + 1) * batch_size]
-                count = len(chosen)
-                mine = torch.tensor_split(torch.arange(count), group.world_size)[group.rank]
-                seed = batch_seed(t.seed, epoch, batch)
-                draws = Augmentation.rows(self.augmentation.draws(count, seed), mine)
-                pixels, targets = self.examples.batch(chosen[mine])
-                x = self.augmentation.apply(pixels, draws).to(device, non_blocking=True)
-                if device.type == "cuda":
-                    x = x.contiguous(memory_format=torch.channels_last)
-                targets = targets.to(device, non_blocking=True)
-                torch.manual_seed((seed * 31 + 17) & ((1 << 63) - 1))
-                rate = learning_rate(t.schedule, t.learning_rate, epoch * batches + batch, total_steps, warmup)
-                for param_group in optimizer.param_groups:
-                    param_group["lr"] = rate
-                optimizer.zero_grad(set_to_none=True)
-                with self.precision.autocast():
-                    logits = trained(x)
-                part_loss = -(targets * torch.log_softmax(logits.float(), dim=1)).sum()
-                scaler.scale(part_loss * (group.world_size / count)).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                batch_loss = group.sum(part_loss.item()) / count
-                if not math.isfinite(batch_loss):
-                    raise BadInput(f"{self.step.id}: training diverged: loss {batch_loss} at epoch {epoch + 1} batch "
-                                   f"{batch + 1} (learning rate {rate:.6g}); {self.recipe.field}.learningRate is "
-                                   f"{t.learning_rate}: lower it")
-                loss_sum += batch_loss * count
-                seen_in_epoch += count
-                seen += count
-                steps_here += 1
-                last_loss = batch_loss
-                done = batch + 1
-                if group.leader:
-                    elapsed = time.monotonic() - started
-                    if elapsed - last_progress >= PROGRESS_SECONDS or done == batches:
-                        last_progress = elapsed
-                        remaining = (t.epochs - epoch - 1) * batches + batches - done
-                        eta = round(remaining * elapsed / steps_here) if steps_here >= 3 else None
-                        self.store.put(self.folder + "/progress.json", artifacts.to_json(artifacts.progress(
-                            self.step, epoch + 1, t.epochs, done, batches, seen / max(elapsed, 1e-9), batch_loss, eta)))
-                    if t.checkpoint_every_steps and done % t.checkpoint_every_steps == 0 and done < batches:
-                        self._save(model, optimizer, scaler, epoch, done, loss_sum, seen_in_epoch)
-            mean_loss = loss_sum / max(seen_in_epoch, 1)
-            if group.leader:
-                validation = None
-                if self.spec.data.validates_after(epoch + 1, t.epochs):
-                    validation = artifacts.evaluate(model, self.validation, self.augmentation, device)[:2]
-                history.epoch_trained(epoch + 1, mean_loss, validation)
-                self._save(model, optimizer, scaler, epoch + 1, 0, 0.0, 0)
-                LOG.info("%s: epoch %d/%d loss %.4f%s", self.step.id, epoch + 1, t.epochs, mean_loss,
-                         "" if validation is None else f" validation accuracy {validation[0]:.4f}")
-        seconds = time.monotonic() - started
-        if group.leader:
-            self._finish(model, history, t, planned, seen / max(seconds, 1e-9), seconds, last_loss)
-        group.barrier()
+    def _distributed(self, model):
+        if not self.group.distributed:
+            return model
+        device = self.group.device
+        # Stochastic depth leaves whole blocks out of a step (the same ones on every rank).
+        return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
+                                       broadcast_buffers=False,
+                                       find_unused_parameters=self.recipe.noise.stochastic_depth > 0)
 
-    def _save(self, model, optimizer, scaler, epochs_done, batches, loss_sum, seen_in_epoch):
+    def _epoch(self, trained, model, optimizer, scaler, position):
+        t, plan = self.training, self.plan
+        epoch = position.epoch
+        order = torch.randperm(plan.examples, generator=torch.Generator().manual_seed(epoch_seed(t.seed, epoch)))
+        for batch in range(position.batch, plan.batches):
+            chosen = order[batch * plan.batch_size:(batch + 1) * plan.batch_size]
+            loss = self._step(trained, optimizer, scaler, epoch, batch, chosen)
+            position.batch = batch + 1
+            position.loss_sum += loss * len(chosen)
+            position.examples += len(chosen)
+            if self.group.leader:
+                self._report_progress(epoch, batch + 1, loss)
+                every = t.checkpoint_every_steps
+                if every and position.batch % every == 0 and position.batch < plan.batches:
+                    self._save(model, optimizer, scaler, position)
+        if self.group.leader:
+            mean_loss = position.loss_sum / max(position.examples, 1)
+            validation = None
+            if self.spec.data.validates_after(epoch + 1, t.epochs):
+                validation = artifacts.evaluate(model, self.validation, self.augmentation, self.group.device)[:2]
+            self.history.epoch_trained(epoch + 1, mean_loss, validation)
+            self._save(model, optimizer, scaler, Position(epoch + 1))
+            LOG.info("%s: epoch %d/%d loss %.4f%s", self.step.id, epoch + 1, t.epochs, mean_loss,
+                     "" if validation is None else f" validation accuracy {validation[0]:.4f}")
+
+    def _step(self, trained, optimizer, scaler, epoch, batch, chosen):
+        """One global batch: this rank's part of it forward and backward, DDP's all-reduce, the optimizer's
+        step. Returns the global batch's mean loss."""
+        t, group, device = self.training, self.group, self.group.device
+        count = len(chosen)
+        mine = torch.tensor_split(torch.arange(count), group.world_size)[group.rank]
+        seed = batch_seed(t.seed, epoch, batch)
+        draws = Augmentation.rows(self.augmentation.draws(count, seed), mine)
+        pixels, targets = self.examples.batch(chosen[mine])
+        x = self.augmentation.apply(pixels, draws).to(device, non_blocking=True)
+        if device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        targets = targets.to(device, non_blocking=True)
+        # Dropout and stochastic depth draw from torch's generator: seeded per batch, alike on every rank.
+        torch.manual_seed((seed * 31 + 17) & ((1 << 63) - 1))
+        rate = learning_rate(t.schedule, t.learning_rate, epoch * self.plan.batches + batch, self.plan.total_steps,
+                             self.plan.warmup)
+        for param_group in optimizer.param_groups:
+            param_group["lr"] = rate
+        optimizer.zero_grad(set_to_none=True)
+        with self.precision.autocast():
+            logits = trained(x)
+        part_loss = -(targets * torch.log_softmax(logits.float(), dim=1)).sum()
+        scaler.scale(part_loss * (group.world_size / count)).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        loss = group.sum(part_loss.item()) / count
+        if not math.isfinite(loss):
+            raise BadInput(f"{self.step.id}: training diverged: loss {loss} at epoch {epoch + 1} batch {batch + 1} "
+                           f"(learning rate {rate:.6g}); {self.recipe.field}.learningRate is {t.learning_rate}: "
+                           "lower it")
+        self.seen += count
+        self.steps_here += 1
+        self.last_loss = loss
+        return loss
+
+    def _report_progress(self, epoch, done, loss):
+        elapsed = time.monotonic() - self.started
+        batches = self.plan.batches
+        if elapsed - self.last_progress < PROGRESS_SECONDS and done != batches:
+            return
+        self.last_progress = elapsed
+        remaining = (self.plan.epochs - epoch - 1) * batches + batches - done
+        eta = round(remaining * elapsed / self.steps_here) if self.steps_here >= 3 else None
+        self.store.put(self.folder + "/progress.json", artifacts.to_json(artifacts.progress(
+            self.step, epoch + 1, self.plan.epochs, done, batches, self.seen / max(elapsed, 1e-9), loss, eta)))
+
+    def _save(self, model, optimizer, scaler, position):
         rng = {"torch": torch.get_rng_state(), "python": random.getstate()}
-        self.checkpoints.save({"epochsDone": epochs_done, "batches": batches, "epochLossSum": loss_sum,
-                               "epochExamples": seen_in_epoch, "model": _cpu(model.state_dict()),
-                               "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(), "rng": rng,
-                               "worldSize": self.group.world_size})
+        self.checkpoints.save({"epochsDone": position.epoch, "batches": position.batch,
+                               "epochLossSum": position.loss_sum, "epochExamples": position.examples,
+                               "model": _cpu(model.state_dict()), "optimizer": optimizer.state_dict(),
+                               "scaler": scaler.state_dict(), "rng": rng, "worldSize": self.group.world_size})
 
-    def _finish(self, model, history, t, planned, images_per_second, seconds, last_loss):
+    def _finish(self, model):
         """model.pt, metrics.json, model-card.json, the final progress, then _SUCCESS: last, so a reader that
         sees it sees the rest."""
-        state = _cpu(model.state_dict())
-        self.store.put(self.folder + "/" + artifacts.MODEL_FILE, artifacts.torchscript(self.network, state, self.spec.data))
-        validation = history.validation_of(t.epochs)
+        seconds = time.monotonic() - self.started
+        images_per_second = self.seen / max(seconds, 1e-9)
+        epochs = self.plan.epochs
+        self.store.put(self.folder + "/" + artifacts.MODEL_FILE,
+                       artifacts.torchscript(self.network, _cpu(model.state_dict()), self.spec.data))
+        validation = self.history.validation_of(epochs)
         if validation is not None:
             validation = (validation[0], validation[1], len(self.validation))
         else:
             validation = artifacts.evaluate(model, self.validation, self.augmentation, self.group.device)
         self.store.put(self.folder + "/metrics.json", artifacts.to_json(artifacts.metrics(
-            self.step, self.recipe.architecture, validation, t.epochs, planned, images_per_second, seconds)))
-        marker = None
-        if self.store.exists("run.json"):
-            import json
-            marker = json.loads(self.store.get("run.json"))
+            self.step, self.recipe.architecture, validation, epochs, self.plan.examples, images_per_second, seconds)))
+        marker = json.loads(self.store.get("run.json")) if self.store.exists("run.json") else None
         self.store.put(self.folder + "/model-card.json", artifacts.to_json(
             artifacts.model_card(self.spec, self.step, self.recipe, validation, marker)))
-        batches = (planned + min(t.batch_size, planned) - 1) // min(t.batch_size, planned)
         self.store.put(self.folder + "/progress.json", artifacts.to_json(artifacts.progress(
-            self.step, t.epochs, t.epochs, batches, batches, images_per_second, last_loss, 0)))
+            self.step, epochs, epochs, self.plan.batches, self.plan.batches, images_per_second, self.last_loss, 0)))
         self.store.put(self.folder + "/_SUCCESS", b"")
         LOG.info("%s: validation accuracy %.4f on %d images; artifacts in %s", self.step.id, validation[0],
                  validation[2], self.store.uri(self.folder))
