@@ -110,6 +110,18 @@ class TrainerTest(unittest.TestCase):
         self.assertIn("resuming from file://" + os.path.join(folder, "checkpoints", newest), fixtures.last_log(store))
         self.assertLess(max_difference(uninterrupted, fixtures.parameters(store)), 1e-6)
 
+    def test_a_group_of_another_size_resumes_a_checkpoint_to_the_same_parameters(self):
+        # A checkpoint holds no per-rank state: one written by 1 rank resumes on 2 (nodes changed between attempts).
+        run_spec = fixtures.spec(self.data, epochs=2, batch_size=16, checkpoint_every=4)
+        store = self.train(run_spec, 1)
+        uninterrupted = fixtures.parameters(store)
+        folder = fixtures.step_folder(store)
+        for name in ("_SUCCESS", "model.pt", os.path.join("checkpoints", "epoch-0002.pt")):
+            os.remove(os.path.join(folder, name))
+        self.train(run_spec, 2, store=store)
+        self.assertIn("checkpoints/epoch-0001.step-000000004.pt (epoch 2, batch 4)", fixtures.last_log(store))
+        self.assertLess(max_difference(uninterrupted, fixtures.parameters(store)), 1e-5)
+
     def test_artifacts_are_complete_and_success_is_written_last(self):
         store = self.train(fixtures.spec(self.data, epochs=2, batch_size=16), 2)
         folder = fixtures.step_folder(store)
