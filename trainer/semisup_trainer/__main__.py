@@ -56,7 +56,8 @@ def run(step_id, env):
     group = Group.from_env(env)
     try:
         examples = training_set(run_spec, step, store)
-        validation = datasets.read_idx(run_spec.data.validation, run_spec.data, store.blobs) if group.leader else None
+        validation = (datasets.read_idx(run_spec.data.validation, run_spec.data, store.blobs, per_class=False)
+                      if group.leader else None)
         start = starting_state(step, store)
         LOG.info("%s: rank %d of %d on %s: %s on %d examples for %d epochs", step.id, group.rank, group.world_size,
                  group.device, recipe.architecture, len(examples), recipe.training.epochs)

@@ -111,8 +111,9 @@ class ImageSet:
         return self.images[indices], self.targets[indices]
 
 
-def read_idx(source, data, blobs):
-    """The labeled or validation set of an idx source, as the worker picks it."""
+def read_idx(source, data, blobs, per_class=True):
+    """The labeled set (limit, then perClass) or the validation set (limit only) of an idx source, as the worker
+    picks them."""
     if source.format != "idx":
         raise BadInput(f"{source.field}.format: the torch-ddp trainer reads idx data, not '{source.format}'")
     if not source.labels_uri:
@@ -124,7 +125,7 @@ def read_idx(source, data, blobs):
         raise BadInput(f"{source.field}.labelsUri: {len(labels)} labels for {len(images)} images in {source.uri}")
     end = len(images) if source.limit is None else min(len(images), source.limit)
     images, labels = images[:end], labels[:end]
-    if source.per_class is not None:
+    if per_class and source.per_class is not None:
         chosen = choose_per_class(labels, data.classes, source.per_class, source.seed, source.uri)
         images, labels = images[chosen], labels[chosen]
     if len(images) == 0:
@@ -140,7 +141,14 @@ def read_idx(source, data, blobs):
 
 
 class PackedShards:
-    """pack's shards: sample i is (shard, image member, .cls member, .json member), indexed from the headers."""
+    """pack's shards as a map-style set. Sample i is one group of consecutive members (image, .cls, .json), indexed
+    once from the tar headers (read through a large buffer: a few ranged GETs per shard on S3) into flat arrays;
+    a batch reads each of its samples' members with one ranged read."""
+
+    INDEX_BUFFER = 8 << 20
+    # Per sample: shard, start of its first member's data, bytes to its last member's end, then (offset from
+    # start, size) of the image, the .cls and the .json (size -1: absent).
+    COLUMNS = 9
 
     def __init__(self, store, folder, data, soft):
         self.store = store
@@ -150,46 +158,55 @@ class PackedShards:
         if not keys:
             raise BadInput(f"{store.uri(folder)}: no packed shard-*.tar: has the pack step finished?")
         self.keys = keys
-        self.samples = []
-        for shard, key in enumerate(keys):
-            self.samples.extend((shard,) + s for s in self._index(key))
-        if not self.samples:
+        parts = [self._index(shard, key) for shard, key in enumerate(keys)]
+        self.samples = np.concatenate(parts) if parts else np.zeros((0, self.COLUMNS), dtype=np.int64)
+        if len(self.samples) == 0:
             raise BadInput(f"{store.uri(folder)}: the packed shards hold no samples")
         self.describe = store.uri(folder)
         self._files = {}
 
-    def _index(self, key):
-        groups = {}
-        order = []
-        with self.store.open(key) as f, tarfile.open(fileobj=f, mode="r:") as tar:
+    def _index(self, shard, key):
+        rows = []
+        current, members = None, {}
+
+        def close_group():
+            if current is None:
+                return
+            image = members.get("png") or members.get("jpg") or members.get("jpeg")
+            if image is None or "cls" not in members or (self.soft and "json" not in members):
+                missing = "image" if image is None else ".cls" if "cls" not in members else ".json"
+                raise BadInput(f"{self.store.uri(key)}: sample {current} lacks its {missing} member "
+                               "(a packed sample is .png|.jpg, .cls and .json)")
+            wanted = [image, members["cls"], members.get("json", (0, -1))]
+            start = min(offset for offset, size in wanted if size >= 0)
+            end = max(offset + size for offset, size in wanted if size >= 0)
+            row = [shard, start, end - start]
+            for offset, size in wanted:
+                row += [offset - start if size >= 0 else 0, size]
+            rows.append(row)
+
+        with self.store.open(key) as raw, tarfile.open(fileobj=_buffered(raw, self.INDEX_BUFFER), mode="r:") as tar:
             for member in tar:
                 if not member.isfile():
                     continue
                 base, _, extension = member.name.rpartition(".")
-                if base not in groups:
-                    groups[base] = {}
-                    order.append(base)
-                groups[base][extension.lower()] = (member.offset_data, member.size)
-        samples = []
-        for base in order:
-            members = groups[base]
-            image = members.get("png") or members.get("jpg") or members.get("jpeg")
-            if image is None or "cls" not in members or (self.soft and "json" not in members):
-                missing = "image" if image is None else ".cls" if "cls" not in members else ".json"
-                raise BadInput(f"{self.store.uri(key)}: sample {base} lacks its {missing} member "
-                               "(a packed sample is .png|.jpg, .cls and .json)")
-            samples.append((image, members["cls"], members.get("json")))
-        return samples
+                # A sample's members are consecutive: a new base name starts the next sample.
+                if base != current:
+                    close_group()
+                    current, members = base, {}
+                members[extension.lower()] = (member.offset_data, member.size)
+            close_group()
+        return np.array(rows, dtype=np.int64).reshape(-1, self.COLUMNS)
 
     def __len__(self):
         return len(self.samples)
 
-    def _read(self, shard, span):
+    def _read(self, shard, start, length):
         f = self._files.get(shard)
         if f is None:
             f = self._files[shard] = self.store.open(self.keys[shard])
-        f.seek(span[0])
-        return f.read(span[1])
+        f.seek(start)
+        return f.read(length)
 
     def batch(self, indices):
         from PIL import Image
@@ -197,18 +214,19 @@ class PackedShards:
         images = torch.empty((len(indices), channels, size, size), dtype=torch.uint8)
         targets = torch.zeros((len(indices), classes))
         for row, index in enumerate(indices.tolist()):
-            shard, image_span, cls_span, json_span = self.samples[index]
+            shard, start, length, image_at, image_size, cls_at, cls_size, json_at, json_size = self.samples[index].tolist()
             where = f"{self.store.uri(self.keys[shard])}: sample {index}"
-            with Image.open(io.BytesIO(self._read(shard, image_span))) as decoded:
+            sample = self._read(shard, start, length)
+            with Image.open(io.BytesIO(sample[image_at:image_at + image_size])) as decoded:
                 picture = decoded.convert("L" if channels == 1 else "RGB")
             picture = _centre_square(picture, size)
             array = np.asarray(picture, dtype=np.uint8)
             images[row] = torch.from_numpy(array.reshape(size, size, channels).transpose(2, 0, 1).copy())
-            label = int(self._read(shard, cls_span).decode("ascii").strip())
+            label = int(sample[cls_at:cls_at + cls_size].decode("ascii").strip())
             if not 0 <= label < classes:
                 raise BadInput(f"{where}: class {label} outside 0..{classes - 1} (spec.data.classes)")
             if self.soft:
-                target = json.loads(self._read(shard, json_span))
+                target = json.loads(sample[json_at:json_at + json_size])
                 ids, probabilities = target.get("classes"), target.get("probabilities")
                 if not ids or not probabilities or len(ids) != len(probabilities):
                     raise BadInput(f"{where}.json: needs \"classes\" and \"probabilities\" arrays of one length")
@@ -222,6 +240,11 @@ class PackedShards:
         for f in self._files.values():
             f.close()
         self._files.clear()
+
+
+def _buffered(f, size):
+    """A file read through a buffer of `size` (a local file already is: its own is kept)."""
+    return f if isinstance(f, io.BufferedIOBase) else io.BufferedReader(f, buffer_size=size)
 
 
 def _centre_square(picture, size):

@@ -1,10 +1,12 @@
 """The reference trainer end to end: processes started with the torchrun environment on CPU (gloo), a local
 directory store, small seeded idx data and pack-style shards."""
 
+import io
 import json
 import os
 import shutil
 import signal
+import tarfile
 import subprocess
 import tempfile
 import time
@@ -179,9 +181,11 @@ class TrainerTest(unittest.TestCase):
 
 class BadInputTest(unittest.TestCase):
 
-    def run_step(self, run_spec, step="teacher"):
+    def run_step(self, run_spec, step="teacher", prepare=None):
         store = tempfile.mkdtemp(prefix="semisup-trainer-bad-")
         try:
+            if prepare:
+                prepare(store)
             result = subprocess.run([fixtures.PYTHON, "-m", "semisup_trainer", step], cwd=fixtures.TRAINER,
                                     env=fixtures.rank_env(run_spec, store, 1, 0, 0), capture_output=True, text=True,
                                     timeout=60)
@@ -204,3 +208,23 @@ class BadInputTest(unittest.TestCase):
         code, stderr = self.run_step(fixtures.spec("/nonexistent"), step="infer")
         self.assertEqual(2, code, stderr)
         self.assertIn("step id 'infer'", stderr)
+
+    def test_a_packed_sample_without_its_label_exits_2_naming_the_shard(self):
+        data = tempfile.mkdtemp(prefix="semisup-trainer-bad-data-")
+        self.addCleanup(shutil.rmtree, data, True)
+        fixtures.make_data(data, train=16, test=8)
+
+        def broken_shard(store):
+            packed = fixtures.step_folder(store, "packed")
+            os.makedirs(packed)
+            shard = os.path.join(packed, "shard-00000-of-00001.tar")
+            fixtures.write_shard(shard, *fixtures.images_of(4, 1), False)
+            with tarfile.open(shard) as tar:
+                kept = [(m, tar.extractfile(m).read()) for m in tar.getmembers() if m.name != "0000000002.cls"]
+            with tarfile.open(shard, "w") as tar:
+                for member, payload in kept:
+                    tar.addfile(member, io.BytesIO(payload))
+
+        code, stderr = self.run_step(fixtures.spec(data), "student", broken_shard)
+        self.assertEqual(2, code, stderr)
+        self.assertIn("shard-00000-of-00001.tar: sample 0000000002 lacks its .cls member", stderr)
