@@ -12,11 +12,12 @@ from .errors import BadInput
 
 class Group:
 
-    def __init__(self, rank, local_rank, world_size, device):
+    def __init__(self, rank, local_rank, world_size, device, timeout=None):
         self.rank = rank
         self.local_rank = local_rank
         self.world_size = world_size
         self.device = device
+        self.timeout = timeout
 
     @property
     def distributed(self):
@@ -32,8 +33,9 @@ class Group:
             world = int(env.get("WORLD_SIZE", "1"))
             rank = int(env.get("RANK", "0"))
             local_rank = int(env.get("LOCAL_RANK", "0"))
+            timeout = datetime.timedelta(seconds=int(env.get("SEMISUP_TRAINER_TIMEOUT_SECONDS", "1800")))
         except ValueError as e:
-            raise BadInput(f"RANK, LOCAL_RANK and WORLD_SIZE must be integers ({e})") from e
+            raise BadInput(f"RANK, LOCAL_RANK, WORLD_SIZE and SEMISUP_TRAINER_TIMEOUT_SECONDS must be integers ({e})") from e
         if world < 1 or not 0 <= rank < world:
             raise BadInput(f"RANK {rank} outside 0..{world - 1} (WORLD_SIZE {world})")
         wants_cpu = env.get("SEMISUP_TRAINER_DEVICE") == "cpu"
@@ -46,10 +48,14 @@ class Group:
             for name in ("MASTER_ADDR", "MASTER_PORT"):
                 if not env.get(name):
                     raise BadInput(f"{name}: missing (WORLD_SIZE is {world}; the torchrun environment sets it)")
-            timeout = datetime.timedelta(seconds=int(env.get("SEMISUP_TRAINER_TIMEOUT_SECONDS", "1800")))
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo", init_method="env://",
                                     rank=rank, world_size=world, timeout=timeout)
-        return Group(rank, local_rank, world, device)
+        return Group(rank, local_rank, world, device, timeout)
+
+    def subgroup(self):
+        """Another group of every rank (gloo), with the same timeout: collectives that must not interleave
+        with the default group's."""
+        return dist.new_group(backend="gloo", timeout=self.timeout)
 
     def barrier(self):
         if self.distributed:

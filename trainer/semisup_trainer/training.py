@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 
 import torch
-import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from . import artifacts, models
@@ -135,7 +134,7 @@ class Trainer:
                 model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
         if group.distributed and device.type == "cpu":
             # Batch-norm statistics travel on a group of their own, never interleaved with DDP's gradient buckets.
-            models.STATISTICS_GROUP = dist.new_group(backend="gloo")
+            models.STATISTICS_GROUP = group.subgroup()
         optimizer = torch.optim.SGD(model.parameters(), lr=t.learning_rate, momentum=t.momentum,
                                     weight_decay=t.weight_decay)
         return model, optimizer, self.precision.scaler()
