@@ -10,6 +10,7 @@ import traceback
 import torch
 
 from . import data as datasets
+from . import djl_parameters, models
 from . import spec as specs
 from .distributed import Group
 from .errors import EXIT_BAD_INPUT, BadInput
@@ -28,19 +29,25 @@ def training_set(run, step, store):
     return datasets.read_idx(run.data.labeled, run.data, store.blobs)
 
 
-def starting_state(step, store):
-    """The fine-tune starts from its round's student: that step's TorchScript model.pt."""
+def starting_state(step, store, network):
+    """The fine-tune starts from its round's student: the TorchScript model.pt a torch-ddp student wrote, or the
+    model.params (the worker's parameter stream) a djl student wrote, read into the same network."""
     if step.stage != "finetune":
         return None
     student = step.folder("student")
     key = student + "/model.pt"
+    if store.exists(key):
+        module = torch.jit.load(io.BytesIO(store.get(key)), map_location="cpu")
+        return {k: v for k, v in module.state_dict().items()}
+    key = student + "/model.params"
     if not store.exists(key):
-        if store.exists(student + "/model.params"):
-            raise BadInput(f"{step.id}: {store.uri(student)} holds a DJL model (model.params): the torch-ddp "
-                           "trainer fine-tunes a student trained by torch-ddp (model.pt); use one engine for both")
-        raise BadInput(f"{step.id}: no student model at {store.uri(key)}: run the student step first")
-    module = torch.jit.load(io.BytesIO(store.get(key)), map_location="cpu")
-    return {k: v for k, v in module.state_dict().items()}
+        raise BadInput(f"{step.id}: no student model at {store.uri(student)} (model.pt or model.params): "
+                       "run the student step first")
+    try:
+        return djl_parameters.state_dict(store.get(key), network(), store.uri(key))
+    except djl_parameters.NotParameters as e:
+        raise BadInput(f"{step.id}: {e}: the student and the fine-tune need spec.student's architecture and "
+                       "spec.data's geometry") from e
 
 
 def run(step_id, env):
@@ -58,7 +65,9 @@ def run(step_id, env):
         examples = training_set(run_spec, step, store)
         validation = (datasets.read_idx(run_spec.data.validation, run_spec.data, store.blobs, per_class=False)
                       if group.leader else None)
-        start = starting_state(step, store)
+        data = run_spec.data
+        start = starting_state(step, store, lambda: models.build(recipe.architecture, data.channels, data.image_size,
+                                                                 data.classes, recipe.noise))
         LOG.info("%s: rank %d of %d on %s: %s on %d examples for %d epochs", step.id, group.rank, group.world_size,
                  group.device, recipe.architecture, len(examples), recipe.training.epochs)
         Trainer(run_spec, step, recipe, store, group, examples, validation, start,

@@ -1,6 +1,5 @@
 """A real S3 server for the trainer's tests: S3Proxy (the server the worker's tests use) as a java process on
-127.0.0.1, objects in memory, SigV4 with test credentials. Its classpath comes from Maven: the file named by
-SEMISUP_TEST_S3PROXY_CLASSPATH (mvn verify writes target/s3proxy.classpath), else it is built with mvn here."""
+127.0.0.1, objects in memory, SigV4 with test credentials."""
 
 import os
 import socket
@@ -8,25 +7,15 @@ import subprocess
 import tempfile
 import time
 
+from .java import classpath
+
 ACCESS_KEY = "semisup-test-access"
 SECRET_KEY = "semisup-test-secret-0123456789"
-HERE = os.path.dirname(os.path.abspath(__file__))
-MODULE = os.path.dirname(HERE)
 LOGBACK = """<configuration>
   <appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>
     <encoder><pattern>%level %logger %msg%n</pattern></encoder></appender>
   <root level="WARN"><appender-ref ref="E"/></root>
 </configuration>"""
-
-
-def classpath():
-    named = os.environ.get("SEMISUP_TEST_S3PROXY_CLASSPATH")
-    path = named or os.path.join(MODULE, "target", "s3proxy.classpath")
-    if not named and not os.path.exists(path):
-        subprocess.run(["mvn", "-B", "-ntp", "-q", "-f", os.path.join(MODULE, "pom.xml"), "generate-test-resources"],
-                       check=True)
-    with open(path) as f:
-        return f.read().strip()
 
 
 def free_port():

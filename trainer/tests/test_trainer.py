@@ -30,6 +30,7 @@ class TrainerTest(unittest.TestCase):
         cls.root = tempfile.mkdtemp(prefix="semisup-trainer-test-")
         cls.data = os.path.join(cls.root, "data")
         fixtures.make_data(cls.data)
+        cls.finished = {}
 
     @classmethod
     def tearDownClass(cls):
@@ -46,11 +47,19 @@ class TrainerTest(unittest.TestCase):
         self.assertEqual([0] * world, codes, fixtures.logs(store))
         return store
 
+    def trained(self, run_spec, world):
+        """The store of a finished teacher run of this spec on this many ranks, trained once for the class (the
+        tests that use it only read it)."""
+        key = (json.dumps(run_spec, sort_keys=True), world)
+        if key not in self.finished:
+            self.finished[key] = self.train(run_spec, world, store=self.store(f"shared-{len(self.finished)}"))
+        return self.finished[key]
+
     def test_two_ranks_train_the_parameters_of_one_rank_with_the_same_global_batch(self):
         # cnn-small has batch-norm after every convolution: equal only because its statistics are the global batch's.
         run_spec = fixtures.spec(self.data, epochs=2, batch_size=16)
-        one = fixtures.parameters(self.train(run_spec, 1))
-        two = fixtures.parameters(self.train(run_spec, 2))
+        one = fixtures.parameters(self.trained(run_spec, 1))
+        two = fixtures.parameters(self.trained(run_spec, 2))
         self.assertLess(max_difference(one, two), 1e-5)
         other_seed = fixtures.parameters(self.train(fixtures.spec(self.data, epochs=2, batch_size=16, seed=8), 1))
         self.assertGreater(max_difference(one, other_seed), 1e-3)
@@ -125,7 +134,7 @@ class TrainerTest(unittest.TestCase):
         self.assertLess(max_difference(uninterrupted, fixtures.parameters(store)), 1e-5)
 
     def test_artifacts_are_complete_and_success_is_written_last(self):
-        store = self.train(fixtures.spec(self.data, epochs=2, batch_size=16), 2)
+        store = self.trained(fixtures.spec(self.data, epochs=2, batch_size=16), 2)
         folder = fixtures.step_folder(store)
         success = os.stat(os.path.join(folder, "_SUCCESS")).st_mtime_ns
         for name in ARTIFACTS:
@@ -161,7 +170,7 @@ class TrainerTest(unittest.TestCase):
 
     def test_finetune_starts_from_the_students_torchscript_model(self):
         store = self.store("finetune")
-        run_spec = fixtures.spec(self.data, epochs=1, batch_size=16)
+        run_spec = fixtures.spec(self.data, epochs=2, batch_size=16)
         # No student yet: bad input, not retried.
         code = fixtures.wait_all(fixtures.start_group(run_spec, store, 1, "finetune"))
         self.assertEqual([2], code)
@@ -175,7 +184,7 @@ class TrainerTest(unittest.TestCase):
         finetuned = fixtures.parameters(store, "finetune")
         self.assertGreater(max_difference(student, finetuned), 0)
         # Started from the student: a fresh network from the same seed ends elsewhere.
-        fresh = self.train(fixtures.spec(self.data, epochs=1, batch_size=16), 1)
+        fresh = self.trained(fixtures.spec(self.data, epochs=2, batch_size=16), 1)
         self.assertGreater(max_difference(fixtures.parameters(fresh), finetuned), 1e-3)
 
 
