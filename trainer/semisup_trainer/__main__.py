@@ -38,7 +38,13 @@ def starting_state(step, store, network):
     key = student + "/model.pt"
     if store.exists(key):
         module = torch.jit.load(io.BytesIO(store.get(key)), map_location="cpu")
-        return {k: v for k, v in module.state_dict().items()}
+        state = {k: v for k, v in module.state_dict().items()}
+        try:
+            network().load_state_dict(state)
+        except RuntimeError as e:
+            raise BadInput(f"{step.id}: {store.uri(key)} is not a spec.student.architecture network for spec.data's geometry "
+                           f"({str(e).splitlines()[0]})") from e
+        return state
     key = student + "/model.params"
     if not store.exists(key):
         raise BadInput(f"{step.id}: no student model at {store.uri(student)} (model.pt or model.params): "

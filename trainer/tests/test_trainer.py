@@ -187,6 +187,13 @@ class TrainerTest(unittest.TestCase):
         fresh = self.trained(fixtures.spec(self.data, epochs=2, batch_size=16), 1)
         self.assertGreater(max_difference(fixtures.parameters(fresh), finetuned), 1e-3)
 
+        other = self.store("finetune-other-architecture")
+        os.makedirs(fixtures.step_folder(other, "student"))
+        shutil.copy(os.path.join(fixtures.step_folder(store, "student"), "model.pt"), fixtures.step_folder(other, "student"))
+        other_spec = fixtures.spec(self.data, architecture="resnet18", epochs=1, batch_size=16)
+        self.assertEqual([2], fixtures.wait_all(fixtures.start_group(other_spec, other, 1, "finetune")))
+        self.assertIn("student/model.pt is not a spec.student.architecture network", fixtures.last_log(other))
+
 
 class BadInputTest(unittest.TestCase):
 
