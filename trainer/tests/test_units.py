@@ -1,7 +1,6 @@
 """The pure parts: Java's SplittableRandom (the labeled subset's choice), the learning-rate schedule, the
 augmentation's independence from the rank split."""
 
-import os
 import shutil
 import tempfile
 import unittest
