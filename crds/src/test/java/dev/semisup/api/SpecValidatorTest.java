@@ -165,7 +165,7 @@ class SpecValidatorTest {
     assertThat(sampling.packShortSideFor(224)).isEqualTo(256);
     assertThat(sampling.packShortSideFor(32)).isEqualTo(37);
     assertThat(sampling.packShortSideFor(28)).isEqualTo(32);
-    assertThat(sampling.packJpegQualityOrDefault()).isEqualTo(90);
+    assertThat(sampling.packJpegQualityOrDefault()).isEqualTo(85);
     sampling.setPackShortSide(0);
     assertThat(sampling.packShortSideFor(224)).isZero();
   }
