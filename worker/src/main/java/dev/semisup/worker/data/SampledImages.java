@@ -35,12 +35,12 @@ public final class SampledImages {
 
   /** The image's original encoded bytes, or null when they do not decode (skipped and counted). */
   public byte[] fetch(ImageRef ref) throws IOException {
-    TrainingReadyImages.Packed packed = fetch(ref, ref.extension(), null);
+    TrainingReadyImages.Packed packed = fetch(ref, ref.extension(), TrainingReadyImages.ORIGINALS);
     return packed == null ? null : packed.bytes();
   }
 
   /**
-   * The image as pack writes it ({@link TrainingReadyImages}; null: the original bytes with
+   * The image as pack writes it ({@link TrainingReadyImages}; the original bytes are named by
    * {@code extension}), or null when its bytes do not decode (skipped and counted).
    */
   public TrainingReadyImages.Packed fetch(ImageRef ref, String extension, TrainingReadyImages ready) throws IOException {
@@ -50,7 +50,7 @@ public final class SampledImages {
     try {
       byte[] bytes = read(ref);
       bytesRead.addAndGet(bytes.length);
-      if (ready != null && !ready.keepsOriginals()) {
+      if (!ready.keepsOriginals()) {
         // Its decode, for the resize, is the check.
         return ready.ofEncoded(bytes, extension, ref.toString());
       }

@@ -33,6 +33,9 @@ public final class TrainingReadyImages {
   public record Packed(byte[] bytes, String extension) {
   }
 
+  /** Every image's original bytes (short side 0). */
+  public static final TrainingReadyImages ORIGINALS = new TrainingReadyImages(0, SamplingSpec.DEFAULT_PACK_JPEG_QUALITY);
+
   private final int shortSide;
   private final int jpegQuality;
 
