@@ -144,6 +144,33 @@ class SpecValidatorTest {
   }
 
   @Test
+  void packResizeNeedsRoomForTheStudentsInputAndAJpegQuality() throws ManifestException {
+    // idx data: the model's input is 28 px.
+    assertThat(fields(MANIFEST.replace("shards: 4}", "shards: 4, packShortSide: 0, packJpegQuality: 100}"), Target.CLUSTER))
+        .isEmpty();
+    assertThat(fields(MANIFEST.replace("shards: 4}", "shards: 4, packShortSide: 28, packJpegQuality: 1}"), Target.CLUSTER))
+        .isEmpty();
+    List<Problem> problems = SpecValidator.validate(
+        parse(MANIFEST.replace("shards: 4}", "shards: 4, packShortSide: 20, packJpegQuality: 101}")).getSpec(), Target.CLUSTER);
+    assertThat(problems).extracting(Problem::field)
+        .containsExactlyInAnyOrder("spec.sampling.packShortSide", "spec.sampling.packJpegQuality");
+    assertThat(problems.get(0).message()).contains("spec.data.imageSize (28)").contains("was 20");
+    assertThat(fields(MANIFEST.replace("shards: 4}", "shards: 4, packShortSide: -1, packJpegQuality: 0}"), Target.CLUSTER))
+        .containsExactlyInAnyOrder("spec.sampling.packShortSide", "spec.sampling.packJpegQuality");
+  }
+
+  @Test
+  void packShortSideDefaultsToALittleAboveTheModelsInput() {
+    dev.semisup.api.v1alpha1.SamplingSpec sampling = new dev.semisup.api.v1alpha1.SamplingSpec();
+    assertThat(sampling.packShortSideFor(224)).isEqualTo(256);
+    assertThat(sampling.packShortSideFor(32)).isEqualTo(37);
+    assertThat(sampling.packShortSideFor(28)).isEqualTo(32);
+    assertThat(sampling.packJpegQualityOrDefault()).isEqualTo(85);
+    sampling.setPackShortSide(0);
+    assertThat(sampling.packShortSideFor(224)).isZero();
+  }
+
+  @Test
   void excludingTheLabeledSetNeedsTheSameSource() throws ManifestException {
     String other = MANIFEST.replace("unlabeled: {uri: \"s3://data/train-images.gz\"", "unlabeled: {uri: \"s3://data/other.gz\"");
     assertThat(fields(other, Target.CLUSTER)).containsExactly("spec.data.unlabeled.excludeLabeled");

@@ -71,6 +71,16 @@ class StepInputsTest {
   }
 
   @Test
+  void packResizeSettingsRepackAndRetrainTheStudentOnlyWhenSet() throws ManifestException {
+    // Unset, they leave the hashes as they were (EnginesTest pins a student hash, which chains pack's).
+    assertThat(StepInputs.trainingFields(Stage.PACK)).contains("spec.sampling.packShortSide", "spec.sampling.packJpegQuality");
+    assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setPackShortSide(0)).retrained())
+        .containsExactly("pack", "student", "finetune");
+    assertThat(change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setPackJpegQuality(80)).retrained())
+        .containsExactly("pack", "student", "finetune");
+  }
+
+  @Test
   void topKRedoesInferenceAndEverythingAfterItButNotTheTeacher() throws ManifestException {
     Changed changed = change(SpecValidatorTest.MANIFEST, s -> s.getSampling().setTopK(10));
     assertThat(changed.retrained()).containsExactly("infer", "select", "pack", "student", "finetune");

@@ -80,11 +80,15 @@ public record StepInputs(String training, String evaluation) {
           new Field("spec.sampling.topK", s -> s.getSampling().getTopK()),
           new Field("spec.sampling.shards", s -> s.getSampling().getShards()),
           new Field("spec.sampling.selection", s -> selection(s))), List.of()),
-      // Pack copies the pool's bytes of the index's entries (idx/cifar re-encoded at the run's
-      // geometry) in an order shuffled with the student's seed.
+      // Pack writes the index's entries' images (resized to a short side, or the pool's own bytes)
+      // in an order shuffled with the student's seed. The resize fields count only when set: a
+      // pack that finished with the original bytes, before resizing was the default, is a valid
+      // input to the student as it stands and is not redone for a change of default.
       Stage.PACK, new Row(with(GEOMETRY,
           new Field("spec.data.unlabeled", s -> data(s).getUnlabeled()),
           new Field("spec.sampling.packShards", s -> s.getSampling().getPackShards()),
+          new Field("spec.sampling.packShortSide", s -> s.getSampling().getPackShortSide(), true),
+          new Field("spec.sampling.packJpegQuality", s -> s.getSampling().getPackJpegQuality(), true),
           new Field("spec.student.training.seed",
               s -> s.getStudent().getTraining() == null ? null : s.getStudent().getTraining().getSeed())), List.of()),
       Stage.STUDENT, new Row(with(GEOMETRY,

@@ -12,6 +12,20 @@ public class SamplingSpec {
   /** The most pods a sharded step may run: its Job names keep room for the highest index (StepJobName). */
   public static final int MAX_SHARDS = 10000;
 
+  /**
+   * Pack's default short side, in hundredths of the model's input size: a little room above it
+   * for the student's crop, as ImageNet training resizes to 256 for a 224 input.
+   */
+  public static final int DEFAULT_PACK_MARGIN_PERCENT = 114;
+  /**
+   * Pack's default JPEG quality for the images it re-encodes: where the packed bytes of typical
+   * 500 x 375 photos fall to a third of the originals', while the student's input moves little more
+   * than the resize alone moves it (bench/README.md, "Packed images").
+   */
+  public static final int DEFAULT_PACK_JPEG_QUALITY = 85;
+  /** The largest short side pack may resize to (a side of ImageDecoder's 8192 x 8192 budget). */
+  public static final int MAX_PACK_SHORT_SIDE = 8192;
+
   @Min(1)
   @JsonPropertyDescription("Images kept per class (the paper's K)")
   private Integer topK = 16000;
@@ -30,6 +44,21 @@ public class SamplingSpec {
   @Max(MAX_SHARDS)
   @JsonPropertyDescription("Parallel pack pods writing the sampled images as tar shards; default: shards")
   private Integer packShards;
+
+  // No Java default: a spec that leaves it out keeps the pack step's input hash (StepInputs).
+  @Min(0)
+  @Max(MAX_PACK_SHORT_SIDE)
+  @JsonPropertyDescription("Pack resizes each sampled image larger than this short side down to it (aspect kept) and "
+      + "re-encodes it, so a student epoch reads and decodes far fewer bytes; images at or below it are packed as they "
+      + "are. 0 packs the pool's original bytes. Default: ceil(1.14 x data.imageSize), 256 for 224; at least "
+      + "data.imageSize")
+  private Integer packShortSide;
+
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("JPEG quality (1-100) of the images pack resizes; grey images are stored as lossless PNG "
+      + "where that is no larger. Default 85")
+  private Integer packJpegQuality;
 
   @Min(1)
   @JsonPropertyDescription("An infer shard checkpoints its heaps after this many pool files (or checkpointMinutes)")
@@ -57,6 +86,10 @@ public class SamplingSpec {
   public void setShards(Integer shards) { this.shards = shards; }
   public Integer getPackShards() { return packShards; }
   public void setPackShards(Integer packShards) { this.packShards = packShards; }
+  public Integer getPackShortSide() { return packShortSide; }
+  public void setPackShortSide(Integer packShortSide) { this.packShortSide = packShortSide; }
+  public Integer getPackJpegQuality() { return packJpegQuality; }
+  public void setPackJpegQuality(Integer packJpegQuality) { this.packJpegQuality = packJpegQuality; }
   public Integer getCheckpointFiles() { return checkpointFiles; }
   public void setCheckpointFiles(Integer checkpointFiles) { this.checkpointFiles = checkpointFiles; }
   public Integer getCheckpointMinutes() { return checkpointMinutes; }
@@ -74,6 +107,21 @@ public class SamplingSpec {
       return packShards;
     }
     return shards == null ? 1 : shards;
+  }
+
+  /**
+   * The short side pack resizes larger images to: packShortSide when given (0: the original bytes),
+   * else ceil(1.14 x the model's input size).
+   */
+  public int packShortSideFor(int imageSize) {
+    if (packShortSide != null) {
+      return packShortSide;
+    }
+    return (imageSize * DEFAULT_PACK_MARGIN_PERCENT + 99) / 100;
+  }
+
+  public int packJpegQualityOrDefault() {
+    return packJpegQuality == null ? DEFAULT_PACK_JPEG_QUALITY : packJpegQuality;
   }
 
   /** True for one global threshold over all classes instead of top-K per class. */

@@ -76,6 +76,7 @@ public final class SpecValidator {
       noise(spec.getStudent().getNoise(), problems);
     }
     sampling(spec.getSampling(), spec.getData() == null ? null : spec.getData().getClasses(), problems);
+    packedImages(spec.getSampling(), spec.getData(), problems);
     if (spec.getRounds() == null || spec.getRounds() < 1 || spec.getRounds() > 10) {
       problems.add(new Problem("spec.rounds", "must be between 1 and 10, was " + spec.getRounds()));
     }
@@ -329,6 +330,28 @@ public final class SpecValidator {
     if (noise.getStochasticDepth() != null && !(noise.getStochasticDepth() >= 0 && noise.getStochasticDepth() <= 0.9)) {
       problems.add(new Problem("spec.student.noise.stochasticDepth",
           "must be in [0, 0.9], was " + noise.getStochasticDepth()));
+    }
+  }
+
+  /** Pack's resize: none (0) or a short side the student's input still fits in; a JPEG quality in 1..100. */
+  private static void packedImages(SamplingSpec sampling, DataSpec data, List<Problem> problems) {
+    if (sampling == null) {
+      return;
+    }
+    Integer shortSide = sampling.getPackShortSide();
+    if (shortSide != null) {
+      int imageSize = data == null ? 1 : data.resolvedImageSize();
+      if (shortSide < 0 || shortSide > SamplingSpec.MAX_PACK_SHORT_SIDE) {
+        problems.add(new Problem("spec.sampling.packShortSide",
+            "must be 0 (the original images) or between 1 and " + SamplingSpec.MAX_PACK_SHORT_SIDE + ", was " + shortSide));
+      } else if (shortSide != 0 && shortSide < imageSize) {
+        problems.add(new Problem("spec.sampling.packShortSide", "must be 0 (the original images) or at least "
+            + "spec.data.imageSize (" + imageSize + "), was " + shortSide + ": the student would enlarge every image"));
+      }
+    }
+    Integer quality = sampling.getPackJpegQuality();
+    if (quality != null && (quality < 1 || quality > 100)) {
+      problems.add(new Problem("spec.sampling.packJpegQuality", "must be between 1 and 100, was " + quality));
     }
   }
 

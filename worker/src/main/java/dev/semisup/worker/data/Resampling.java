@@ -50,6 +50,40 @@ final class Resampling {
     return out;
   }
 
+  /**
+   * Resamples a whole channel-major height x width image to outHeight x outWidth (no crop), with the
+   * same filter as the centre square: pack shrinks an image once with it, so the student's
+   * centre-square fit of the smaller image sees what it would have seen of the original.
+   */
+  static byte[] resize(byte[] pixels, int channels, int height, int width, int outHeight, int outWidth) {
+    Axis vertical = Axis.of(height, outHeight);
+    Axis horizontal = Axis.of(width, outWidth);
+    byte[] out = new byte[channels * outHeight * outWidth];
+    float[] row = new float[width];
+    for (int c = 0; c < channels; c++) {
+      int plane = c * height * width;
+      int outPlane = c * outHeight * outWidth;
+      for (int y = 0; y < outHeight; y++) {
+        Arrays.fill(row, 0f);
+        for (int k = 0; k < vertical.count[y]; k++) {
+          float w = vertical.weights[y * vertical.taps + k];
+          int from = plane + (vertical.first[y] + k) * width;
+          for (int x = 0; x < width; x++) {
+            row[x] += w * (pixels[from + x] & 0xff);
+          }
+        }
+        for (int x = 0; x < outWidth; x++) {
+          float sum = 0f;
+          for (int k = 0; k < horizontal.count[x]; k++) {
+            sum += horizontal.weights[x * horizontal.taps + k] * row[horizontal.first[x] + k];
+          }
+          out[outPlane + y * outWidth + x] = toByte(sum);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The centred square of one image size and the filter taps that take it to size x size. */
   private static final class Square {
     final int side;

@@ -35,23 +35,35 @@ public final class SampledImages {
 
   /** The image's original encoded bytes, or null when they do not decode (skipped and counted). */
   public byte[] fetch(ImageRef ref) throws IOException {
+    TrainingReadyImages.Packed packed = fetch(ref, ref.extension(), TrainingReadyImages.ORIGINALS);
+    return packed == null ? null : packed.bytes();
+  }
+
+  /**
+   * The image as pack writes it ({@link TrainingReadyImages}; the original bytes are named by
+   * {@code extension}), or null when its bytes do not decode (skipped and counted).
+   */
+  public TrainingReadyImages.Packed fetch(ImageRef ref, String extension, TrainingReadyImages ready) throws IOException {
     if (!fetchable(ref)) {
       throw new IllegalArgumentException(ref + " names a record of a single-file format, not bytes of its own");
     }
-    byte[] bytes;
     try {
-      bytes = read(ref);
+      byte[] bytes = read(ref);
       bytesRead.addAndGet(bytes.length);
+      if (!ready.keepsOriginals()) {
+        // Its decode, for the resize, is the check.
+        return ready.ofEncoded(bytes, extension, ref.toString());
+      }
       // Only whether it decodes matters: the smallest reduced decode still reads every coded block,
       // so it finds a truncated or damaged image at a fraction of the cost.
       ImageDecoder.decodeAtLeast(bytes, -1, ref.toString(), ImageRecord.UNLABELED, 1);
+      return new TrainingReadyImages.Packed(bytes, extension);
     } catch (ImageDecoder.CorruptImageException e) {
       synchronized (corrupt) {
         corrupt.onCorrupt(ref.toString(), e);
       }
       return null;
     }
-    return bytes;
   }
 
   private byte[] read(ImageRef ref) throws IOException {

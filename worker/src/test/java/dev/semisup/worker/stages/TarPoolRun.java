@@ -58,6 +58,20 @@ public final class TarPoolRun {
    */
   public static TarPoolRun create(Path root, int files, int perFile, int shards, String samplingExtra, boolean folder)
       throws IOException, ManifestException {
+    return create(root, files, perFile, shards, samplingExtra, folder, TarPoolRun::png);
+  }
+
+  /** An encoded pool image of a hidden label: its bytes and the extension that names their format. */
+  public interface PoolImages {
+    PoolImage make(int label, Random random) throws IOException;
+  }
+
+  public record PoolImage(byte[] bytes, String extension) {
+  }
+
+  /** As {@link #create}, with the pool's images made by {@code images} (tar pools). */
+  public static TarPoolRun create(Path root, int files, int perFile, int shards, String samplingExtra, boolean folder,
+      PoolImages images) throws IOException, ManifestException {
     Path data = TinyDataset.writeTo(root.resolve("tiny"));
     Path pool = root.resolve("pool");
     Files.createDirectories(pool);
@@ -65,9 +79,10 @@ public final class TarPoolRun {
     int image = 0;
     for (int f = 0; folder && f < files * perFile; f++, image++) {
       int label = image % TinyDataset.CLASSES;
-      Path file = pool.resolve(label + String.format("/img-%06d.png", image));
+      PoolImage made = images.make(label, random);
+      Path file = pool.resolve(label + String.format("/img-%06d.", image) + made.extension());
       Files.createDirectories(file.getParent());
-      Files.write(file, png(label, random));
+      Files.write(file, made.bytes());
     }
     for (int f = 0; !folder && f < files; f++) {
       int count = perFile + (f % 3); // uneven files, so byte balancing matters
@@ -76,7 +91,8 @@ public final class TarPoolRun {
         for (int i = 0; i < count; i++, image++) {
           int label = image % TinyDataset.CLASSES;
           String key = String.format("img-%06d", image);
-          PackedTars.member(tar, key + ".png", png(label, random));
+          PoolImage made = images.make(label, random);
+          PackedTars.member(tar, key + "." + made.extension(), made.bytes());
           PackedTars.member(tar, key + ".cls", Integer.toString(label).getBytes());
         }
       }
@@ -126,7 +142,7 @@ public final class TarPoolRun {
     return new FileBlobs();
   }
 
-  private static byte[] png(int label, Random random) throws IOException {
+  private static PoolImage png(int label, Random random) throws IOException {
     int size = TinyDataset.SIZE;
     BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
     byte[] pixels = new byte[size * size];
@@ -138,6 +154,6 @@ public final class TarPoolRun {
     image.getRaster().setDataElements(0, 0, size, size, pixels);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    return new PoolImage(out.toByteArray(), "png");
   }
 }

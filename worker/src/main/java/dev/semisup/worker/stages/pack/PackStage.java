@@ -9,6 +9,8 @@ import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageRef;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.SampledImages;
+import dev.semisup.worker.data.TrainingReadyImages;
+import dev.semisup.worker.data.TrainingReadyImages.Packed;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.SampledIndex;
@@ -39,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * student streams the sampled images instead of re-reading the pool. For each entry at packed
  * position p (basename {@code %010d}, global across shards), in this order:
  * <ul>
- *   <li>{@code p.jpg|png}: the pool image's original bytes (tar and folder pools, fetched by a
- *       ranged read of the member), or for idx/cifar pools the image as lossless 8-bit PNG;
+ *   <li>{@code p.jpg|png}: the pool image made training-ready ({@link TrainingReadyImages}):
+ *       shrunk to {@code spec.sampling.packShortSide} and re-encoded where it is larger, else the
+ *       pool's original bytes (tar and folder pools, fetched by a ranged read of the member), or
+ *       for idx/cifar pools the image as lossless 8-bit PNG; the extension names the format;
  *   <li>{@code p.cls}: the pseudo-label, ASCII decimal, no newline;
  *   <li>{@code p.json}: {@code {"ref", "score", "classes", "probabilities"}}, the teacher's top-P.
  * </ul>
@@ -78,27 +82,29 @@ public final class PackStage implements StageTask {
     Candidate[] mine = entriesAt(context, select, wanted, first);
 
     SampledImages images = new SampledImages(context.blobs());
-    Map<Long, byte[]> records = recordsAsPng(context, mine);
+    TrainingReadyImages ready = TrainingReadyImages.of(spec);
+    Map<Long, Packed> records = records(context, mine, ready);
     ProgressReporter progress = context.progress();
     long started = System.nanoTime();
     long[] written = new long[1];
     long[] missingRecords = new long[1];
-    try (AheadFetches fetches = new AheadFetches(mine, images, records)) {
+    long[] imageBytes = new long[1];
+    try (AheadFetches fetches = new AheadFetches(mine, images, records, ready)) {
       context.store().write(context.layout().packedShard(step, context.shard()), out -> {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         for (int i = 0; i < mine.length; i++) {
           Candidate entry = mine[i];
           ImageRef ref = ImageRef.parse(entry.key());
-          byte[] bytes = fetches.next();
-          if (bytes == null) {
+          Packed image = fetches.next();
+          if (image == null) {
             // A record that did not decode was counted by the pool's reader; a tar member or image file, by SampledImages.
             missingRecords[0] += SampledImages.fetchable(ref) ? 0 : 1;
             continue;
           }
-          String extension = !SampledImages.fetchable(ref) || ref.extension().equals("png") ? "png" : "jpg";
           String base = String.format("%010d", first + i);
-          member(tar, base + "." + extension, bytes);
+          member(tar, base + "." + image.extension(), image.bytes());
+          imageBytes[0] += image.bytes().length;
           member(tar, base + ".cls", Integer.toString(entry.pseudoLabel()).getBytes(StandardCharsets.US_ASCII));
           member(tar, base + ".json", JSON.writeValueAsBytes(metadata(entry)));
           written[0]++;
@@ -113,9 +119,10 @@ public final class PackStage implements StageTask {
     long skipped = images.skipped() + missingRecords[0];
     progress.skippedImages(skipped);
     progress.finish(written[0], mine.length, written[0] / Math.max((System.nanoTime() - started) / 1e9, 1e-9));
-    LOG.info("{} shard {}/{}: packed {} of {} entries (positions {}..{}), {} bytes of pool images read, {} unreadable, skipped",
-        step.id(), context.shard(), step.shards(), written[0], mine.length, first, first + mine.length - 1,
-        images.bytesRead(), skipped);
+    LOG.info("{} shard {}/{}: packed {} of {} entries (positions {}..{}), {} bytes of pool images read, {} bytes of "
+        + "images written (short side {}), {} unreadable, skipped", step.id(), context.shard(), step.shards(),
+        written[0], mine.length, first, first + mine.length - 1, images.bytesRead(), imageBytes[0],
+        ready.keepsOriginals() ? "original" : ready.shortSide(), skipped);
   }
 
   /** This shard's entries by packed position, found in one forward pass over the index parts. */
@@ -145,54 +152,57 @@ public final class PackStage implements StageTask {
 
   /**
    * Images of single-file pools (idx, cifar) have no bytes of their own: one pass over the pool
-   * decodes the wanted records, kept as PNG (such pools are small by nature).
+   * decodes the wanted records, kept encoded (PNG unless shrunk; such pools are small by nature).
    */
-  private static Map<Long, byte[]> recordsAsPng(StageContext context, Candidate[] mine) throws IOException {
+  private static Map<Long, Packed> records(StageContext context, Candidate[] mine, TrainingReadyImages ready)
+      throws IOException {
     long[] ordinals = Arrays.stream(mine).filter(c -> !SampledImages.fetchable(ImageRef.parse(c.key())))
         .mapToLong(Candidate::ordinal).sorted().distinct().toArray();
-    Map<Long, byte[]> png = new HashMap<>();
+    Map<Long, Packed> packed = new HashMap<>();
     if (ordinals.length == 0) {
-      return png;
+      return packed;
     }
     try (ImageStream pool = DataSources.pool(context.spec().getData(), context.blobs())
         .open(ordinal -> Arrays.binarySearch(ordinals, ordinal) >= 0)) {
       for (ImageRecord image = pool.next(); image != null; image = pool.next()) {
-        png.put(image.ordinal(), SampledImages.png(image));
+        packed.put(image.ordinal(), ready.ofRecord(image));
       }
     }
-    return png;
+    return packed;
   }
 
   /**
-   * The entries' image bytes in packed order, with up to {@link #IN_FLIGHT} fetches running ahead
-   * of the writer (records of idx/cifar pools are already in memory as PNG).
+   * The entries' images in packed order, with up to {@link #IN_FLIGHT} fetches (and resizes)
+   * running ahead of the writer (records of idx/cifar pools are already in memory).
    */
   private static final class AheadFetches implements AutoCloseable {
     private final Candidate[] entries;
     private final SampledImages images;
-    private final Map<Long, byte[]> records;
+    private final Map<Long, Packed> records;
+    private final TrainingReadyImages ready;
     private final ExecutorService fetchers = Executors.newFixedThreadPool(IN_FLIGHT, runnable -> {
       Thread thread = new Thread(runnable, "pack-fetch");
       thread.setDaemon(true);
       return thread;
     });
-    private final ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
+    private final ArrayDeque<Future<Packed>> ahead = new ArrayDeque<>();
     private int submitted;
     private int taken;
 
-    AheadFetches(Candidate[] entries, SampledImages images, Map<Long, byte[]> records) {
+    AheadFetches(Candidate[] entries, SampledImages images, Map<Long, Packed> records, TrainingReadyImages ready) {
       this.entries = entries;
       this.images = images;
       this.records = records;
+      this.ready = ready;
     }
 
-    /** The next entry's bytes, null when they do not decode; a failed fetch fails with its own exception. */
-    byte[] next() throws IOException {
+    /** The next entry's image, null when it does not decode; a failed fetch fails with its own exception. */
+    Packed next() throws IOException {
       while (submitted < entries.length && submitted < taken + IN_FLIGHT) {
         Candidate entry = entries[submitted++];
         ImageRef ref = ImageRef.parse(entry.key());
         ahead.add(SampledImages.fetchable(ref)
-            ? fetchers.submit(() -> images.fetch(ref))
+            ? fetchers.submit(() -> images.fetch(ref, ref.extension().equals("png") ? "png" : "jpg", ready))
             : CompletableFuture.completedFuture(records.get(entry.ordinal())));
       }
       ImageRef ref = ImageRef.parse(entries[taken++].key());
