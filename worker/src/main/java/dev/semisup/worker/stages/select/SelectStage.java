@@ -49,7 +49,7 @@ public final class SelectStage implements StageTask {
    * Classes merged at the same time: a class's ranged reads are small and many (a few per shard),
    * so one class at a time would spend its time waiting on the store's latency, not moving bytes.
    */
-  static final int CLASSES_AT_ONCE = 8;
+  static final int CLASSES_AT_ONCE = 16;
 
   @Override
   public void run(StageContext context) throws IOException {
