@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code K/S - 2 sqrt(K/S)}), which a shard whose images are drawn like the others' almost always
  * uses whole; every later read covers {@code K / (20 S)} entries (at least one). What a class
  * fetches and leaves unused is then the tail of one read per shard, {@code K/20} entries at most,
- * beside the first reads that a shard far below its share leaves (never more than K in all).
+ * beside the first reads that a shard far below its share leaves (K in all at most, while K >= S).
  */
 public final class ShardMerge {
 

@@ -41,11 +41,14 @@ abstract class ObjectStoreContract {
       assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 70_000, 71_000));
     }
     assertThat(store.bytesRead() - before).isEqualTo(1_000);
+    try (var in = store.openRange("runs/r1/blob.bin", 0, 20)) {
+      assertThat(in.readAllBytes()).as("from the first byte").isEqualTo(java.util.Arrays.copyOf(bytes, 20));
+    }
     try (var in = store.openRange("runs/r1/blob.bin", 99_990, 1_000)) {
       assertThat(in.readAllBytes()).as("past the end: what there is").hasSize(10);
     }
     assertThat(store.get("runs/r1/blob.bin")).isEqualTo(bytes);
-    assertThat(store.bytesRead() - before).isEqualTo(1_000 + 10 + 100_000);
+    assertThat(store.bytesRead() - before).isEqualTo(1_000 + 20 + 10 + 100_000);
     assertThatThrownBy(() -> store.openRange("runs/r1/missing.bin", 0, 10))
         .isInstanceOf(FileNotFoundException.class).hasMessageContaining("runs/r1/missing.bin");
   }

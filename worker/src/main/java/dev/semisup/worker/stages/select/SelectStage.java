@@ -24,14 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The select stage: merges every shard's per-class candidates into the global top-K per class,
- * the sampled dataset index, and summarises it in the same pass. The shards are read one class
- * at a time through their class index, by ranged reads of the store that fetch only the entries
- * the merge takes (and one read's tail per shard and class): the bytes moved track the index, not
- * the number of shards (see {@link ShardMerge}). {@link #CLASSES_AT_ONCE} classes are merged at
- * the same time, so memory is that many classes' merged lists and one ranged read per shard for
- * each, plus the summary's primitive arrays (a score and an ordinal per entry), never boxed lists
- * of the whole index.
- * The bytes read from the store are logged beside the bytes of the candidates kept.
+ * the sampled dataset index, and summarises it in the same pass. The shards are read through
+ * their class index, by ranged reads of the store that fetch only the entries the merge takes (and
+ * one read's tail per shard and class): the bytes moved track the index, not the number of shards
+ * (see {@link ShardMerge}); they are logged beside the bytes of the candidates kept.
+ * {@link #CLASSES_AT_ONCE} classes are merged at the same time, so memory is that many classes'
+ * merged lists and one ranged read per shard for each, plus the summary's primitive arrays (a
+ * score and an ordinal per entry), never boxed lists of the whole index.
  *
  * <p>With {@code sampling.selection: unbalanced} the shards are read twice: once whole for the one
  * global threshold that keeps the best topK x classes entries over all classes (a bounded heap of
