@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The data path at scale on a real S3 server (S3Proxy in the bench's JVM): bytes and images read
-# by S = 1, 2, 4 infer shards, per-shard CPU time (median of interleaved repeats), and the peak
-# RSS of infer, select and pack, each in a child JVM.
+# by S = 1, 2, 4 infer shards, the bytes select then reads from the store beside the bytes of the
+# candidates it keeps (S = 16 and 64 too), per-shard CPU time (median of interleaved repeats), and the peak RSS of
+# infer, select and pack, each in a child JVM.
 # Usage: bench/pool-scale.sh [IMAGES] [TAR_FILES] [REPEATS] [CHILD_HEAP]   (defaults: 20000 50 3 256m)
 # REPEATS=0 runs only the child JVMs (the peak RSS table). BENCH_CHILD_OPTS adds JVM options to the
 # children; with -XX:NativeMemoryTracking=summary a snapshot of the JVM's memory by category, and the

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.manifest.Manifests;
+import dev.semisup.api.plan.PlannedStep;
+import dev.semisup.api.plan.Stage;
 import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.model.ModelShape;
@@ -11,6 +13,9 @@ import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.StageRunner;
+import dev.semisup.worker.sampling.Candidate;
+import dev.semisup.worker.sampling.CandidateShardWriter;
+import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.stages.CountingBlobs;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.store.Blobs;
@@ -46,6 +51,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * <ol>
  *   <li>Bytes and images read by S = 1, 2, 4 infer shards (a counting Blobs per shard): together
  *       they should read the pool once, 1.0x its bytes.
+ *   <li>Bytes select reads from the store for each S (its ranged reads of the candidate shards),
+ *       beside the bytes of the candidates it keeps and of the shards it reads them from; for
+ *       S = 16 and 64 too, each after one untimed infer pass.
  *   <li>Per-shard CPU time: the process's CPU time during the shard less that of the threads
  *       still alive after it (S3Proxy's server threads), so the shard's own thread, PyTorch's
  *       intra-op thread and the decode pipeline's threads (which end with the shard) count; the
@@ -62,6 +70,8 @@ public final class PoolScaleBench {
   private static final int SIDE = 16;
   private static final int CLASSES = 10;
   private static final int[] SHARDS = {1, 2, 4};
+  /** Shard counts whose select bytes are measured too (after one untimed infer pass each). */
+  private static final int[] SELECT_ONLY_SHARDS = {16, 64};
 
   private PoolScaleBench() {
   }
@@ -83,6 +93,7 @@ public final class PoolScaleBench {
 
       Map<Integer, List<long[]>> cpu = new LinkedHashMap<>(); // shards -> per repeat, per shard CPU ns
       Map<Integer, long[][]> reads = new HashMap<>(); // shards -> per shard {bytes, images}
+      Map<Integer, long[]> selects = new LinkedHashMap<>(); // shards -> select's {bytes read, kept, shards' bytes}
       for (int repeat = 0; repeat < repeats; repeat++) {
         for (int shards : SHARDS) {
           SemiSupervisedRunSpec spec = spec(s3, shards, 1);
@@ -102,6 +113,9 @@ public final class PoolScaleBench {
             }
             cpu.computeIfAbsent(shards, s -> new ArrayList<>()).add(cpuPerShard);
             reads.put(shards, perShard);
+            if (repeat == 0) {
+              selects.put(shards, select(spec, prefix, store, connection.dataBlobs()));
+            }
             // Each pass as it ends: a long run interrupted still leaves its numbers.
             System.out.printf("pass: repeat %d, S = %d: bytes %s, images %s, CPU s %s%n", repeat + 1, shards,
                 Arrays.stream(perShard).map(r -> String.format("%,d", r[0])).toList(),
@@ -112,7 +126,19 @@ public final class PoolScaleBench {
         }
       }
       if (repeats > 0) {
+        // More shards for select's bytes alone: one infer pass each, not timed.
+        for (int shards : SELECT_ONLY_SHARDS) {
+          SemiSupervisedRunSpec spec = spec(s3, shards, 1);
+          try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, null)) {
+            String prefix = "bench/select-s" + shards;
+            for (int shard = 0; shard < shards; shard++) {
+              StageRunner.run(context(spec, "infer", shard, prefix, connection.artifactStore(), connection.dataBlobs()));
+            }
+            selects.put(shards, select(spec, prefix, connection.artifactStore(), connection.dataBlobs()));
+          }
+        }
         printReads(reads, cpu, repeats, poolBytes);
+        printSelects(selects);
       }
 
       // Peak RSS of each step in its own JVM: infer (one shard, whole pool), select, pack.
@@ -152,6 +178,43 @@ public final class PoolScaleBench {
       }
       System.out.printf("| %d | %,d | %.4f | %,d | %s | %s | %.2f |%n", shards, bytes, (double) bytes / poolBytes, scored,
           detail, cpus, slowest * shards / oneShard);
+    }
+  }
+
+  /**
+   * Runs select over the S candidate shards just written: {bytes it read from the store, bytes of
+   * the candidates it kept (their entries, as in the shards), bytes of the candidate shards (what
+   * reading them whole would move)}.
+   */
+  private static long[] select(SemiSupervisedRunSpec spec, String prefix, ObjectStore store, Blobs blobs)
+      throws IOException {
+    StageContext context = context(spec, "select", 0, prefix, store, blobs);
+    long before = store.bytesRead();
+    StageRunner.run(context);
+    long moved = store.bytesRead() - before;
+    byte[] part = store.get(context.layout().indexPart(context.step(), 0));
+    long kept = 0;
+    for (Candidate candidate : SampledIndex.readAll(new ByteArrayInputStream(part), "part-00000.bin")) {
+      kept += CandidateShardWriter.entryBytes(candidate);
+    }
+    PlannedStep infer = context.plan().sibling(context.step(), Stage.INFER);
+    long shardBytes = 0;
+    for (int shard = 0; shard < infer.shards(); shard++) {
+      shardBytes += store.get(context.layout().candidateShard(infer, shard)).length;
+    }
+    System.out.printf("select: S = %d: read %,d bytes, kept %,d bytes of candidates, shards hold %,d bytes%n",
+        infer.shards(), moved, kept, shardBytes);
+    return new long[] {moved, kept, shardBytes};
+  }
+
+  private static void printSelects(Map<Integer, long[]> selects) {
+    System.out.println();
+    System.out.println("| shards S | select read from the store, bytes | kept candidates, bytes | read / kept | candidate shards, bytes (read whole: the old way) | shards / kept |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
+    for (Map.Entry<Integer, long[]> select : selects.entrySet()) {
+      long[] r = select.getValue();
+      System.out.printf("| %d | %,d | %,d | %.3f | %,d | %.2f |%n", select.getKey(), r[0], r[1], (double) r[0] / r[1],
+          r[2], (double) r[2] / r[1]);
     }
   }
 

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a candidate shard written by {@link CandidateShardWriter}, one class at a time, forward
- * only (the object store gives plain streams): opening a class skips the bytes of the classes
- * before it, so only the class being merged is ever in memory.
+ * Reads a candidate shard written by {@link CandidateShardWriter}, one class at a time, so only
+ * the class being merged is ever in memory. Opened on one stream, it reads forward only: opening
+ * a class skips the bytes of the classes before it (over S3 those bytes still cross the network).
+ * Opened on {@link ByteRanges}, it reads the header and class index, then only the bytes of each
+ * class that are asked for, in ranged reads of bounded size (see {@link #openClass(int, int, int)}).
  *
  * <p>Every problem with the file is an IOException naming the file (the name the caller gives)
  * and the byte where it went wrong: wrong magic, unknown version, a truncated file, entries that
@@ -19,9 +21,21 @@ import java.util.List;
  */
 public final class CandidateShardReader implements Closeable {
 
+  /** The most bytes one ranged read of a class fetches, and so holds in memory per shard. */
+  static final int MAX_RANGE_BYTES = 8 << 20;
+
+  /** Byte ranges of one object (ranged GETs); fewer bytes than asked come back past its end. */
+  @FunctionalInterface
+  public interface ByteRanges {
+    InputStream open(long offset, long length) throws IOException;
+  }
+
   private final String name;
+  /** Forward-only mode: the one stream; null when reading ranges. */
   private final PositionedInput position;
   private final DataInputStream in;
+  /** Ranged mode: where each class's bytes come from; null when reading one stream. */
+  private final ByteRanges ranges;
   private final int classes;
   private final int k;
   private final int topP;
@@ -30,11 +44,12 @@ public final class CandidateShardReader implements Closeable {
   private int nextClass;
   private ClassEntries current;
 
-  private CandidateShardReader(String name, PositionedInput position, int classes, int k, int topP,
-      long[] offsets, int[] counts) {
+  private CandidateShardReader(String name, PositionedInput position, ByteRanges ranges, int classes, int k,
+      int topP, long[] offsets, int[] counts) {
     this.name = name;
     this.position = position;
-    this.in = new DataInputStream(position);
+    this.in = position == null ? null : new DataInputStream(position);
+    this.ranges = ranges;
     this.classes = classes;
     this.k = k;
     this.topP = topP;
@@ -47,34 +62,73 @@ public final class CandidateShardReader implements Closeable {
     PositionedInput position = new PositionedInput(stream);
     DataInputStream in = new DataInputStream(position);
     try {
-      int magic = in.readInt();
-      if (magic != CandidateShardWriter.MAGIC) {
-        throw new IOException(name + ": not a candidate shard (magic " + Magic.describe(magic)
-            + ", expected " + Magic.describe(CandidateShardWriter.MAGIC) + ")");
-      }
-      int version = in.readInt();
-      if (version != CandidateShardWriter.VERSION) {
-        throw new IOException(name + ": candidate shard version " + version + ", this worker reads version "
-            + CandidateShardWriter.VERSION);
-      }
-      int classes = in.readInt();
-      int k = in.readInt();
-      int topP = in.readInt();
-      if (classes < 1 || classes > CandidateEncoding.MAX_CLASSES || k < 1 || topP < 1 || topP > classes) {
-        throw new IOException(name + ": corrupt header (classes " + classes + ", k " + k + ", topP " + topP + ")");
-      }
-      long[] offsets = new long[classes + 1];
-      int[] counts = new int[classes];
-      for (int cls = 0; cls < classes; cls++) {
-        offsets[cls] = in.readLong();
-        counts[cls] = in.readInt();
-      }
-      offsets[classes] = in.readLong();
-      checkIndex(name, offsets, counts, k);
-      return new CandidateShardReader(name, position, classes, k, topP, offsets, counts);
+      int[] header = readHeader(in, name);
+      long[] offsets = new long[header[0] + 1];
+      int[] counts = new int[header[0]];
+      readIndex(in, offsets, counts, name, header[1]);
+      return new CandidateShardReader(name, position, null, header[0], header[1], header[2], offsets, counts);
     } catch (EOFException e) {
       throw new IOException(name + ": truncated in the header or class index at byte " + position.position(), e);
     }
+  }
+
+  /**
+   * Reads the header and the class index in two ranged reads; the classes' entries are read when
+   * asked for, each by ranges of its own, so that nothing is read that the caller does not use.
+   */
+  public static CandidateShardReader open(ByteRanges ranges, String name) throws IOException {
+    int[] header;
+    try (PositionedInput position = new PositionedInput(ranges.open(0, CandidateShardWriter.HEADER_BYTES))) {
+      try {
+        header = readHeader(new DataInputStream(position), name);
+      } catch (EOFException e) {
+        throw new IOException(name + ": truncated in the header at byte " + position.position(), e);
+      }
+    }
+    long[] offsets = new long[header[0] + 1];
+    int[] counts = new int[header[0]];
+    long indexBytes = CandidateShardWriter.indexBytes(header[0]);
+    try (PositionedInput position = new PositionedInput(
+        ranges.open(CandidateShardWriter.HEADER_BYTES, indexBytes), CandidateShardWriter.HEADER_BYTES)) {
+      try {
+        readIndex(new DataInputStream(position), offsets, counts, name, header[1]);
+      } catch (EOFException e) {
+        throw new IOException(name + ": truncated in the class index at byte " + position.position(), e);
+      }
+    }
+    return new CandidateShardReader(name, null, ranges, header[0], header[1], header[2], offsets, counts);
+  }
+
+  /** {classes, k, topP}, checked. */
+  private static int[] readHeader(DataInputStream in, String name) throws IOException {
+    int magic = in.readInt();
+    if (magic != CandidateShardWriter.MAGIC) {
+      throw new IOException(name + ": not a candidate shard (magic " + Magic.describe(magic)
+          + ", expected " + Magic.describe(CandidateShardWriter.MAGIC) + ")");
+    }
+    int version = in.readInt();
+    if (version != CandidateShardWriter.VERSION) {
+      throw new IOException(name + ": candidate shard version " + version + ", this worker reads version "
+          + CandidateShardWriter.VERSION);
+    }
+    int classes = in.readInt();
+    int k = in.readInt();
+    int topP = in.readInt();
+    if (classes < 1 || classes > CandidateEncoding.MAX_CLASSES || k < 1 || topP < 1 || topP > classes) {
+      throw new IOException(name + ": corrupt header (classes " + classes + ", k " + k + ", topP " + topP + ")");
+    }
+    return new int[] {classes, k, topP};
+  }
+
+  private static void readIndex(DataInputStream in, long[] offsets, int[] counts, String name, int k)
+      throws IOException {
+    int classes = counts.length;
+    for (int cls = 0; cls < classes; cls++) {
+      offsets[cls] = in.readLong();
+      counts[cls] = in.readInt();
+    }
+    offsets[classes] = in.readLong();
+    checkIndex(name, offsets, counts, k);
   }
 
   private static void checkIndex(String name, long[] offsets, int[] counts, int k) throws IOException {
@@ -110,6 +164,11 @@ public final class CandidateShardReader implements Closeable {
     return topP;
   }
 
+  /** Whether classes are read by ranges of their own (in any order, from any thread), not from one stream. */
+  public boolean ranged() {
+    return ranges != null;
+  }
+
   /** Candidates of one class in this shard, from the index. */
   public int count(int cls) {
     checkClass(cls);
@@ -126,17 +185,38 @@ public final class CandidateShardReader implements Closeable {
   }
 
   /**
-   * Opens one class's entries. Classes must be opened in increasing order; the entries of the
-   * class opened before, read or not, are skipped.
+   * Opens one class's entries, reading them all: the whole class in one ranged read, or from the
+   * one stream. On one stream classes must be opened in increasing order; the entries of the class
+   * opened before, read or not, are skipped. With ranges, classes open in any order, from any thread.
    */
   public ClassEntries openClass(int cls) throws IOException {
     checkClass(cls);
-    if (cls < nextClass) {
-      throw new IllegalStateException(name + ": class " + cls + " opened after class " + (nextClass - 1)
-          + "; a shard is read forward only");
+    return openClass(cls, counts[cls], counts[cls]);
+  }
+
+  /**
+   * Opens one class's entries for a reader that may stop early: with ranges, the first ranged read
+   * covers about {@code firstEntries} entries (by the class's mean entry size in this shard), each
+   * later one about {@code nextEntries}, at most {@link #MAX_RANGE_BYTES}; a reader that stops
+   * leaves at most one range's bytes unused. On one stream the sizes do not matter.
+   */
+  public ClassEntries openClass(int cls, int firstEntries, int nextEntries) throws IOException {
+    checkClass(cls);
+    if (ranges != null) {
+      // Each class has ranges of its own: classes open in any order, from any thread.
+      long start = offsets[cls];
+      long bytes = offsets[cls + 1] - start;
+      ClassRanges source = new ClassRanges(cls, start, offsets[cls + 1],
+          rangeBytes(firstEntries, bytes, counts[cls]), rangeBytes(nextEntries, bytes, counts[cls]));
+      PositionedInput classPosition = new PositionedInput(source, start);
+      return new ClassEntries(cls, classPosition, new DataInputStream(classPosition));
     }
     if (current != null) {
       current.closed = true;
+    }
+    if (cls < nextClass) {
+      throw new IllegalStateException(name + ": class " + cls + " opened after class " + (nextClass - 1)
+          + "; a shard is read forward only");
     }
     long skip = offsets[cls] - position.position();
     if (skip < 0) {
@@ -149,8 +229,17 @@ public final class CandidateShardReader implements Closeable {
           + " (the index says it starts at " + offsets[cls] + ")", e);
     }
     nextClass = cls + 1;
-    current = new ClassEntries(cls);
+    current = new ClassEntries(cls, position, in);
     return current;
+  }
+
+  /** Bytes of about {@code entries} entries of a class of {@code count} entries in {@code bytes}: at least 1. */
+  private static int rangeBytes(int entries, long bytes, int count) {
+    if (count == 0 || entries >= count) {
+      return (int) Math.max(1, Math.min(bytes, MAX_RANGE_BYTES));
+    }
+    long size = (long) Math.ceil((double) Math.max(1, entries) * bytes / count);
+    return (int) Math.max(1, Math.min(size, MAX_RANGE_BYTES));
   }
 
   /** All entries of one class, best first. */
@@ -165,7 +254,9 @@ public final class CandidateShardReader implements Closeable {
 
   @Override
   public void close() throws IOException {
-    in.close();
+    if (in != null) {
+      in.close();
+    }
   }
 
   private void checkClass(int cls) {
@@ -178,12 +269,16 @@ public final class CandidateShardReader implements Closeable {
   public final class ClassEntries {
 
     private final int cls;
+    private final PositionedInput position;
+    private final DataInputStream in;
     private int read;
     private Candidate previous;
     private boolean closed;
 
-    private ClassEntries(int cls) {
+    private ClassEntries(int cls, PositionedInput position, DataInputStream in) {
       this.cls = cls;
+      this.position = position;
+      this.in = in;
     }
 
     public int pseudoLabel() {
@@ -224,6 +319,73 @@ public final class CandidateShardReader implements Closeable {
       previous = candidate;
       read++;
       return candidate;
+    }
+  }
+
+  /**
+   * The bytes of one class as consecutive ranged reads, each read whole into memory when the
+   * entries reach it and released at the next: no connection stays open between entries.
+   */
+  private final class ClassRanges extends InputStream {
+
+    private final int cls;
+    private final long end;
+    private final int firstBytes;
+    private final int nextBytes;
+    private long fetched;
+    private boolean started;
+    private byte[] range = new byte[0];
+    private int at;
+
+    ClassRanges(int cls, long start, long end, int firstBytes, int nextBytes) {
+      this.cls = cls;
+      this.fetched = start;
+      this.end = end;
+      this.firstBytes = firstBytes;
+      this.nextBytes = nextBytes;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (at == range.length && !fetch()) {
+        return -1;
+      }
+      return range[at++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (at == range.length && !fetch()) {
+        return -1;
+      }
+      int n = Math.min(length, range.length - at);
+      System.arraycopy(range, at, into, offset, n);
+      at += n;
+      return n;
+    }
+
+    /** The next range of the class; false at its end. */
+    private boolean fetch() throws IOException {
+      if (fetched >= end) {
+        return false;
+      }
+      int length = (int) Math.min(end - fetched, started ? nextBytes : firstBytes);
+      started = true;
+      byte[] bytes;
+      try (InputStream in = ranges.open(fetched, length)) {
+        bytes = in.readNBytes(length);
+      }
+      if (bytes.length < length) {
+        throw new IOException(name + ": truncated in class " + cls + " at byte " + (fetched + bytes.length)
+            + " (the index says it ends at " + end + ")");
+      }
+      fetched += length;
+      range = bytes;
+      at = 0;
+      return true;
     }
   }
 }

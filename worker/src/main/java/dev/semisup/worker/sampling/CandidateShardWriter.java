@@ -31,6 +31,11 @@ public final class CandidateShardWriter {
   private CandidateShardWriter() {
   }
 
+  /** The bytes of one candidate's entry in a shard (and, after its pseudo-label, in the sampled index). */
+  public static int entryBytes(Candidate candidate) {
+    return CandidateEncoding.size(candidate);
+  }
+
   static long indexBytes(int classes) {
     return classes * 12L + 8;
   }

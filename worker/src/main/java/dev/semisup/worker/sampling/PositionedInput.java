@@ -13,7 +13,13 @@ final class PositionedInput extends FilterInputStream {
   private long position;
 
   PositionedInput(InputStream in) {
+    this(in, 0);
+  }
+
+  /** A stream that begins at byte {@code start} of its file (a ranged read). */
+  PositionedInput(InputStream in, long start) {
     super(in);
+    this.position = start;
   }
 
   long position() {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +30,7 @@ import java.util.stream.Stream;
 public final class LocalDirectoryStore implements ObjectStore {
 
   private final Path root;
+  private final AtomicLong bytesRead = new AtomicLong();
 
   public LocalDirectoryStore(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -71,10 +75,34 @@ public final class LocalDirectoryStore implements ObjectStore {
   public InputStream open(String key) throws IOException {
     Path file = path(key);
     try {
-      return Files.newInputStream(file);
+      return new CountedInputStream(Files.newInputStream(file), bytesRead);
     } catch (NoSuchFileException e) {
       throw new FileNotFoundException("no object " + key + " in " + describe() + " (" + file + ")");
     }
+  }
+
+  /** The file positioned at {@code offset}: nothing before it is read. */
+  @Override
+  public InputStream openRange(String key, long offset, long length) throws IOException {
+    Path file = path(key);
+    SeekableByteChannel channel;
+    try {
+      channel = Files.newByteChannel(file);
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException("no object " + key + " in " + describe() + " (" + file + ")");
+    }
+    try {
+      channel.position(offset);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    return new CountedInputStream(new RangeInputStream(Channels.newInputStream(channel), length), bytesRead);
+  }
+
+  @Override
+  public long bytesRead() {
+    return bytesRead.get();
   }
 
   @Override

@@ -69,6 +69,18 @@ public interface ObjectStore extends AutoCloseable {
   /** Reads an object; a missing key throws {@link FileNotFoundException} naming the key. */
   InputStream open(String key) throws IOException;
 
+  /**
+   * {@code length} bytes of an object from {@code offset}: a ranged GET on S3, a positioned file
+   * locally, so that only those bytes are moved. Fewer bytes come back where the object is shorter.
+   */
+  InputStream openRange(String key, long offset, long length) throws IOException;
+
+  /**
+   * Bytes of object bodies this store has handed to readers since it was made, whole and ranged
+   * reads alike: on S3, what crossed the network for them.
+   */
+  long bytesRead();
+
   default byte[] get(String key) throws IOException {
     try (InputStream in = open(key)) {
       return in.readAllBytes();

@@ -3,6 +3,7 @@ package dev.semisup.worker.store;
 import io.minio.GetObjectArgs;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.LongConsumer;
 
 /**
  * An object read from S3 that survives the connection breaking mid-stream: a transient failure
@@ -18,6 +19,8 @@ final class ResumingObjectStream extends InputStream {
   /** The object's first byte to read, and how many from there (-1: to its end). */
   private final long start;
   private final long length;
+  /** Told of every body byte read, resumed GETs included: the store's count of bytes moved. */
+  private final LongConsumer counted;
   private InputStream current;
   private long position;
   private boolean closed;
@@ -25,24 +28,26 @@ final class ResumingObjectStream extends InputStream {
   private long stuckSince;
 
   private ResumingObjectStream(S3Endpoint endpoint, String bucket, String key, long start, long length,
-      InputStream first) {
+      LongConsumer counted, InputStream first) {
     this.endpoint = endpoint;
     this.bucket = bucket;
     this.key = key;
     this.start = start;
     this.length = length;
+    this.counted = counted;
     this.current = first;
   }
 
   /** Opens the object (with retries); a missing key throws FileNotFoundException naming it. */
-  static InputStream open(S3Endpoint endpoint, String bucket, String key) throws IOException {
-    return new ResumingObjectStream(endpoint, bucket, key, 0, -1, get(endpoint, bucket, key, 0, -1));
+  static InputStream open(S3Endpoint endpoint, String bucket, String key, LongConsumer counted) throws IOException {
+    return new ResumingObjectStream(endpoint, bucket, key, 0, -1, counted, get(endpoint, bucket, key, 0, -1));
   }
 
   /** Opens {@code length} bytes of the object from {@code offset}: a ranged GET, resumed like a whole one. */
-  static InputStream openRange(S3Endpoint endpoint, String bucket, String key, long offset, long length)
-      throws IOException {
-    return new ResumingObjectStream(endpoint, bucket, key, offset, length, get(endpoint, bucket, key, offset, length));
+  static InputStream openRange(S3Endpoint endpoint, String bucket, String key, long offset, long length,
+      LongConsumer counted) throws IOException {
+    return new ResumingObjectStream(endpoint, bucket, key, offset, length, counted,
+        get(endpoint, bucket, key, offset, length));
   }
 
   private static InputStream get(S3Endpoint endpoint, String bucket, String key, long offset, long length)
@@ -82,6 +87,7 @@ final class ResumingObjectStream extends InputStream {
       int n = current.read(into, offset, length);
       if (n > 0) {
         position += n;
+        counted.accept(n);
         stuckSince = 0;
       }
       return n;

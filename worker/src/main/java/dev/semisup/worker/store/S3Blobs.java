@@ -14,6 +14,9 @@ import java.util.List;
 /** Reads s3://bucket/key URIs, in any bucket the endpoint's credentials may read. */
 public final class S3Blobs implements Blobs {
 
+  /** Pool reads are counted by whoever reads the pool (the stages' own counters), not here. */
+  private static final java.util.function.LongConsumer NOT_COUNTED = bytes -> { };
+
   private final S3Endpoint endpoint;
 
   public S3Blobs(S3Endpoint endpoint) {
@@ -23,14 +26,14 @@ public final class S3Blobs implements Blobs {
   @Override
   public InputStream open(String uri) throws IOException {
     S3Location object = object(uri);
-    return ResumingObjectStream.open(endpoint, object.bucket(), object.key());
+    return ResumingObjectStream.open(endpoint, object.bucket(), object.key(), NOT_COUNTED);
   }
 
   /** A ranged GET: only the asked bytes cross the network. */
   @Override
   public InputStream openRange(String uri, long offset, long length) throws IOException {
     S3Location object = object(uri);
-    return ResumingObjectStream.openRange(endpoint, object.bucket(), object.key(), offset, length);
+    return ResumingObjectStream.openRange(endpoint, object.bucket(), object.key(), offset, length, NOT_COUNTED);
   }
 
   /** The listing carries each object's size: one LIST page per thousand objects, no HEAD per object. */

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The run's artifacts in one S3 bucket, through the MinIO SDK. S3 makes single PUTs and completed
@@ -27,6 +28,7 @@ public final class S3ObjectStore implements ObjectStore {
   private final S3Endpoint endpoint;
   private final String bucket;
   private final long partSize;
+  private final AtomicLong bytesRead = new AtomicLong();
 
   /** The store does not own the endpoint: closing the store leaves its client open. */
   public S3ObjectStore(S3Endpoint endpoint, String bucket) {
@@ -105,7 +107,19 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public InputStream open(String key) throws IOException {
     ObjectKeys.check(key);
-    return ResumingObjectStream.open(endpoint, bucket, key);
+    return ResumingObjectStream.open(endpoint, bucket, key, bytesRead::addAndGet);
+  }
+
+  /** A ranged GET: only the asked bytes cross the network. */
+  @Override
+  public InputStream openRange(String key, long offset, long length) throws IOException {
+    ObjectKeys.check(key);
+    return ResumingObjectStream.openRange(endpoint, bucket, key, offset, length, bytesRead::addAndGet);
+  }
+
+  @Override
+  public long bytesRead() {
+    return bytesRead.get();
   }
 
   @Override

@@ -57,6 +57,67 @@ class CandidateShardsTest {
   }
 
   @Test
+  void rangedReadsGiveEveryClassExactlyInAnyOrderAndReadOnlyWhatIsAsked() throws IOException {
+    Random random = new Random(12);
+    for (int trial = 0; trial < 100; trial++) {
+      int classes = 1 + random.nextInt(6);
+      int k = 1 + random.nextInt(30);
+      int p = 1 + random.nextInt(classes);
+      PerClassTopK topK = RandomPool.draw(random, classes, random.nextInt(80)).select(k, p, 1, 0);
+      byte[] bytes = write(topK, p);
+      long[] moved = new long[1];
+
+      CandidateShardReader reader = CandidateShardReader.open(ranges(bytes, moved), NAME);
+      assertThat(moved[0]).as("header and class index only").isEqualTo(20 + classes * 12L + 8);
+      for (int cls = classes - 1; cls >= 0; cls--) {
+        assertThat(reader.readClass(cls)).as("trial %d class %d", trial, cls).isEqualTo(topK.sorted(cls));
+      }
+      assertThat(moved[0]).isEqualTo(bytes.length);
+
+      int cls = random.nextInt(classes);
+      int first = 1 + random.nextInt(4);
+      int later = 1 + random.nextInt(3);
+      long before = moved[0];
+      CandidateShardReader.ClassEntries entries = reader.openClass(cls, first, later);
+      int taken = topK.size(cls) == 0 ? 0 : 1 + random.nextInt(topK.size(cls));
+      for (int i = 0; i < taken; i++) {
+        assertThat(entries.next()).isEqualTo(topK.sorted(cls).get(i));
+      }
+      long used = topK.sorted(cls).subList(0, taken).stream().mapToLong(CandidateShardWriter::entryBytes).sum();
+      long largest = topK.sorted(cls).stream().mapToLong(CandidateShardWriter::entryBytes).max().orElse(0);
+      long mean = topK.size(cls) == 0 ? 0 : (long) Math.ceil((double) topK.sorted(cls).stream()
+          .mapToLong(CandidateShardWriter::entryBytes).sum() / topK.size(cls));
+      assertThat(moved[0] - before).as("trial %d: %d entries taken of class %d", trial, taken, cls)
+          .isLessThanOrEqualTo(used + largest + Math.max(first, later) * mean);
+    }
+  }
+
+  @Test
+  void aShardTruncatedUnderRangedReadsNamesTheFileTheClassAndTheByte() throws IOException {
+    PerClassTopK topK = RandomPool.draw(new Random(5), 3, 40).select(6, 2, 1, 0);
+    byte[] whole = write(topK, 2);
+    byte[] cut = Arrays.copyOf(whole, whole.length - 5);
+
+    CandidateShardReader reader = CandidateShardReader.open(ranges(cut, new long[1]), NAME);
+    assertThat(reader.readClass(0)).isEqualTo(topK.sorted(0));
+    assertThatThrownBy(() -> reader.readClass(2))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(NAME + ": truncated in class 2 at byte " + cut.length);
+    assertThatThrownBy(() -> CandidateShardReader.open(ranges(Arrays.copyOf(whole, 30), new long[1]), NAME))
+        .isInstanceOf(IOException.class).hasMessageContaining(NAME + ": truncated in the class index at byte 30");
+  }
+
+  /** Ranged reads of an in-memory object, as a store gives them (short past the end), counting the bytes. */
+  static CandidateShardReader.ByteRanges ranges(byte[] object, long[] moved) {
+    return (offset, length) -> {
+      int from = (int) Math.min(offset, object.length);
+      int to = (int) Math.min(offset + length, object.length);
+      moved[0] += to - from;
+      return new ByteArrayInputStream(object, from, to - from);
+    };
+  }
+
+  @Test
   void aTruncatedShardNamesTheFileAndSaysTruncated() throws IOException {
     PerClassTopK topK = RandomPool.draw(new Random(8), 3, 20).select(4, 2, 1, 0);
     byte[] bytes = write(topK, 2);

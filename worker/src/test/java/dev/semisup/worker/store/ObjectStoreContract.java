@@ -30,6 +30,30 @@ abstract class ObjectStoreContract {
   }
 
   @Test
+  void openRangeReadsOnlyTheRangeAndTheStoreCountsTheBytesItHandsOut() throws IOException {
+    ObjectStore store = store();
+    byte[] bytes = new byte[100_000];
+    new Random(3).nextBytes(bytes);
+    store.put("runs/r1/blob.bin", bytes);
+    long before = store.bytesRead();
+
+    try (var in = store.openRange("runs/r1/blob.bin", 70_000, 1_000)) {
+      assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 70_000, 71_000));
+    }
+    assertThat(store.bytesRead() - before).isEqualTo(1_000);
+    try (var in = store.openRange("runs/r1/blob.bin", 0, 20)) {
+      assertThat(in.readAllBytes()).as("from the first byte").isEqualTo(java.util.Arrays.copyOf(bytes, 20));
+    }
+    try (var in = store.openRange("runs/r1/blob.bin", 99_990, 1_000)) {
+      assertThat(in.readAllBytes()).as("past the end: what there is").hasSize(10);
+    }
+    assertThat(store.get("runs/r1/blob.bin")).isEqualTo(bytes);
+    assertThat(store.bytesRead() - before).isEqualTo(1_000 + 20 + 10 + 100_000);
+    assertThatThrownBy(() -> store.openRange("runs/r1/missing.bin", 0, 10))
+        .isInstanceOf(FileNotFoundException.class).hasMessageContaining("runs/r1/missing.bin");
+  }
+
+  @Test
   void putReplacesAnObject() throws IOException {
     ObjectStore store = store();
     store.putString("report.json", "old");

@@ -125,6 +125,34 @@ class S3OutageTest {
   }
 
   @Test
+  @Timeout(60)
+  void aRangedReadCutMidStreamResumesWithinItsRangeAndCountsItOnce() throws Exception {
+    byte[] content = new byte[24 << 20];
+    new Random(8).nextBytes(content);
+    try (S3Endpoint direct = S3Endpoint.connect(s3.endpoint(), S3TestServer.REGION, S3TestServer.ACCESS_KEY,
+        S3TestServer.SECRET_KEY)) {
+      new S3ObjectStore(direct, s3.bucket()).put("outage/candidates/shard-00000-of-00002.bin", content);
+    }
+    int offset = 3 << 20;
+    int length = 8 << 20;
+    try (S3Endpoint endpoint = throughProxy(Duration.ofSeconds(30))) {
+      ObjectStore store = new S3ObjectStore(endpoint, s3.bucket());
+      byte[] read;
+      try (InputStream in = store.openRange("outage/candidates/shard-00000-of-00002.bin", offset, length)) {
+        byte[] first = in.readNBytes(1 << 20);
+        proxy.down(true); // the open connection is cut mid-range
+        restoreAfter(Duration.ofSeconds(2));
+        byte[] rest = in.readAllBytes();
+        read = new byte[first.length + rest.length];
+        System.arraycopy(first, 0, read, 0, first.length);
+        System.arraycopy(rest, 0, read, first.length, rest.length);
+      }
+      assertThat(read).isEqualTo(java.util.Arrays.copyOfRange(content, offset, offset + length));
+      assertThat(store.bytesRead()).as("each byte of the range counted once").isEqualTo(length);
+    }
+  }
+
+  @Test
   @Timeout(30)
   void withoutARetryBudgetAnOutageFailsAtOnce() throws Exception {
     try (S3Endpoint endpoint = throughProxy(Duration.ZERO)) {

@@ -7,12 +7,14 @@ import dev.semisup.api.report.StageProgress;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.sampling.CandidateShardReader;
+import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.GlobalThreshold;
 import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.sampling.ShardMerge;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
+import dev.semisup.worker.store.ObjectStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +24,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The select stage: merges every shard's per-class candidates into the global top-K per class,
- * the sampled dataset index, and summarises it in the same pass. The shards are read one class
- * at a time through their class index, so memory is one entry per shard plus the summary's
- * primitive arrays (a score and an ordinal per entry), never boxed lists of the index.
+ * the sampled dataset index, and summarises it in the same pass. The shards are read through
+ * their class index, by ranged reads of the store that fetch only the entries the merge takes (and
+ * one read's tail per shard and class): the bytes moved track the index, not the number of shards
+ * (see {@link ShardMerge}); they are logged beside the bytes of the candidates kept.
+ * {@link #CLASSES_AT_ONCE} classes are merged at the same time, so memory is that many classes'
+ * merged lists and one ranged read per shard for each, plus the summary's primitive arrays (a
+ * score and an ordinal per entry), never boxed lists of the whole index.
  *
- * <p>With {@code sampling.selection: unbalanced} the shards are read twice: once for the one
+ * <p>With {@code sampling.selection: unbalanced} the shards are read twice: once whole for the one
  * global threshold that keeps the best topK x classes entries over all classes (a bounded heap of
  * that many primitive entries), then merged as above, keeping what the threshold admits.
  *
@@ -38,6 +44,11 @@ public final class SelectStage implements StageTask {
 
   private static final Logger LOG = LoggerFactory.getLogger(SelectStage.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Classes merged at the same time: a class's ranged reads are small and many (a few per shard),
+   * so one class at a time would spend its time waiting on the store's latency, not moving bytes.
+   */
+  static final int CLASSES_AT_ONCE = 16;
 
   @Override
   public void run(StageContext context) throws IOException {
@@ -50,47 +61,52 @@ public final class SelectStage implements StageTask {
     List<CandidateShardReader> shards = new ArrayList<>();
     IndexSummary.Builder summary = IndexSummary.builderFromEntries(classes);
     long entries;
+    long keptBytes;
+    long readBefore = context.store().bytesRead();
+    InferTotals totals;
     try {
       for (int shard = 0; shard < infer.shards(); shard++) {
         String key = context.layout().candidateShard(infer, shard);
         if (!context.store().exists(context.layout().shardSuccess(infer, shard))) {
           throw new IOException("infer shard " + shard + " has not finished: " + context.store().uri(key) + " is missing");
         }
-        shards.add(CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
+        ObjectStore store = context.store();
+        shards.add(CandidateShardReader.open((offset, length) -> store.openRange(key, offset, length), store.uri(key)));
       }
-      refuseMostlyUnreadablePool(context, infer, data);
+      totals = InferTotals.read(context, infer);
+      refuseMostlyUnreadablePool(totals, data);
       GlobalThreshold.Entry threshold = null;
       if (context.spec().getSampling().unbalanced()) {
         int size = Math.multiplyExact(context.spec().getSampling().getTopK(), classes);
         threshold = GlobalThreshold.of(shards, size).orElse(null);
-        for (int shard = 0; shard < shards.size(); shard++) {
-          shards.get(shard).close();
-          String key = context.layout().candidateShard(infer, shard);
-          shards.set(shard, CandidateShardReader.open(context.store().open(key), context.store().uri(key)));
-        }
       }
       GlobalThreshold.Entry admitted = threshold;
-      long[] merged = new long[1];
+      long[] merged = new long[2]; // entries, their bytes in the shards
       context.store().write(context.layout().indexPart(step, 0), out -> {
         SampledIndex.Writer index = new SampledIndex.Writer(out, classes, topP);
         merged[0] = ShardMerge.merge(shards, admitted, candidate -> {
           index.accept(candidate);
           summary.accept(candidate);
-        });
+          merged[1] += CandidateShardWriter.entryBytes(candidate);
+        }, CLASSES_AT_ONCE);
         index.finish();
       });
       entries = merged[0];
+      keptBytes = merged[1];
     } finally {
       for (CandidateShardReader shard : shards) {
         shard.close();
       }
     }
-    IndexSummary built = summary.build().withSkippedImages(skippedByInfer(context, infer));
+    IndexSummary built = summary.build().withSkippedImages(totals.skipped());
     context.store().put(context.layout().indexSummary(step), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(built));
     context.progress().finish(entries, entries, 0);
+    long moved = context.store().bytesRead() - readBefore;
     LOG.info("{}: sampled index of {} entries ({} distinct images){}", step.id(), entries, built.distinctImages(),
         built.pseudoLabelPrecision() == null ? ""
             : String.format(", pseudo-label precision %.3f", built.pseudoLabelPrecision()));
+    LOG.info("{}: read {} bytes from the store for {} bytes of kept candidates ({})", step.id(), moved, keptBytes,
+        keptBytes == 0 ? "none kept" : String.format(Locale.ROOT, "%.3fx", (double) moved / keptBytes));
   }
 
   /**
@@ -98,48 +114,49 @@ public final class SelectStage implements StageTask {
    * passes {@code spec.data.maxSkippedFraction} fails the run with the count, exit 2: a sampled
    * index drawn from the few readable images of a broken pool is no result.
    */
-  static void refuseMostlyUnreadablePool(StageContext context, PlannedStep infer, DataSpec data) throws IOException {
-    Long skipped = skippedByInfer(context, infer);
-    long scored = 0;
-    for (int shard = 0; shard < infer.shards() && skipped != null; shard++) {
-      scored += JSON.readValue(context.store().get(context.layout().shardProgress(infer, shard)), StageProgress.class).done();
-    }
+  static void refuseMostlyUnreadablePool(InferTotals infer, DataSpec data) throws BadDataException {
+    Long skipped = infer.skipped();
     if (skipped == null || skipped == 0) {
       return;
     }
-    double share = (double) skipped / (scored + skipped);
+    double share = (double) skipped / (infer.scored() + skipped);
     double limit = data.skippedFractionLimit();
     if (share > limit) {
       throw new BadDataException(String.format(Locale.ROOT, "%,d of the pool's %,d images (%.1f%%) could not be read and"
           + " were skipped (corrupt, oversized or duplicate; the infer logs name the first ones), more than"
           + " spec.data.maxSkippedFraction allows (%s): repair or remove them from spec.data.unlabeled, or raise"
-          + " spec.data.maxSkippedFraction", skipped, scored + skipped, 100 * share, limit));
+          + " spec.data.maxSkippedFraction", skipped, infer.scored() + skipped, 100 * share, limit));
     }
   }
 
   /**
-   * Pool images the infer shards skipped (corrupt or oversized), summed from their final
-   * progress files; null when a shard's file is missing or does not say, since a partial sum
-   * would read as a smaller loss than the real one.
+   * Pool images the infer shards scored and skipped (corrupt or oversized), summed from their
+   * final progress files, each read once; skipped is null when a shard's file is missing or does
+   * not say, since a partial sum would read as a smaller loss than the real one.
    */
-  static Long skippedByInfer(StageContext context, PlannedStep infer) {
-    long total = 0;
-    for (int shard = 0; shard < infer.shards(); shard++) {
-      String key = context.layout().shardProgress(infer, shard);
-      try {
-        if (!context.store().exists(key)) {
-          return null;
+  record InferTotals(long scored, Long skipped) {
+
+    static InferTotals read(StageContext context, PlannedStep infer) {
+      long scored = 0;
+      long skipped = 0;
+      for (int shard = 0; shard < infer.shards(); shard++) {
+        String key = context.layout().shardProgress(infer, shard);
+        try {
+          if (!context.store().exists(key)) {
+            return new InferTotals(scored, null);
+          }
+          StageProgress progress = JSON.readValue(context.store().get(key), StageProgress.class);
+          if (progress.skippedImages() == null) {
+            return new InferTotals(scored, null);
+          }
+          scored += progress.done();
+          skipped += progress.skippedImages();
+        } catch (IOException e) {
+          LOG.warn("cannot read {} for the count of skipped pool images: {}", context.store().uri(key), e.getMessage());
+          return new InferTotals(scored, null);
         }
-        Long skipped = JSON.readValue(context.store().get(key), StageProgress.class).skippedImages();
-        if (skipped == null) {
-          return null;
-        }
-        total += skipped;
-      } catch (IOException e) {
-        LOG.warn("cannot read {} for the count of skipped pool images: {}", context.store().uri(key), e.getMessage());
-        return null;
       }
+      return new InferTotals(scored, skipped);
     }
-    return total;
   }
 }
