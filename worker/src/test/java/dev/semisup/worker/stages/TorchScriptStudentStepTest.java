@@ -10,6 +10,10 @@ import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.worker.model.ModelShape;
+import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.Regularization;
+import dev.semisup.worker.model.card.ModelCards;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardReader;
@@ -69,12 +73,7 @@ class TorchScriptStudentStepTest {
     List<Candidate> candidates = new ArrayList<>();
     for (int shard = 0; shard < SHARDS; shard++) {
       new InferStage(List.of(Device.cpu())).run(context(infer, shard));
-      String key = layout.candidateShard(infer, shard);
-      try (InputStream in = store.open(key); CandidateShardReader reader = CandidateShardReader.open(in, key)) {
-        for (int cls = 0; cls < files.classes(); cls++) {
-          candidates.addAll(reader.readClass(cls));
-        }
-      }
+      candidates.addAll(candidates(infer, shard));
     }
 
     // top-P = classes and top-K = the pool: every image under every class, with its whole distribution.
@@ -86,6 +85,31 @@ class TorchScriptStudentStepTest {
         assertThat((double) candidate.probabilities()[i]).as("image %d, class %d", image, candidate.classes()[i])
             .isCloseTo(expected[candidate.classes()[i]], within(1e-4));
       }
+    }
+  }
+
+  @Test
+  void aDjlStudentReadThroughItsCardScoresAsItsParametersReadWithoutOne() throws Exception {
+    PlannedStep finetune = plan.require("finetune");
+    Regularization noise = Regularization.of(spec.getStudent().getNoise());
+    try (Network network = Network.create("cnn-small", ModelShape.of(spec.getData()), noise, 5)) {
+      store.write(layout.model(finetune), network::saveParameters);
+    }
+    PlannedStep infer = plan.require("infer-r2");
+    new InferStage(List.of(Device.cpu())).run(context(infer, 0));
+    List<Candidate> withoutCard = candidates(infer, 0);
+    // Infer keeps a finished shard: its outputs go, so it scores again.
+    deleteTree(dir.resolve("store").resolve(layout.folder(infer)));
+    store.put(layout.modelCard(finetune), ModelCards.of(spec, "cnn-small", noise, List.of("0", "1", "2"), null, null,
+        finetune).toJson());
+
+    new InferStage(List.of(Device.cpu())).run(context(infer, 0));
+
+    List<Candidate> withCard = candidates(infer, 0);
+    assertThat(withCard).hasSameSizeAs(withoutCard).isNotEmpty();
+    for (int i = 0; i < withCard.size(); i++) {
+      assertThat(withCard.get(i).ordinal()).isEqualTo(withoutCard.get(i).ordinal());
+      assertThat(withCard.get(i).probabilities()).isEqualTo(withoutCard.get(i).probabilities());
     }
   }
 
@@ -142,6 +166,25 @@ class TorchScriptStudentStepTest {
         .hasMessageContaining("finetune: student's model is a TorchScript module")
         .hasMessageContaining("set spec.student.finetuneEngine.type: torch-ddp");
     assertThat(dir.resolve("store").resolve(layout.model(plan.require("finetune")))).doesNotExist();
+  }
+
+  private List<Candidate> candidates(PlannedStep infer, int shard) throws Exception {
+    List<Candidate> candidates = new ArrayList<>();
+    String key = layout.candidateShard(infer, shard);
+    try (InputStream in = store.open(key); CandidateShardReader reader = CandidateShardReader.open(in, key)) {
+      for (int cls = 0; cls < files.classes(); cls++) {
+        candidates.addAll(reader.readClass(cls));
+      }
+    }
+    return candidates;
+  }
+
+  private static void deleteTree(Path folder) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   private Path stepFolder(PlannedStep step) {
