@@ -99,6 +99,27 @@ class TorchScriptStudentRunTest {
   }
 
   @Test
+  void aTrainersOwnArchitectureNameIsARecordButAWrongShapeIsRefused() throws IOException {
+    Path custom = dir.resolve("custom");
+    TorchScriptStudentFiles.writeStep(custom);
+    String card = Files.readString(custom.resolve("model-card.json"));
+    Files.writeString(custom.resolve("model-card.json"), card.replace("\"cnn-small\"", "\"my-own-resnet\""));
+
+    TinyRuns.Result named = predict("--model", custom.toString(), "--labels",
+        labeled.resolve(TorchScriptStudentFiles.LABELS).toString(), labeled.resolve(TorchScriptStudentFiles.IMAGES).toString());
+
+    assertThat(named.exit()).as(named.err()).isZero();
+    assertThat(named.out()).contains("(" + files.correct() + " of " + files.images() + " labeled images)");
+
+    Files.writeString(custom.resolve("model-card.json"), card.replace("\"imageSize\": 8", "\"imageSize\": 16"));
+    TinyRuns.Result wrongShape = predict("--model", custom.toString(), labeled.resolve(TorchScriptStudentFiles.IMAGES).toString());
+
+    assertThat(wrongShape.exit()).isEqualTo(2);
+    assertThat(wrongShape.err()).contains(custom.resolve("model.pt") + ": fails on a batch of one 1x16x16 image",
+        "model-card.json's channels and imageSize");
+  }
+
+  @Test
   void predictsProbabilitiesArePyTorchs() throws IOException {
     TinyRuns.Result result = predict("--model", run().toString(), "--top", "3", "--output",
         dir.resolve("probabilities.json").toString(), labeled.resolve(TorchScriptStudentFiles.IMAGES).toString());

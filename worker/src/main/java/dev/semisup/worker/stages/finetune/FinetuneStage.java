@@ -2,6 +2,7 @@ package dev.semisup.worker.stages.finetune;
 
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
+import dev.semisup.api.plan.StepEngine;
 import dev.semisup.api.v1alpha1.StudentSpec;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.DataSources;
@@ -53,8 +54,8 @@ public final class FinetuneStage implements StageTask {
     if (card.isPresent() && card.get().isTorchScript()) {
       throw new BadInputException(context.step().id() + ": " + pretrained.id() + "'s model is a TorchScript module"
           + " (trained by the torch-ddp engine, as " + context.store().uri(context.layout().modelCard(pretrained))
-          + " says); the djl engine fine-tunes only this project's own networks: set"
-          + " spec.student.finetuneEngine.type: torch-ddp");
+          + " says); the djl engine fine-tunes only this project's own networks: set "
+          + StepEngine.field(Stage.FINETUNE) + ".type: torch-ddp");
     }
   }
 
