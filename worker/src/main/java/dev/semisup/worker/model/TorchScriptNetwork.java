@@ -21,7 +21,8 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 /**
- * A teacher brought as a TorchScript file ({@code torch.jit.trace(model, example).save(path)}),
+ * A model as a TorchScript file ({@code torch.jit.trace(model, example).save(path)}): a teacher
+ * brought by the user, or a step's model trained by a torch-ddp trainer (its card's parameters),
  * run by DJL's PyTorch engine as a {@code PtSymbolBlock} in inference mode (batch-norm running
  * statistics, no dropout). It takes images of the shape declared in the spec and returns logits;
  * the softmax is taken here, as for the project's own networks. Loading checks what a wrong file
@@ -33,15 +34,40 @@ public final class TorchScriptNetwork implements PoolScorer {
 
   private static final String ENGINE = "PyTorch";
 
+  /**
+   * Who declared what the module should take and return, for messages that say what to fix: the
+   * spec for a brought teacher, the model card for a step's model trained by a torch-ddp trainer.
+   *
+   * @param input   the fields declaring channels and image size
+   * @param classes the field declaring the number of classes, and who it belongs to ("a teacher of ...")
+   * @param export  what to do about a file that is no TorchScript
+   */
+  public record Declaration(String input, String classes, String export) {
+
+    /** spec.teacher.format: torchscript with spec.teacher.input. */
+    public static final Declaration TEACHER_SPEC = new Declaration("spec.teacher.input.channels and .imageSize",
+        "a teacher of spec.data.classes", "export the teacher with torch.jit.trace(model, example).save(path), or,"
+        + " for this project's own model.params, leave spec.teacher.format out");
+
+    /** A model card naming parameters of format torchscript. */
+    public static Declaration card(String cardUri) {
+      return new Declaration(cardUri + "'s channels and imageSize", "a model of " + cardUri + "'s classes",
+          "the trainer must save its model with torch.jit.trace(model, example).save(path) or torch.jit.script,"
+          + " as its card's parameters.format says");
+    }
+  }
+
   private final byte[] file;
   private final String name;
   private final ModelShape shape;
+  private final Declaration declaration;
   private final Model model;
 
-  private TorchScriptNetwork(byte[] file, String name, ModelShape shape, Model model) {
+  private TorchScriptNetwork(byte[] file, String name, ModelShape shape, Declaration declaration, Model model) {
     this.file = file;
     this.name = name;
     this.shape = shape;
+    this.declaration = declaration;
     this.model = model;
   }
 
@@ -53,7 +79,13 @@ public final class TorchScriptNetwork implements PoolScorer {
    *     of the shape to {@code shape.classes()} scores
    */
   public static TorchScriptNetwork load(byte[] file, ModelShape shape, Device device, String name) throws IOException {
-    requireTorchScript(file, name);
+    return load(file, shape, device, name, Declaration.TEACHER_SPEC);
+  }
+
+  /** As {@link #load(byte[], ModelShape, Device, String)}, with messages naming what {@code declaration} says. */
+  public static TorchScriptNetwork load(byte[] file, ModelShape shape, Device device, String name,
+      Declaration declaration) throws IOException {
+    requireTorchScript(file, name, declaration);
     Model model = Model.newInstance(name, device, ENGINE);
     try {
       // mapLocation: tensors saved on a GPU load onto this device instead (a CPU-only pod can score).
@@ -62,7 +94,7 @@ public final class TorchScriptNetwork implements PoolScorer {
       model.close();
       throw new IOException(name + ": PyTorch cannot load it as a TorchScript module: " + e.getMessage(), e);
     }
-    TorchScriptNetwork network = new TorchScriptNetwork(file, name, shape, model);
+    TorchScriptNetwork network = new TorchScriptNetwork(file, name, shape, declaration, model);
     try {
       network.probe();
     } catch (IOException | RuntimeException e) {
@@ -77,11 +109,10 @@ public final class TorchScriptNetwork implements PoolScorer {
    * {@code torch.save}d model or state dict is a zip too, but without code, and libtorch's error
    * for it does not say what to do.
    */
-  private static void requireTorchScript(byte[] file, String name) throws IOException {
+  private static void requireTorchScript(byte[] file, String name, Declaration declaration) throws IOException {
     if (!isZip(file)) {
-      throw new IOException(name + ": not a TorchScript file (those are zip archives written by torch.jit.save);"
-          + " export the teacher with torch.jit.trace(model, example).save(path), or, for this project's own"
-          + " model.params, leave spec.teacher.format out");
+      throw new IOException(name + ": not a TorchScript file (those are zip archives written by torch.jit.save); "
+          + declaration.export());
     }
     // The central directory, not a stream of local headers: PyTorch stores entries uncompressed with
     // data descriptors, which java.util.zip's stream reader refuses.
@@ -94,8 +125,8 @@ public final class TorchScriptNetwork implements PoolScorer {
     } catch (IOException e) {
       throw new IOException(name + ": a damaged zip archive, not a readable TorchScript file: " + e.getMessage(), e);
     }
-    throw new IOException(name + ": a PyTorch archive without TorchScript code (saved with torch.save?); export the"
-        + " teacher with torch.jit.trace(model, example).save(path)");
+    throw new IOException(name + ": a PyTorch archive without TorchScript code (saved with torch.save?); "
+        + declaration.export());
   }
 
   /** Whether the bytes start as a zip archive does ("PK\3\4"), as every TorchScript file. */
@@ -110,18 +141,17 @@ public final class TorchScriptNetwork implements PoolScorer {
     try (NDManager batch = model.getNDManager().newSubManager()) {
       NDList outputs = forward(batch, new float[shape.pixels()], 1);
       if (outputs.size() != 1) {
-        throw new IOException(name + ": returns " + outputs.size() + " tensors; a teacher returns one, its logits"
+        throw new IOException(name + ": returns " + outputs.size() + " tensors; a classifier returns one, its logits"
             + " (batch x classes)");
       }
       output = outputs.singletonOrThrow().getShape();
     } catch (EngineException e) {
-      throw new IOException(name + ": fails on a batch of one " + declared + " image (spec.teacher.input.channels"
-          + " and .imageSize declare that shape; they must be those the teacher was exported for): "
-          + firstLine(e.getMessage()), e);
+      throw new IOException(name + ": fails on a batch of one " + declared + " image (" + declaration.input()
+          + " declare that shape; they must be those the model was exported for): " + firstLine(e.getMessage()), e);
     }
     if (!output.equals(new Shape(1, shape.classes()))) {
-      throw new IOException(name + ": returns " + output + " for a batch of one " + declared + " image, where a"
-          + " teacher of spec.data.classes = " + shape.classes() + " classes returns (1, " + shape.classes() + ")");
+      throw new IOException(name + ": returns " + output + " for a batch of one " + declared + " image, where "
+          + declaration.classes() + " = " + shape.classes() + " classes returns (1, " + shape.classes() + ")");
     }
   }
 
@@ -181,7 +211,7 @@ public final class TorchScriptNetwork implements PoolScorer {
   @Override
   public TorchScriptNetwork replica(Device device) {
     try {
-      return load(file, shape, device, name);
+      return load(file, shape, device, name, declaration);
     } catch (IOException e) {
       throw new IllegalStateException(name + ": loaded once, but not again on " + device + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,9 @@
 package dev.semisup.worker.predict;
 
+import ai.djl.engine.Engine;
 import dev.semisup.worker.model.Network;
+import dev.semisup.worker.model.PoolScorer;
+import dev.semisup.worker.model.card.CardedModels;
 import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.model.card.ModelInput;
@@ -9,18 +12,18 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * A trained model ready to classify: the network its card names with its parameters, scored as
- * the validation set was scored in training ({@link Network#probabilities}), so predict's accuracy
- * on the validation images is the run's.
+ * A trained model ready to classify: the network its card describes (this project's network with
+ * its parameters, or a TorchScript module), scored as the validation set was scored in training
+ * ({@link PoolScorer#probabilities}), so predict's accuracy on the validation images is the run's.
  */
 public final class Classifier implements AutoCloseable {
 
-  private final Network network;
+  private final PoolScorer network;
   private final ModelCard card;
   private final ModelInput input;
   private final String where;
 
-  private Classifier(Network network, ModelCard card, String where) {
+  private Classifier(PoolScorer network, ModelCard card, String where) {
     this.network = network;
     this.card = card;
     this.where = where;
@@ -29,6 +32,17 @@ public final class Classifier implements AutoCloseable {
 
   public static Classifier load(TrainedModel model) throws IOException {
     ModelCard card = model.card();
+    if (card.isTorchScript()) {
+      try {
+        return new Classifier(CardedModels.load(card, model.parameters(), model.where(), model.cardUri(),
+            Engine.getInstance().defaultDevice()), card, model.where());
+      } catch (InvalidModelCardException e) {
+        throw e;
+      } catch (IOException e) {
+        // Not TorchScript, or not for the card's shape and classes: the message names the file and the card.
+        throw new InvalidModelCardException(e.getMessage(), e);
+      }
+    }
     // Built as training built it (dropout adds a layer), so the parameters fit; noise is off when scoring.
     Network network;
     try {

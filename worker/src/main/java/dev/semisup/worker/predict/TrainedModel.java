@@ -9,6 +9,7 @@ import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
+import dev.semisup.worker.model.card.CardedModels;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCards;
@@ -99,10 +100,11 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
   }
 
   private static TrainedModel carded(Blobs blobs, String folder, ModelCard card, String readFrom) throws IOException {
-    if (!ModelCard.SEMISUP_PARAMETERS.equals(card.parameters().format())) {
+    if (!CardedModels.STEP_FORMATS.contains(card.parameters().format())) {
       throw new ModelNotFoundException("--model " + folder + ": its parameters are " + card.parameters().format()
-          + " (a servable directory, for DJL); give the step's own folder, whose card names "
-          + ModelCard.SEMISUP_PARAMETERS + " parameters");
+          + (ModelCard.DJL_PARAMETERS.equals(card.parameters().format()) ? " (a servable directory, for DJL)" : "")
+          + "; give a step's own folder, whose card names parameters of format " + String.join(" or ",
+          CardedModels.STEP_FORMATS));
     }
     String parameters = folder + inside(folder, card.parameters().file());
     return new TrainedModel(card, read(blobs, parameters, MAX_PARAMETER_BYTES).orElseThrow(() -> new ModelNotFoundException(
@@ -155,10 +157,15 @@ public record TrainedModel(ModelCard card, byte[] parameters, String where, bool
     return new TrainedModel(rebuilt, parameters, parametersUri, true, runFolder);
   }
 
+  /** The card's URI, for messages: beside the parameters (for a rebuilt card, the parameters' own). */
+  public String cardUri() {
+    return rebuilt ? where : where.substring(0, where.lastIndexOf('/') + 1) + ObjectLayout.MODEL_CARD;
+  }
+
   /** The folder a model URI names: itself (with a '/'), or the folder of a named file. */
   static String folderOf(String uri) {
     String name = uri.substring(uri.lastIndexOf('/', uri.length() - 2) + 1);
-    if (name.endsWith(".json") || name.endsWith(".params")) {
+    if (name.endsWith(".json") || name.endsWith(".params") || name.endsWith(".pt")) {
       return uri.substring(0, uri.length() - name.length());
     }
     return uri.endsWith("/") ? uri : uri + "/";

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
  *   <li>{@code synset.txt}: the class names, one a line, in label order, as DJL's classifiers read;
  *   <li>{@code model-card.json}: the card, so the directory is usable alone.
  * </ul>
- * The worker's classes must be on the loader's class path: in DJL Serving, put the worker jar in
- * its {@code deps} folder (or the model directory's {@code libs}).
+ * A TorchScript model (trained by a torch-ddp trainer) is written as {@code model.pt} instead,
+ * with no block factory ({@link #writeTorchScript}). The worker's classes must be on the loader's
+ * class path: in DJL Serving, put the worker jar in its {@code deps} folder (or the model
+ * directory's {@code libs}).
  */
 public final class ServableModel {
 
@@ -43,6 +45,34 @@ public final class ServableModel {
         + "option.modelName=" + MODEL_NAME + "\n"
         + "blockFactory=" + ImageClassifierBlockFactory.class.getName() + "\n"
         + "translatorFactory=" + ImageClassifierTranslatorFactory.class.getName() + "\n";
+  }
+
+  /**
+   * serving.properties of a TorchScript model: no block factory, DJL's PyTorch engine loads
+   * {@code model.pt} itself; mapLocation so tensors saved on a GPU load on a CPU-only server.
+   */
+  static String torchScriptServingProperties() {
+    return "# Written by semisup: load with DJL Criteria (optModelPath = this directory) or DJL Serving.\n"
+        + "engine=PyTorch\n"
+        + "option.modelName=" + MODEL_NAME + "\n"
+        + "option.mapLocation=true\n"
+        + "translatorFactory=" + ImageClassifierTranslatorFactory.class.getName() + "\n";
+  }
+
+  /**
+   * Writes a TorchScript model (a torch-ddp trainer's model.pt) as a servable directory: the module
+   * as {@code model.pt}, which DJL's PyTorch engine loads as it is, with the same translator,
+   * synset and card as for this project's networks.
+   */
+  public static void writeTorchScript(ObjectStore store, String folderKey, byte[] module, ModelCard card)
+      throws IOException {
+    String moduleFile = MODEL_NAME + ".pt";
+    store.put(folderKey + moduleFile, module);
+    store.put(folderKey + SYNSET, (String.join("\n", card.classes()) + "\n").getBytes(StandardCharsets.UTF_8));
+    store.put(folderKey + ObjectLayout.MODEL_CARD,
+        card.withParameters(new ModelCard.Parameters(moduleFile, ModelCard.TORCHSCRIPT)).toJson());
+    // Last: a directory with serving.properties is a whole one.
+    store.put(folderKey + SERVING_PROPERTIES, torchScriptServingProperties().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.semisup.worker.model.Devices;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;
+import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.model.card.ModelCards;
 import dev.semisup.worker.progress.ProgressReporter;
@@ -26,6 +27,8 @@ import dev.semisup.worker.train.TrainingLoop;
 import dev.semisup.worker.train.TrainingSet;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,7 @@ public final class ModelTraining {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTraining.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EVALUATION_BATCH = 256;
+  private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
   /** The most one Java array holds: a checkpoint is read into one. */
   static final int MAX_CHECKPOINT_BYTES = Integer.MAX_VALUE - 8;
@@ -180,6 +184,33 @@ public final class ModelTraining {
       throw new IOException(trained.id() + " has no model at " + context.store().uri(key) + ": run " + trained.id() + " first");
     }
     return context.store().get(key);
+  }
+
+  /** A trained step's model card, if it wrote one (steps trained before cards existed did not). */
+  public static Optional<ModelCard> cardOf(StageContext context, PlannedStep trained) throws IOException {
+    String key = context.layout().modelCard(trained);
+    if (!context.store().exists(key)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ModelCard.parse(context.store().get(key), context.store().uri(key)));
+    } catch (InvalidModelCardException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The key of the parameter file a step's card names: a plain file name in the step's folder, so a
+   * card (a trainer's output, possibly the user's own trainer) cannot point a stage elsewhere.
+   */
+  public static String parametersKey(StageContext context, PlannedStep trained, ModelCard card)
+      throws BadInputException {
+    String file = card.parameters().file();
+    if (file == null || !PLAIN_FILE_NAME.matcher(file).matches() || file.equals(".") || file.equals("..")) {
+      throw new BadInputException(context.store().uri(context.layout().modelCard(trained)) + ": parameters.file '"
+          + file + "' is not a file name in the step's folder");
+    }
+    return context.layout().folder(trained) + "/" + file;
   }
 
   /** Reads parameters from a URI given in the spec (teacher.checkpoint). */

@@ -14,6 +14,8 @@ import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.PoolScorer;
 import dev.semisup.worker.model.Regularization;
 import dev.semisup.worker.model.TorchScriptNetwork;
+import dev.semisup.worker.model.card.CardedModels;
+import dev.semisup.worker.model.card.ModelCard;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Optional;
@@ -21,7 +23,8 @@ import java.util.Optional;
 /**
  * The network that scores the pool in a round: round 1's trained teacher (or the checkpoint
  * the spec names instead: this project's parameters, or a TorchScript file with its declared
- * input), later rounds the previous round's fine-tuned student.
+ * input), later rounds the previous round's fine-tuned student. A trained step's model is read as
+ * its card says, whichever engine trained it.
  */
 public final class TeacherModels {
 
@@ -48,6 +51,11 @@ public final class TeacherModels {
       return atRunGeometry(load(teacher.getArchitecture(), shape, Regularization.NONE, file, uri), data);
     }
     PlannedStep step = trained.get();
+    Optional<ModelCard> card = ModelTraining.cardOf(context, step);
+    if (card.isPresent()) {
+      return carded(context, step, card.get());
+    }
+    // A step trained before cards existed: this project's parameters at the run's geometry.
     byte[] parameters = ModelTraining.modelOf(context, step);
     String name = context.store().uri(context.layout().model(step));
     if (step.stage() == Stage.TEACHER) {
@@ -56,6 +64,29 @@ public final class TeacherModels {
     // A fine-tuned student keeps the student's block structure (dropout, stochastic depth).
     return atRunGeometry(load(spec.getStudent().getArchitecture(), shape, Regularization.of(spec.getStudent().getNoise()),
         parameters, name), data);
+  }
+
+  /**
+   * The step's model as its card describes it, read at the card's geometry and normalisation: this
+   * project's network (djl engine) or the TorchScript module a torch-ddp trainer wrote.
+   */
+  private static PoolTeacher carded(StageContext context, PlannedStep step, ModelCard card) throws IOException {
+    String cardUri = context.store().uri(context.layout().modelCard(step));
+    String key = ModelTraining.parametersKey(context, step, card);
+    String name = context.store().uri(key);
+    if (!context.store().exists(key)) {
+      throw new BadInputException(cardUri + " names " + card.parameters().file() + ", but " + name + " does not exist");
+    }
+    PoolScorer network;
+    try {
+      network = CardedModels.load(card, context.store().get(key), name, cardUri, Engine.getInstance().defaultDevice());
+    } catch (IOException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+    if (network instanceof Network own) {
+      requireFinite(own, name);
+    }
+    return new PoolTeacher(network, card.geometry(), card.preprocessing());
   }
 
   private static PoolTeacher atRunGeometry(PoolScorer network, DataSpec data) {
@@ -83,15 +114,20 @@ public final class TeacherModels {
     Network network = Network.create(architecture, shape, noise, 0);
     try {
       network.loadParameters(new ByteArrayInputStream(parameters), name);
-      Optional<String> broken = network.nonFiniteParameter();
-      if (broken.isPresent()) {
-        throw new IOException(name + ": parameter " + broken.get() + " holds NaN or infinite values (its training"
-            + " diverged): this model cannot score the pool; train it again with a lower learning rate");
-      }
-      return network;
     } catch (IOException e) {
       network.close();
       throw new BadInputException(e.getMessage(), e);
+    }
+    requireFinite(network, name);
+    return network;
+  }
+
+  private static void requireFinite(Network network, String name) throws BadInputException {
+    Optional<String> broken = network.nonFiniteParameter();
+    if (broken.isPresent()) {
+      network.close();
+      throw new BadInputException(name + ": parameter " + broken.get() + " holds NaN or infinite values (its training"
+          + " diverged): this model cannot score the pool; train it again with a lower learning rate");
     }
   }
 }

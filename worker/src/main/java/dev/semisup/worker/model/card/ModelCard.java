@@ -19,7 +19,8 @@ import java.util.List;
  * it did on the validation set. Written as {@code model-card.json} beside every model.
  *
  * @param format        {@link #FORMAT}: the card's own version
- * @param architecture  the network (spec teacher/student architecture) the parameters belong to
+ * @param architecture  the network (spec teacher/student architecture) the parameters belong to; for
+ *                      {@link #TORCHSCRIPT} parameters the network the file holds
  * @param noise         the dropout and stochastic depth it was built with: inert when classifying, but
  *                      dropout adds a layer, so the network is rebuilt with it to read the parameters;
  *                      null means none
@@ -49,6 +50,13 @@ public record ModelCard(String format, String architecture, Regularization noise
 
   /** DJL's own .params format (Model.save), as a servable model directory holds it. */
   public static final String DJL_PARAMETERS = "djl-params";
+
+  /**
+   * A TorchScript module (torch.jit.save) holding network and parameters: what a torch-ddp trainer
+   * writes. It takes (N, channels, imageSize, imageSize) normalised as the card says and returns
+   * logits (N, classes); the architecture is then a record of what was trained, not rebuilt.
+   */
+  public static final String TORCHSCRIPT = "torchscript";
 
   /** The sizes spec.data.imageSize allows. */
   static final int MIN_IMAGE_SIZE = 8;
@@ -80,6 +88,11 @@ public record ModelCard(String format, String architecture, Regularization noise
   /** The noise to build the network with (none when the card names none). */
   public Regularization builtWith() {
     return noise == null ? Regularization.NONE : noise;
+  }
+
+  /** Whether the parameter file is a TorchScript module rather than parameters for a network built here. */
+  public boolean isTorchScript() {
+    return TORCHSCRIPT.equals(parameters.format());
   }
 
   public ModelShape shape() {
@@ -132,9 +145,12 @@ public record ModelCard(String format, String architecture, Regularization noise
    */
   static List<String> problems(ModelCard card) {
     List<String> problems = new ArrayList<>();
-    if (card.architecture() == null || !Architecture.known(card.architecture())) {
-      problems.add("architecture " + (card.architecture() == null ? "is missing" : "'" + card.architecture() + "' is unknown")
-          + ": one of " + Architecture.NAMES);
+    // A TorchScript module brings its own network: its architecture is a record, any name (a custom trainer's).
+    boolean torchScript = card.parameters() != null && TORCHSCRIPT.equals(card.parameters().format());
+    if (card.architecture() == null || card.architecture().isBlank()) {
+      problems.add("architecture is missing: the network the parameters belong to");
+    } else if (!torchScript && !Architecture.known(card.architecture())) {
+      problems.add("architecture '" + card.architecture() + "' is unknown: one of " + Architecture.NAMES);
     }
     if (card.classes() == null || card.classes().size() < 2 || card.classes().contains(null)) {
       problems.add("classes must name at least 2 classes, in label order");
