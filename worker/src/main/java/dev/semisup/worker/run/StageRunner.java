@@ -3,6 +3,7 @@ package dev.semisup.worker.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
+import dev.semisup.api.plan.StepEngine;
 import dev.semisup.api.plan.StepInputs;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.StageTask;
@@ -12,7 +13,9 @@ import dev.semisup.worker.stages.pack.PackStage;
 import dev.semisup.worker.stages.select.SelectStage;
 import dev.semisup.worker.stages.student.StudentStage;
 import dev.semisup.worker.stages.teacher.TeacherStage;
+import dev.semisup.worker.trainer.TorchDdpStep;
 import java.io.IOException;
+import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +63,7 @@ public final class StageRunner {
       }
       case VALIDATION_CHANGED -> {
         context.store().delete(context.layout().success(step));
-        task(step.stage()).evaluateAgain(context);
+        task(context).evaluateAgain(context);
         context.store().put(context.layout().stepInputs(step), JSON.writeValueAsBytes(current));
         finish(context, marker);
         return Outcome.EVALUATED_AGAIN;
@@ -81,7 +84,7 @@ public final class StageRunner {
     // Recorded when the step starts, so a later run can tell whose checkpoints these are.
     context.store().put(context.layout().stepInputs(step), JSON.writeValueAsBytes(current));
     StepTimings.started(context);
-    task(step.stage()).run(context);
+    task(context).run(context);
     StepTimings.finished(context);
     finish(context, marker);
     return Outcome.RAN;
@@ -134,7 +137,12 @@ public final class StageRunner {
     return true;
   }
 
-  static StageTask task(Stage stage) {
+  static StageTask task(StageContext context) {
+    Stage stage = context.step().stage();
+    if (StepEngine.torchDdp(context.spec(), stage).isPresent()) {
+      // On a cluster the operator starts the trainer's pods; here this machine plays the group.
+      return new TorchDdpStep(System.getenv(), new PrintWriter(System.err, true));
+    }
     return switch (stage) {
       case TEACHER -> new TeacherStage();
       case INFER -> new InferStage();
