@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +66,21 @@ class TorchDdpRunTest {
     assertThat(accuracy).as("report.json: %s", report).isBetween(0.0, 1.0);
     assertThat(prefix.resolve("report.html")).isRegularFile();
     assertThat(out.toString()).contains("student, fine-tuned (final)");
+
+    // The trainer's model, read by the worker, scores the validation set as the trainer scored it.
+    JsonNode finalCard = JSON.readTree(prefix.resolve("finetune/model-card.json").toFile());
+    StringWriter predicted = new StringWriter();
+    assertThat(Semisup.execute(new String[] {"predict", "--model", prefix.resolve("finetune").toString(), "--labels",
+            data.resolve(TinyDataset.TEST_LABELS).toString(), data.resolve(TinyDataset.TEST_IMAGES).toString(),
+            "--output", dir.resolve("predictions.csv").toString()}, Map.of(),
+        new PrintWriter(predicted, true), new PrintWriter(new StringWriter(), true))).isZero();
+    Matcher counted = Pattern.compile("accuracy [0-9.]+ \\((\\d+) of (\\d+) labeled images\\)").matcher(predicted.toString());
+    assertThat(counted.find()).as("predict's output:%n%s", predicted).isTrue();
+    long images = finalCard.path("validation").path("images").asLong();
+    assertThat(Long.parseLong(counted.group(2))).isEqualTo(images);
+    assertThat(Long.parseLong(counted.group(1)))
+        .as("predict's count against the trainer's validation accuracy %s", finalCard.path("validation"))
+        .isEqualTo(Math.round(finalCard.path("validation").path("accuracy").asDouble() * images));
 
     StringWriter again = new StringWriter();
     assertThat(Semisup.execute(new String[] {"run", file.toString(), "--store", store.toString()}, Map.of(),
