@@ -1,15 +1,8 @@
 package dev.semisup.worker.data;
 
 import dev.semisup.worker.store.Blobs;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Fetches the encoded bytes of sampled pool images by their {@link ImageRef}: a ranged read of a
@@ -91,43 +84,5 @@ public final class SampledImages {
 
   public long bytesRead() {
     return bytesRead.get();
-  }
-
-  /** A decoded image as lossless 8-bit PNG: grey for one channel, RGB for three. */
-  public static byte[] png(ImageRecord image) throws IOException {
-    int h = image.height();
-    int w = image.width();
-    int plane = h * w;
-    byte[] pixels = image.pixels();
-    BufferedImage out;
-    if (image.channels() == 1) {
-      out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-      out.getRaster().setDataElements(0, 0, w, h, pixels);
-    } else if (image.channels() == 3) {
-      out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int at = y * w + x;
-          out.setRGB(x, y, (pixels[at] & 0xff) << 16 | (pixels[plane + at] & 0xff) << 8 | (pixels[2 * plane + at] & 0xff));
-        }
-      }
-    } else {
-      throw new IllegalArgumentException("image " + image.key() + " has " + image.channels() + " channels; PNG takes 1 or 3");
-    }
-    Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
-    if (!writers.hasNext()) {
-      throw new IOException("no PNG writer in this JVM");
-    }
-    ImageWriter writer = writers.next();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    // In memory: ImageIO.write's default cache makes a temp file per image (slow for an index of
-    // millions, and a pod may have no writable temp directory).
-    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
-      writer.setOutput(stream);
-      writer.write(out);
-    } finally {
-      writer.dispose();
-    }
-    return bytes.toByteArray();
   }
 }

@@ -2,16 +2,7 @@ package dev.semisup.worker.data;
 
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Iterator;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The image bytes pack writes for a sampled image: shrunk once to a short side a little above the
@@ -88,7 +79,7 @@ public final class TrainingReadyImages {
   /** A decoded record of an idx/cifar pool: lossless PNG at its size, shrunk and re-encoded only above the short side. */
   public Packed ofRecord(ImageRecord image) throws IOException {
     if (keepsOriginals() || Math.min(image.height(), image.width()) <= shortSide) {
-      return new Packed(SampledImages.png(image), "png");
+      return new Packed(ImageEncoding.png(image), "png");
     }
     return encode(shrunk(image));
   }
@@ -111,55 +102,13 @@ public final class TrainingReadyImages {
   }
 
   private Packed encode(ImageRecord image) throws IOException {
-    byte[] jpeg = jpeg(image, jpegQuality);
+    byte[] jpeg = ImageEncoding.jpeg(image, jpegQuality);
     if (image.channels() == 1) {
-      byte[] png = SampledImages.png(image);
+      byte[] png = ImageEncoding.png(image);
       if (png.length <= jpeg.length) {
         return new Packed(png, "png");
       }
     }
     return new Packed(jpeg, "jpg");
-  }
-
-  /** A grey or RGB image as baseline JPEG at the given quality (ImageIO: 4:2:0 chroma for colour). */
-  static byte[] jpeg(ImageRecord image, int quality) throws IOException {
-    int h = image.height();
-    int w = image.width();
-    int plane = h * w;
-    byte[] pixels = image.pixels();
-    BufferedImage out;
-    if (image.channels() == 1) {
-      out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-      out.getRaster().setDataElements(0, 0, w, h, pixels);
-    } else if (image.channels() == 3) {
-      out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-      byte[] interleaved = new byte[3 * plane];
-      for (int i = 0; i < plane; i++) {
-        interleaved[3 * i] = pixels[i];
-        interleaved[3 * i + 1] = pixels[plane + i];
-        interleaved[3 * i + 2] = pixels[2 * plane + i];
-      }
-      // The raster's bands are R, G, B whatever the bytes' order in the buffer.
-      out.getRaster().setDataElements(0, 0, w, h, interleaved);
-    } else {
-      throw new IllegalArgumentException("image " + image.key() + " has " + image.channels() + " channels; JPEG takes 1 or 3");
-    }
-    Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-    if (!writers.hasNext()) {
-      throw new IOException("no JPEG writer in this JVM");
-    }
-    ImageWriter writer = writers.next();
-    ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-    param.setCompressionQuality(quality / 100f);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    // In memory, as SampledImages.png: no temp file per image.
-    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(out, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return bytes.toByteArray();
   }
 }
