@@ -59,6 +59,13 @@ public final class ClassBars {
     chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setYAxisMax(1.0);
+    if (!anyFinite(p10) && !anyFinite(median) && !anyFinite(p90)) {
+      // An index with no entry at all: XChart 3.8.8 never returns from laying out an empty chart's
+      // named x axis, so the empty chart gets a plain axis over the classes' positions.
+      chart.getStyler().setXAxisMin(0.0);
+      chart.getStyler().setXAxisMax((double) Math.max(1, classes.size() - 1));
+      return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
     if (classes.size() <= NAMED_CLASSES) {
       chart.setCustomXAxisTickLabelsFormatter(x -> {
         int i = (int) Math.round(x);
@@ -70,6 +77,15 @@ public final class ClassBars {
     addScores(chart, "median", median, new Color(0x08519c), SeriesMarkers.CIRCLE);
     addScores(chart, "10th percentile", p10, new Color(0xfd8d3c), SeriesMarkers.TRIANGLE_DOWN);
     return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static boolean anyFinite(double[] values) {
+    for (double value : values) {
+      if (Double.isFinite(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -34,6 +34,24 @@ class ClassBarsTest {
     assertThat(decoded(png).getHeight()).isEqualTo(320);
   }
 
+  @Test
+  void drawsTheScoresOfAnIndexWithNoEntryAtAll() throws Exception {
+    for (int classes : new int[] {1, 3, 10}) {
+      double[] none = new double[classes];
+      java.util.Arrays.fill(none, NONE);
+      byte[] png = assertTimeoutPreemptively(Duration.ofSeconds(30),
+          () -> ClassBars.scores(CLASSES.subList(0, classes), none, none, none, 900, 320), classes + " classes");
+      assertThat(decoded(png).getWidth()).isEqualTo(900);
+    }
+  }
+
+  @Test
+  void drawsTheEntriesOfAnIndexWithNoEntryAtAll() throws Exception {
+    byte[] png = assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> ClassBars.entries(CLASSES, new int[CLASSES.size()], 900, 320));
+    assertThat(decoded(png).getWidth()).isEqualTo(900);
+  }
+
   private static BufferedImage decoded(byte[] png) throws java.io.IOException {
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
     assertThat(image).as("a PNG").isNotNull();
