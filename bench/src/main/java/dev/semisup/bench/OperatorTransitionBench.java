@@ -139,8 +139,8 @@ public final class OperatorTransitionBench {
         Counter reconcileErrors = operator.metrics().registry().find("semisup.reconcile.errors").counter();
         int jobsMade = (int) cluster.client().batch().v1().jobs().inNamespace(Runs.NAMESPACE).list().getItems().stream()
             .filter(j -> j.getMetadata().getName().startsWith("bench-")).count();
-        System.out.printf("runs created at once      %d (5 steps each, Jobs completed %d ms after they appear)%n",
-            runs, jobMillis);
+        System.out.printf("runs created at once      %d (%d steps each, Jobs completed %d ms after they appear)%n",
+            runs, stepsPerRun, jobMillis);
         System.out.printf("reconcile threads         %d (after %d warm-up runs)%n", config.reconcileThreads(),
             WARMUP_RUNS);
         System.out.printf("runs succeeded            %d in %.1f s%n", succeeded, seconds);
