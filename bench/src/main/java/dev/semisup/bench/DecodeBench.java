@@ -46,15 +46,20 @@ public final class DecodeBench {
   private DecodeBench() {
   }
 
+  /** The single-core decode benchmarks measure the worker's default decoder, never the fallback. */
+  static void requireLibjpegTurbo() {
+    if (ImageDecoder.jpegDecoder() != JpegDecoder.LIBJPEG_TURBO) {
+      throw new IllegalStateException("libturbojpeg did not load: install libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)");
+    }
+  }
+
   public static void main(String[] args) throws IOException {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     int images = args.length > 1 ? Integer.parseInt(args[1]) : 400;
     int width = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     int height = args.length > 3 ? Integer.parseInt(args[3]) : 375;
     int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
-    if (ImageDecoder.jpegDecoder() != JpegDecoder.LIBJPEG_TURBO) {
-      throw new IllegalStateException("libturbojpeg did not load: install libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)");
-    }
+    requireLibjpegTurbo();
     // Eight different photos, so no branch predictor or cache learns one image.
     List<byte[]> jpegs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {

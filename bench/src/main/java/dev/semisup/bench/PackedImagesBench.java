@@ -2,7 +2,6 @@ package dev.semisup.bench;
 
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.worker.data.ImageDecoder;
-import dev.semisup.worker.data.ImageDecoder.JpegDecoder;
 import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.data.TrainingReadyImages;
 import java.io.IOException;
@@ -45,9 +44,7 @@ public final class PackedImagesBench {
     int width = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     int height = args.length > 3 ? Integer.parseInt(args[3]) : 375;
     int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
-    if (ImageDecoder.jpegDecoder() != JpegDecoder.LIBJPEG_TURBO) {
-      throw new IllegalStateException("libturbojpeg did not load: install libturbojpeg0 (Debian) or libturbojpeg (Ubuntu)");
-    }
+    DecodeBench.requireLibjpegTurbo();
     List<byte[]> pool = new ArrayList<>();
     for (int i = 0; i < images; i++) {
       pool.add(DecodeBench.photoLikeJpeg(width, height, 0.9f, i));
