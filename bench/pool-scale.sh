@@ -7,6 +7,8 @@
 # REPEATS=0 runs only the child JVMs (the peak RSS table). BENCH_CHILD_OPTS adds JVM options to the
 # children; with -XX:NativeMemoryTracking=summary a snapshot of the JVM's memory by category, and the
 # kernel's anonymous / file-backed split, is kept every 15 s beside the child's log (CHILD_LOG.nmt).
+# BENCH_POOL_SIDE=64 stores the pool's images at 64x64 (the model takes 16x16): pack then shrinks and
+# re-encodes every sampled image.
 # The paper-scale row: bench/pool-scale.sh 1000000 500 3 256m  (the pool lives in the server's memory: ~1.5 GB)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -88,7 +88,7 @@ public final class PoolScaleBench {
       s3.createBucket("pool");
       long poolBytes = writePool(s3, images, files);
       writeTeacher(s3);
-      System.out.printf("pool: %,d images in %d tar files, %,d bytes on %s%n", images, files, poolBytes, s3.endpoint());
+      System.out.printf("pool: %,d images (%dx%d) in %d tar files, %,d bytes on %s%n", images, storedSide(), storedSide(), files, poolBytes, s3.endpoint());
       Map<String, String> env = Map.of(WorkerContract.ENV_ACCESS_KEY, s3.accessKey(), WorkerContract.ENV_SECRET_KEY, s3.secretKey());
 
       Map<Integer, List<long[]>> cpu = new LinkedHashMap<>(); // shards -> per repeat, per shard CPU ns
@@ -389,14 +389,23 @@ public final class PoolScaleBench {
         .stream(new ByteArrayInputStream(data), data.length, -1).build());
   }
 
+  /**
+   * The side the pool's images are stored at: the model's input by default, so pack copies them;
+   * BENCH_POOL_SIDE above packShortSide makes pack shrink and re-encode every sampled image.
+   */
+  private static int storedSide() {
+    return Integer.parseInt(System.getenv().getOrDefault("BENCH_POOL_SIDE", Integer.toString(SIDE)));
+  }
+
   private static byte[] png(int label, Random random) throws IOException {
-    BufferedImage image = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
-    byte[] pixels = new byte[SIDE * SIDE];
+    int side = storedSide();
+    BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+    byte[] pixels = new byte[side * side];
     for (int p = 0; p < pixels.length; p++) {
-      boolean band = p / SIDE == label + 3;
+      boolean band = (p / side) * SIDE / side == label + 3;
       pixels[p] = (byte) Math.min(255, random.nextInt(60) + (band ? 180 : 0));
     }
-    image.getRaster().setDataElements(0, 0, SIDE, SIDE, pixels);
+    image.getRaster().setDataElements(0, 0, side, side, pixels);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
     return out.toByteArray();
