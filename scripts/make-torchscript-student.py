@@ -21,16 +21,13 @@ for these: they are checked in, and this script is how to make them again:
 
   apt-get install -y python3-torch && /usr/bin/python3 scripts/make-torchscript-student.py
 """
-import gzip
-import json
 import os
-import struct
 import sys
 
 import torch
 
-SIZE = 8
-CLASSES = 3
+from band_task import CLASSES, SIZE, BandNet, idx, images, normalised, train, write_gzip, write_json
+
 CHANNELS = 1
 MEAN = [0.3]
 STD = [0.4]
@@ -41,62 +38,6 @@ TEMPERATURE = 1.0
 STEP = "finetune"
 
 
-def images(count, generator, faintest=170):
-    """TinyDataset's task: noise in [0, 70) plus 170 on the class's band, clamped to 255; with
-    faintest < 170 each band's brightness is drawn from [faintest, 170], so some bands drown in the noise."""
-    labels = torch.randint(0, CLASSES, (count,), generator=generator)
-    pixels = torch.randint(0, 70, (count, SIZE, SIZE), generator=generator)
-    brightness = torch.randint(faintest, 171, (count, 1, 1), generator=generator)
-    rows = torch.arange(SIZE).view(1, SIZE, 1)
-    band = (rows >= 2 * labels.view(-1, 1, 1) + 1) & (rows < 2 * labels.view(-1, 1, 1) + 3)
-    pixels = torch.clamp(pixels + brightness * band, max=255).to(torch.uint8)
-    return pixels, labels
-
-
-def preprocess(pixels):
-    """uint8 N x 8 x 8 grey -> float32 N x 1 x 8 x 8, (x/255 - mean) / std computed in double and
-    rounded once, as the worker's normalisation table does."""
-    grey = pixels.to(torch.float64).unsqueeze(1) / 255.0
-    return ((grey - MEAN[0]) / STD[0]).to(torch.float32)
-
-
-class Student(torch.nn.Module):
-    """conv-bn-relu-pool then a linear classifier (batch-norm: eval mode matters); logits divided by
-    a temperature so the probabilities stay well inside (0, 1)."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = torch.nn.Sequential(
-            torch.nn.Conv2d(CHANNELS, 4, 3, padding=1),
-            torch.nn.BatchNorm2d(4),
-            torch.nn.ReLU(),
-            torch.nn.MaxPool2d(2))
-        self.classifier = torch.nn.Linear(4 * (SIZE // 2) * (SIZE // 2), CLASSES)
-        self.register_buffer("temperature", torch.tensor(TEMPERATURE))
-
-    def forward(self, x):
-        return self.classifier(torch.flatten(self.features(x), 1)) / self.temperature
-
-
-def idx(pixels, labels):
-    count = pixels.shape[0]
-    images_file = struct.pack(">iiii", 0x803, count, SIZE, SIZE) + bytes(pixels.flatten().tolist())
-    labels_file = struct.pack(">ii", 0x801, count) + bytes(labels.tolist())
-    return images_file, labels_file
-
-
-def write_gzip(path, data):
-    # mtime=0: the same bytes on every run of the script.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        out.write(data)
-
-
-def write_json(path, value):
-    with open(path, "w") as f:
-        json.dump(value, f, indent=1)
-        f.write("\n")
-
-
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "worker", "src", "test", "resources", "torchscript-student")
@@ -105,23 +46,13 @@ def main():
     torch.manual_seed(7)
     generator = torch.Generator().manual_seed(20190516)
 
-    train_pixels, train_labels = images(90, generator)
-    train = preprocess(train_pixels)
-    net = Student()
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
-    net.train()
-    losses = []
+    train_pixels, train_labels = images(90, generator, faintest=170)
+    net = BandNet(CHANNELS, 4, TEMPERATURE)
     # Briefly, on purpose: a model right on every image would not tell a right loading from a wrong one.
-    for start in range(0, 45, 15):
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(net(train[start:start + 15]), train_labels[start:start + 15])
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    net.eval()
+    losses = train(net, normalised(train_pixels, MEAN, STD), train_labels, batch=15, batches=3)
 
     pixels, labels = images(IMAGES, generator, faintest=FAINTEST)
-    batch = preprocess(pixels)
+    batch = normalised(pixels, MEAN, STD)
     with torch.no_grad():
         traced = torch.jit.trace(net, batch[:4])
         logits = traced(batch)
