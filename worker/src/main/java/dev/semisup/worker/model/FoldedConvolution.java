@@ -20,9 +20,8 @@ import ai.djl.util.PairList;
  * <p>The folded weight is laid out channels-last (output, kernel rows, kernel columns, input
  * channels in memory; the same logical shape). libtorch then runs the convolution in that layout,
  * and its output is channels-last too, so every convolution after it stays there instead of
- * reordering NCHW activations for oneDNN on each call: 1.37x (resnet18) and 2.1x (cnn-small) the
- * images per second of the same folded network with NCHW weights on CPU (bench/README.md), the
- * same outputs up to float rounding.
+ * reordering NCHW activations for oneDNN on each call (what that gains on CPU: bench/README.md,
+ * "Model throughput"), with the same outputs up to float rounding.
  */
 final class FoldedConvolution extends AbstractBlock {
 
