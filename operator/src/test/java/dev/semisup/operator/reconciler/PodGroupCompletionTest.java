@@ -117,6 +117,23 @@ class PodGroupCompletionTest {
   }
 
   @Test
+  void aCompletionPodThatCannotPullTheWorkerImageIsTheReasonTheStepWaits() throws Exception {
+    studentTraining();
+    harness.cluster.completeJob(NS, "fmnist-student");
+    harness.reconcile("fmnist");
+    harness.cluster.imagePullFailingPod(NS, "fmnist-student-done", "ghcr.io/semisup/semisup-worker:0.1.0",
+        "Back-off pulling image \"ghcr.io/semisup/semisup-worker:0.1.0\"");
+
+    harness.reconcile("fmnist");
+
+    Condition progressing = Conditions.find(harness.run("fmnist").getStatus().getConditions(), Conditions.PROGRESSING)
+        .orElseThrow();
+    assertThat(progressing.getReason()).isEqualTo("ImagePullBackOff");
+    assertThat(progressing.getMessage()).contains("student makes no progress", "semisup-worker:0.1.0");
+    assertThat(stage("student").getPhase()).isEqualTo(StagePhase.Running);
+  }
+
+  @Test
   void aGroupJobGoneWithItsTtlAfterTheTrainersSuccessStillWaitsForTheCompletion() throws Exception {
     studentTraining();
     harness.cluster.completeJob(NS, "fmnist-student");
