@@ -4,7 +4,8 @@ package dev.semisup.api;
  * How the operator starts a worker pod and how the worker reads it: the command line and the
  * environment variables. Both sides use these names, so they cannot drift apart.
  *
- * <p>Command: {@code semisup stage <step-id>} (e.g. {@code semisup stage infer}).
+ * <p>Command: {@code semisup stage <step-id>} (e.g. {@code semisup stage infer}); after a torch-ddp
+ * step's trainer pods, {@code semisup stage --complete <step-id>}.
  */
 public final class WorkerContract {
 
@@ -43,6 +44,11 @@ public final class WorkerContract {
 
   public static final String COMMAND = "semisup";
   public static final String STAGE_SUBCOMMAND = "stage";
+  /**
+   * Runs the worker's part of a step another engine trained (a torch-ddp trainer's pods): the
+   * module checked against its card; for a fine-tune, the servable folder and the report.
+   */
+  public static final String COMPLETE_OPTION = "--complete";
 
   /** Exit codes of the semisup command. */
   public static final int EXIT_OK = 0;

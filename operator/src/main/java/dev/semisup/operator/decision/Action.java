@@ -35,14 +35,30 @@ public sealed interface Action {
 
   record CreateJob(PlannedStep step, int attempt) implements Action { }
 
-  /** The step's Job succeeded, or (job null) the Job is gone and the step's _SUCCESS says it did. */
+  /**
+   * A pod group's trainer finished (its Job succeeded, or is gone and the trainer's _SUCCESS says it
+   * did): the worker's completion Job of that attempt checks the module and writes what the worker
+   * writes beside a model of its own (servable folder, report).
+   */
+  record CreateCompletionJob(PlannedStep step, int attempt) implements Action { }
+
+  /** The completion Job of a pod group's step runs; the step is not done before it succeeded. */
+  record AwaitCompletion(PlannedStep step, ObservedJob job) implements Action { }
+
+  /**
+   * The step's Job succeeded (for a pod group, its completion Job), or (job null) the Job is gone
+   * and the step's _SUCCESS says it did.
+   */
   record Complete(PlannedStep step, ObservedJob job) implements Action {
     @Override public boolean settles() {
       return false;
     }
   }
 
-  /** The step failed: its Job failed (job set), or no Job can carry it (job null, message says why). */
+  /**
+   * The step failed: its Job failed (job set: the step's own, or its completion Job), or no Job can
+   * carry it (job null, message says why).
+   */
   record FailStep(PlannedStep step, Reason reason, ObservedJob job, String message) implements Action { }
 
   /**

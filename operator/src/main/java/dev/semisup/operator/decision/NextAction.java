@@ -4,6 +4,7 @@ import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.StagePhase;
 import dev.semisup.api.v1alpha1.StageStatus;
+import dev.semisup.operator.jobs.JobState;
 import dev.semisup.operator.observer.ObservedJob;
 import dev.semisup.operator.observer.RunObservation;
 import dev.semisup.operator.status.Reason;
@@ -30,22 +31,32 @@ import java.util.Optional;
  *  R11 Pending, credentials Secret missing or unusable          WaitForCredentials
  *  R12 Pending                                                  CreateJob(attempt + 1)
  *  R13 Running, its Job name held by an object not the run's    FailStep(JobNameTaken)
- *  R14 Running, its Job gone, the step's _SUCCESS exists        Complete
- *  R15 Running, its Job gone, no _SUCCESS                       FailStep(JobLost)
- *  R16 Running, its Job not seen and not looked up              CreateJob(same attempt)
- *  R17 Running, its Job succeeded                               Complete
- *  R18 Running, its pod group's Job failed because a pod did,
+ *      a pod group whose Job succeeded, or is gone and the trainer wrote _SUCCESS:
+ *  R14   no completion Job of the attempt                         CreateCompletionJob
+ *  R15   its completion Job succeeded                             Complete
+ *  R16   its completion Job failed                                FailStep(StepFailed)
+ *  R17   its completion Job runs                                  AwaitCompletion
+ *  R18 Running, its Job gone, the step's _SUCCESS exists        Complete
+ *  R19 Running, its Job gone, no _SUCCESS                       FailStep(JobLost)
+ *  R20 Running, its Job not seen and not looked up              CreateJob(same attempt)
+ *  R21 Running, its Job succeeded                               Complete
+ *  R22 Running, its pod group's Job failed because a pod did,
  *      group restarts left                                      RestartGroup
- *  R19 Running, its Job failed                                  FailStep(StepFailed)
- *  R20 Running, its Job runs                                    Watch
- *  R21 every step done                                          Finish
+ *  R23 Running, its Job failed                                  FailStep(StepFailed)
+ *  R24 Running, its Job runs                                    Watch
+ *  R25 every step done                                          Finish
  * </pre>
  *
  * <p>A pod group (a torch-ddp step's Indexed Job, one pod per node) trains as one: a lost pod
  * breaks every rank's collective. So its Job fails at its first failed pod (backoffLimit 0) and
- * R18 starts the whole group again as the next attempt, from the trainer's newest checkpoint. Only
+ * R22 starts the whole group again as the next attempt, from the trainer's newest checkpoint. Only
  * a pod failure restarts it: exit 2 (bad input, podFailurePolicy), the step deadline, or no
- * restarts left fail the step (R19).
+ * restarts left fail the step (R23).
+ *
+ * <p>A pod group's step is done only when the worker has completed it (R14-R17): the trainer's
+ * _SUCCESS says its files are written, not that the module fits its card, nor, for a fine-tune,
+ * that the servable folder and the report exist. The completion is idempotent, so a completion Job
+ * gone with its TTL before its outcome was read simply runs again.
  */
 public final class NextAction {
 
@@ -115,6 +126,11 @@ public final class NextAction {
           + " not this run (a leftover of a deleted run of the same name?); it is not adopted: delete it, then retry");
     }
     Optional<ObservedJob> job = seen.job(name);
+    boolean trainerDone = job.map(j -> j.state().outcome() == JobState.Outcome.SUCCEEDED)
+        .orElse(seen.goneJobs().contains(name) && seen.doneInStore().contains(step.id()));
+    if (run.groupRestartLimits().containsKey(step.id()) && trainerDone) {
+      return completion(step, attempts(stage), seen);
+    }
     if (job.isEmpty()) {
       if (seen.goneJobs().contains(name)) {
         return seen.doneInStore().contains(step.id())
@@ -130,6 +146,21 @@ public final class NextAction {
           ? new Action.RestartGroup(step, job.get(), restarts(stage) + 1, run.groupRestartLimits().get(step.id()))
           : new Action.FailStep(step, Reason.STEP_FAILED, job.get(), job.get().state().describeFailure());
       case RUNNING -> new Action.Watch(step, job.get());
+    };
+  }
+
+  /** The worker's completion of a pod group's attempt whose trainer finished. */
+  private static Action completion(PlannedStep step, int attempt, RunObservation seen) {
+    Optional<ObservedJob> completion = seen.completionJob(step.id(), attempt);
+    if (completion.isEmpty()) {
+      return new Action.CreateCompletionJob(step, attempt);
+    }
+    ObservedJob job = completion.get();
+    return switch (job.state().outcome()) {
+      case SUCCEEDED -> new Action.Complete(step, job);
+      case FAILED -> new Action.FailStep(step, Reason.STEP_FAILED, job, "its completion Job " + job.name()
+          + " failed: " + job.state().describeFailure());
+      case RUNNING -> new Action.AwaitCompletion(step, job);
     };
   }
 

@@ -37,7 +37,8 @@ import java.util.Optional;
  * checked by unit tests.
  *
  * <p>A torch-ddp step is a {@link PodGroup}: an Indexed Job of one pod per node running the
- * trainer image, failing at its first failed pod (the operator restarts the whole group).
+ * trainer image, failing at its first failed pod (the operator restarts the whole group); once
+ * it succeeds, a completion Job of the worker image finishes the step ({@link #completionJobFor}).
  *
  * <p>The pod gets the run spec as JSON, object-store credentials only as {@code secretKeyRef}s
  * (the operator never copies their values), no Kubernetes API token, a non-root read-only root
@@ -80,6 +81,46 @@ public final class StageJobFactory {
         .withSpec(group.isPresent()
             ? groupJobSpec(run, spec, step, resources, labels, name, group.get(), trainerImage)
             : jobSpec(run, spec, step, resources, labels))
+        .build();
+  }
+
+  /**
+   * The Job that finishes a torch-ddp step after its trainer pods succeeded: one worker pod running
+   * {@code semisup stage --complete <step>}, which checks the module against its card and, for a
+   * fine-tune, writes the servable folder and the run's report. It loads one model on the CPU, so
+   * it asks for the step's CPU and memory and no GPU. Retries and exit code 2 as any worker Job.
+   */
+  public static Job completionJobFor(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,
+      int attempt) {
+    String runName = run.getMetadata().getName();
+    ResourcesSpec resources = spec.getResources() == null ? new ResourcesSpec() : spec.getResources();
+    Map<String, String> labels = labels(runName, step, attempt, resources);
+    labels.put(StageJobs.PART, StageJobs.COMPLETION);
+    StepResources own = StepResources.of(resources, step.stage());
+    StepResources cpuOnly = new StepResources(0, own.cpu(), own.memory());
+    Container worker = new ContainerBuilder(container(CONTAINER, resources.getImage(), resources.getImagePullPolicy(),
+        env(run, spec, cpuOnly), cpuOnly))
+        .withCommand(WorkerContract.COMMAND, WorkerContract.STAGE_SUBCOMMAND, WorkerContract.COMPLETE_OPTION,
+            step.id())
+        .build();
+    int retries = resources.getRetries() == null ? 0 : resources.getRetries();
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(StageJobs.completionJobName(runName, step.id(), attempt))
+          .withNamespace(run.getMetadata().getNamespace())
+          .withLabels(labels)
+          .withOwnerReferences(ownerOf(run))
+        .endMetadata()
+        .withNewSpec()
+          .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
+          .withActiveDeadlineSeconds(resources.getStepDeadlineSeconds())
+          .withPodFailurePolicy(podFailurePolicy(CONTAINER))
+          .withCompletions(1).withParallelism(1).withBackoffLimit(retries)
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).endMetadata()
+            .withSpec(podSpec(resources, worker).build())
+          .endTemplate()
+        .endSpec()
         .build();
   }
 
@@ -134,7 +175,7 @@ public final class StageJobFactory {
   /**
    * One pod per node, all running at once; the first failed pod fails the Job (backoffLimit 0),
    * whose other pods the Job controller then stops: the decision restarts the whole group as the
-   * next attempt (NextAction R18). Each pod's host name {@code <job>-<index>} lives in the
+   * next attempt (NextAction R22). Each pod's host name {@code <job>-<index>} lives in the
    * subdomain of the group's headless Service.
    */
   private static JobSpec groupJobSpec(SemiSupervisedRun run, SemiSupervisedRunSpec spec, PlannedStep step,

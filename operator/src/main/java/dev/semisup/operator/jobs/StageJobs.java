@@ -19,6 +19,11 @@ public final class StageJobs {
   public static final String STEP = "semisup.dev/stage";
   public static final String ATTEMPT = "semisup.dev/attempt";
   public static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+  /** On the Job that completes a torch-ddp step after its trainer pods; a step's own Jobs have none. */
+  public static final String PART = "semisup.dev/part";
+  public static final String COMPLETION = "completion";
+  /** What a completion Job's name adds to its step Job's name. */
+  public static final String COMPLETION_SUFFIX = "-done";
   public static final String WORKER = "semisup-worker";
   public static final String OPERATOR = "semisup-operator";
   /** Selector of every Job this operator made (the informer's label selector). */
@@ -29,6 +34,20 @@ public final class StageJobs {
 
   public static String jobName(String run, String stepId, int attempt) {
     return StepJobName.of(run, stepId, attempt);
+  }
+
+  /**
+   * The Job that completes a pod group's attempt: its step Job's name and "-done". A step Job's
+   * name keeps room for "-" and the highest shard index (StepJobName.MAX_LENGTH), which this Job,
+   * not Indexed, does not need, so the suffix always fits a DNS-1123 label.
+   */
+  public static String completionJobName(String run, String stepId, int attempt) {
+    return StepJobName.of(run, stepId, attempt) + COMPLETION_SUFFIX;
+  }
+
+  /** A Job that completes a torch-ddp step, not one of the step's own. */
+  public static boolean isCompletion(Job job) {
+    return COMPLETION.equals(labels(job).get(PART));
   }
 
   public static int attemptOf(Job job) {

@@ -15,6 +15,7 @@ import java.util.Set;
  * decided, and not changed afterwards: the decision is a function of the status and this.
  *
  * @param jobs        the run's own Jobs by name (controller owner UID = the run's UID)
+ * @param completionJobs the run's own Jobs that complete a torch-ddp step after its trainer pods, by name
  * @param goneJobs    Job names the status records that the API server no longer has
  * @param foreignJobs Job names the status records, held by an object the run does not control
  * @param store       the object store as far as it was asked (credentials first)
@@ -25,6 +26,7 @@ import java.util.Set;
  */
 public record RunObservation(
     Map<String, ObservedJob> jobs,
+    Map<String, ObservedJob> completionJobs,
     Set<String> goneJobs,
     Set<String> foreignJobs,
     StoreAccess store,
@@ -35,6 +37,7 @@ public record RunObservation(
 
   public RunObservation {
     jobs = Map.copyOf(jobs);
+    completionJobs = Map.copyOf(completionJobs);
     goneJobs = Set.copyOf(goneJobs);
     foreignJobs = Set.copyOf(foreignJobs);
     doneInStore = Set.copyOf(doneInStore);
@@ -45,6 +48,11 @@ public record RunObservation(
   /** The newest attempt's Job of a step among the run's own. */
   public Optional<ObservedJob> latestJob(String step) {
     return jobs.values().stream().filter(j -> step.equals(j.step())).max(Comparator.comparingInt(ObservedJob::attempt));
+  }
+
+  /** The Job that completes the step's attempt after its trainer pods, if the run has it. */
+  public Optional<ObservedJob> completionJob(String step, int attempt) {
+    return completionJobs.values().stream().filter(j -> step.equals(j.step()) && j.attempt() == attempt).findFirst();
   }
 
   public Optional<ObservedJob> job(String name) {
@@ -66,6 +74,7 @@ public record RunObservation(
   /** Collects an observation; also how tests write one down. */
   public static final class Builder {
     private final Map<String, ObservedJob> jobs = new HashMap<>();
+    private final Map<String, ObservedJob> completionJobs = new HashMap<>();
     private final Set<String> goneJobs = new HashSet<>();
     private final Set<String> foreignJobs = new HashSet<>();
     private StoreAccess store = StoreAccess.notAsked();
@@ -76,6 +85,11 @@ public record RunObservation(
 
     public Builder job(ObservedJob job) {
       jobs.put(job.name(), job);
+      return this;
+    }
+
+    public Builder completionJob(ObservedJob job) {
+      completionJobs.put(job.name(), job);
       return this;
     }
 
@@ -115,7 +129,7 @@ public record RunObservation(
     }
 
     public RunObservation build() {
-      return new RunObservation(jobs, goneJobs, foreignJobs, store, Optional.ofNullable(marker), doneInStore,
+      return new RunObservation(jobs, completionJobs, goneJobs, foreignJobs, store, Optional.ofNullable(marker), doneInStore,
           progress, trouble);
     }
   }

@@ -60,7 +60,12 @@ public class RunObserver {
     RunObservation.Builder seen = RunObservation.builder();
     String uid = run.getMetadata().getUid();
     for (Job job : cached.jobs()) {
-      if (Objects.equals(uid, StageJobs.controllerUid(job))) {
+      if (!Objects.equals(uid, StageJobs.controllerUid(job))) {
+        continue;
+      }
+      if (StageJobs.isCompletion(job)) {
+        seen.completionJob(ObservedJob.of(job));
+      } else {
         seen.job(ObservedJob.of(job));
       }
     }
@@ -90,7 +95,12 @@ public class RunObserver {
       Optional<ObservedJob> running = jobsOnly.latestJob(step.id())
           .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING);
       running.ifPresent(job -> runningJobs.add(job.name()));
-      running.flatMap(job -> troubleOf(job, cached.pods()))
+      // Once the trainer pods are done, the step's pods are its completion Job's.
+      Optional<ObservedJob> completing = jobsOnly.latestJob(step.id())
+          .filter(job -> job.state().outcome() == JobState.Outcome.SUCCEEDED)
+          .flatMap(job -> jobsOnly.completionJob(step.id(), job.attempt()))
+          .filter(job -> job.state().outcome() == JobState.Outcome.RUNNING);
+      running.or(() -> completing).flatMap(job -> troubleOf(job, cached.pods()))
           .ifPresent(trouble -> seen.trouble(step.id(), trouble));
     }
     progressReads.retain(uid, runningJobs);

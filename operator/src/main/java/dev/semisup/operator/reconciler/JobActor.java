@@ -13,6 +13,7 @@ import dev.semisup.operator.jobs.JobLauncher.JobRejectedException;
 import dev.semisup.operator.jobs.JobLauncher.Launch;
 import dev.semisup.operator.jobs.PodGroup;
 import dev.semisup.operator.jobs.StageJobFactory;
+import dev.semisup.operator.jobs.StageJobs;
 import dev.semisup.operator.metrics.OperatorMetrics;
 import dev.semisup.operator.observer.ObservedJob;
 import dev.semisup.operator.observer.PodTrouble;
@@ -102,6 +103,49 @@ final class JobActor {
     return running(step, stage, Reason.STEP_RUNNING, step.id() + " is running as Job " + stage.getJobName(), scope);
   }
 
+  /**
+   * A pod group's trainer finished: the worker's completion Job of the attempt starts. The step
+   * stays Running, with its group Job's name, until that Job succeeded.
+   */
+  Outcome createCompletion(Action.CreateCompletionJob action, RunScope scope) {
+    PlannedStep step = action.step();
+    Job job = StageJobFactory.completionJobFor(scope.run(), scope.spec(), step, action.attempt());
+    String name = job.getMetadata().getName();
+    Launch launch;
+    try {
+      launch = launcher.create(job, scope.run().getMetadata().getUid());
+    } catch (JobRejectedException e) {
+      return fail(step, Reason.JOB_REJECTED, e.getMessage(), scope);
+    }
+    if (launch instanceof Launch.TakenByOther taken) {
+      return fail(step, Reason.JOB_NAME_TAKEN, "Job " + name + " exists and its controller is "
+          + (taken.controllerUid() == null ? "none" : "uid " + taken.controllerUid()) + ", not this run; it is not"
+          + " adopted: delete it, then set a new retry annotation", scope);
+    }
+    if (launch instanceof Launch.Created created) {
+      onCreated.accept(created.job());
+      scope.events().normal(scope.run(), "StepCompleting", step.id() + "'s trainer finished; the worker completes"
+          + " it as Job " + name);
+    }
+    return completing(step, name, scope);
+  }
+
+  /** The completion Job runs; pods that make no progress are the reason. */
+  Outcome awaitCompletion(Action.AwaitCompletion action, RunScope scope) {
+    PlannedStep step = action.step();
+    Optional<PodTrouble> trouble = scope.seen().troubleOf(step.id());
+    if (trouble.isPresent()) {
+      return running(step, scope.stage(step), reasonOf(trouble.get().kind()), step.id() + " makes no progress: "
+          + trouble.get().describe(), scope);
+    }
+    return completing(step, action.job().name(), scope);
+  }
+
+  private Outcome completing(PlannedStep step, String jobName, RunScope scope) {
+    return running(step, scope.stage(step), Reason.STEP_RUNNING, step.id() + "'s trainer finished; the worker"
+        + " completes it as Job " + jobName, scope);
+  }
+
   void adopt(Action.Adopt action, RunScope scope) {
     StageStatus stage = scope.stage(action.step());
     ObservedJob job = action.job();
@@ -159,8 +203,13 @@ final class JobActor {
   }
 
   Outcome fail(Action.FailStep action, RunScope scope) {
-    String message = action.job() == null ? action.message()
-        : launcher.failureMessage(action.job().job(), action.job().state());
+    if (action.job() == null) {
+      return fail(action.step(), action.reason(), action.message(), scope);
+    }
+    String message = launcher.failureMessage(action.job().job(), action.job().state());
+    if (StageJobs.isCompletion(action.job().job())) {
+      message = "its completion Job " + action.job().name() + " failed: " + message;
+    }
     return fail(action.step(), action.reason(), message, scope);
   }
 

@@ -239,6 +239,10 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     Outcome outcome;
     if (action instanceof Action.CreateJob create) {
       outcome = jobs.create(create, scope);
+    } else if (action instanceof Action.CreateCompletionJob completion) {
+      outcome = jobs.createCompletion(completion, scope);
+    } else if (action instanceof Action.AwaitCompletion await) {
+      outcome = jobs.awaitCompletion(await, scope);
     } else if (action instanceof Action.Watch watch) {
       outcome = jobs.watch(watch, scope);
     } else if (action instanceof Action.FailStep fail) {

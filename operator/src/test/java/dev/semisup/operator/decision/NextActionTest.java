@@ -43,8 +43,12 @@ class NextActionTest {
   private final RunObservation.Builder seen = RunObservation.builder();
 
   private Action decide() {
-    return NextAction.decide(new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue,
-        handledRetry, SELF, reuse, prefix, groupRestartLimits), seen.build());
+    return NextAction.decide(view(), seen.build());
+  }
+
+  private RunView view() {
+    return new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue, handledRetry, SELF, reuse,
+        prefix, groupRestartLimits);
   }
 
   private StageStatus stage(String step, StagePhase phase, int attempts) {
@@ -188,15 +192,75 @@ class NextActionTest {
     });
   }
 
+  private static ObservedJob completionJob(String step, int attempt, Outcome outcome) {
+    JobState state = new JobState(outcome, 0, outcome == Outcome.FAILED ? "PodFailurePolicy" : null,
+        outcome == Outcome.FAILED ? "Container worker for pod ml/x failed with exit code 2" : null);
+    return new ObservedJob("fmnist-" + step + (attempt > 1 ? "-a" + attempt : "") + "-done", step, attempt, state,
+        "2026-11-29T20:00:00Z", null);
+  }
+
+  /** The student trains as a pod group, running at attempt 2; its trainer's Job succeeded. */
+  private void groupTrainerDone() {
+    groupRestartLimits = java.util.Map.of("student", 2);
+    for (String step : List.of("teacher", "infer", "select", "pack")) {
+      stage(step, StagePhase.Succeeded, 1);
+    }
+    stage("student", StagePhase.Running, 2);
+    seen.job(job("student", 2, Outcome.SUCCEEDED));
+  }
+
   @Test
-  void r14_aGoneJobWhoseStepWroteSuccessCompletes() {
+  void r14_aPodGroupWhoseTrainerFinishedGetsItsCompletionJob() {
+    groupTrainerDone();
+    seen.completionJob(completionJob("student", 1, Outcome.SUCCEEDED));
+    assertThat(decide()).as("the completion of an earlier attempt is not this one's")
+        .isEqualTo(new Action.CreateCompletionJob(plan.require("student"), 2));
+
+    RunObservation.Builder gone = RunObservation.builder().gone("fmnist-student-a2").doneInStore("student");
+    assertThat(NextAction.decide(view(), gone.build())).as("its Job gone with its TTL, the trainer's _SUCCESS there")
+        .isEqualTo(new Action.CreateCompletionJob(plan.require("student"), 2));
+    groupRestartLimits = java.util.Map.of();
+    assertThat(decide()).as("a step the worker trained has no completion Job")
+        .isEqualTo(new Action.Complete(plan.require("student"), job("student", 2, Outcome.SUCCEEDED)));
+  }
+
+  @Test
+  void r15_aPodGroupIsCompleteOnlyWhenItsCompletionJobSucceeded() {
+    groupTrainerDone();
+    seen.completionJob(completionJob("student", 2, Outcome.SUCCEEDED));
+    assertThat(decide()).isEqualTo(new Action.Complete(plan.require("student"),
+        completionJob("student", 2, Outcome.SUCCEEDED)));
+  }
+
+  @Test
+  void r16_aFailedCompletionJobFailsTheStep() {
+    groupTrainerDone();
+    seen.completionJob(completionJob("student", 2, Outcome.FAILED));
+    assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
+      assertThat(fail.step()).isEqualTo(plan.require("student"));
+      assertThat(fail.reason()).isEqualTo(Reason.STEP_FAILED);
+      assertThat(fail.job()).isEqualTo(completionJob("student", 2, Outcome.FAILED));
+      assertThat(fail.message()).contains("fmnist-student-a2-done", "PodFailurePolicy");
+    });
+  }
+
+  @Test
+  void r17_aRunningCompletionJobIsAwaited() {
+    groupTrainerDone();
+    seen.completionJob(completionJob("student", 2, Outcome.RUNNING));
+    assertThat(decide()).isEqualTo(new Action.AwaitCompletion(plan.require("student"),
+        completionJob("student", 2, Outcome.RUNNING)));
+  }
+
+  @Test
+  void r18_aGoneJobWhoseStepWroteSuccessCompletes() {
     stage("teacher", StagePhase.Running, 1);
     seen.gone("fmnist-teacher").doneInStore("teacher");
     assertThat(decide()).isEqualTo(new Action.Complete(plan.require("teacher"), null));
   }
 
   @Test
-  void r15_aGoneJobWithoutSuccessFailsTheStepAsLost() {
+  void r19_aGoneJobWithoutSuccessFailsTheStepAsLost() {
     stage("teacher", StagePhase.Running, 1);
     seen.gone("fmnist-teacher");
     assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
@@ -206,13 +270,13 @@ class NextActionTest {
   }
 
   @Test
-  void r16_aRecordedJobNotSeenIsCreatedAgainAtTheSameAttempt() {
+  void r20_aRecordedJobNotSeenIsCreatedAgainAtTheSameAttempt() {
     stage("teacher", StagePhase.Running, 1);
     assertThat(decide()).isEqualTo(new Action.CreateJob(plan.require("teacher"), 1));
   }
 
   @Test
-  void r17_aSucceededJobCompletesItsStep() {
+  void r21_aSucceededJobCompletesItsStep() {
     stage("teacher", StagePhase.Running, 1);
     seen.job(job("teacher", 1, Outcome.SUCCEEDED));
     assertThat(decide()).isEqualTo(new Action.Complete(plan.require("teacher"), job("teacher", 1, Outcome.SUCCEEDED)));
@@ -225,7 +289,7 @@ class NextActionTest {
   }
 
   @Test
-  void r18_aPodGroupWhosePodFailedRestartsAsAWholeWhileRestartsAreLeft() {
+  void r22_aPodGroupWhosePodFailedRestartsAsAWholeWhileRestartsAreLeft() {
     groupRestartLimits = java.util.Map.of("teacher", 2);
     stage("teacher", StagePhase.Running, 1);
     seen.job(failed("teacher", 1, "BackoffLimitExceeded"));
@@ -248,7 +312,7 @@ class NextActionTest {
   }
 
   @Test
-  void r19_aFailedJobFailsItsStep() {
+  void r23_aFailedJobFailsItsStep() {
     stage("teacher", StagePhase.Running, 1);
     seen.job(job("teacher", 1, Outcome.FAILED));
     assertThat(decide()).isInstanceOfSatisfying(Action.FailStep.class, fail -> {
@@ -259,7 +323,7 @@ class NextActionTest {
   }
 
   @Test
-  void r20_aRunningJobIsWatched() {
+  void r24_aRunningJobIsWatched() {
     teacherDone();
     stage("infer", StagePhase.Running, 1);
     seen.job(job("infer", 1, Outcome.RUNNING));
@@ -267,7 +331,7 @@ class NextActionTest {
   }
 
   @Test
-  void r21_everyStepDoneFinishes() {
+  void r25_everyStepDoneFinishes() {
     for (StageStatus stage : stages) {
       stage.setPhase(StagePhase.Succeeded);
     }
@@ -276,6 +340,8 @@ class NextActionTest {
 
   @Test
   void onlyAdoptCompleteRetryAndRestartGroupLeaveTheReconcileOpen() {
+    assertThat(new Action.CreateCompletionJob(null, 1).settles()).isTrue();
+    assertThat(new Action.AwaitCompletion(null, null).settles()).isTrue();
     assertThat(new Action.Adopt(null, null).settles()).isFalse();
     assertThat(new Action.Complete(null, null).settles()).isFalse();
     assertThat(new Action.Retry(null, "1").settles()).isFalse();

@@ -104,6 +104,15 @@ class StageJobFactoryTest {
           cut.add(job.getMetadata().getName() + " instead of " + plain);
         }
         names.add(job.getMetadata().getName());
+        // A torch-ddp step's worker completion follows its trainer group, one Job per attempt.
+        Job completion = StageJobFactory.completionJobFor(longest, spec, step, attempt);
+        ApiServerJobRules.problems(completion)
+            .forEach(p -> refused.add(step.id() + " completion, attempt " + attempt + ": " + p));
+        if (attempt <= StepJobName.READABLE_ATTEMPTS && !completion.getMetadata().getName().equals(plain + "-done")) {
+          cut.add(completion.getMetadata().getName() + " instead of " + plain + "-done");
+        }
+        assertThat(completion.getMetadata().getName()).hasSizeLessThanOrEqualTo(StepJobName.DNS_LABEL_LENGTH);
+        names.add(completion.getMetadata().getName());
       }
     }
     assertThat(refused).isEmpty();
@@ -191,6 +200,47 @@ class StageJobFactoryTest {
     // Only the two credentials come from elsewhere; every other value is the operator's own.
     assertThat(container.getEnv().stream().filter(e -> e.getValueFrom() != null)).hasSize(2);
     assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+  }
+
+  @Test
+  void aTorchDdpStepsCompletionJobRunsTheWorkersCompletionOnTheCpu() {
+    SemiSupervisedRunSpec spec = Runs.withTorchDdpStudent(run.getSpec(), 2, 8);
+    spec.getResources().setGpus(1);
+    spec.getResources().setCpu("3");
+    spec.getResources().setMemory("6Gi");
+    spec.getResources().setImage("registry.local/semisup-worker:dev");
+    spec.getResources().setQueueName("team-a");
+    PlannedStep finetune = StagePlan.of(spec).require("finetune");
+
+    Job job = StageJobFactory.completionJobFor(run, spec, finetune, 2);
+
+    assertThat(job.getMetadata().getName()).isEqualTo("fmnist-finetune-a2-done");
+    assertThat(job.getMetadata().getLabels()).containsEntry("semisup.dev/part", "completion")
+        .containsEntry("semisup.dev/stage", "finetune").containsEntry("semisup.dev/attempt", "2")
+        .containsEntry("app.kubernetes.io/managed-by", "semisup-operator")
+        .containsEntry("kueue.x-k8s.io/queue-name", "team-a");
+    assertThat(StageJobs.isCompletion(job)).isTrue();
+    assertThat(StageJobs.isCompletion(StageJobFactory.jobFor(run, spec, finetune, 2))).isFalse();
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(owner -> assertThat(owner.getController()).isTrue());
+    assertThat(job.getSpec().getCompletionMode()).isNull();
+    assertThat(job.getSpec().getCompletions()).isEqualTo(1);
+    assertThat(job.getSpec().getBackoffLimit()).isEqualTo(2);
+    assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues()).containsExactly(2);
+    PodSpec pod = pod(job);
+    Container container = pod.getContainers().get(0);
+    assertThat(container.getName()).isEqualTo("worker");
+    assertThat(container.getImage()).isEqualTo("registry.local/semisup-worker:dev");
+    assertThat(container.getCommand()).containsExactly("semisup", "stage", "--complete", "finetune");
+    Map<String, Quantity> cpuOnly = Map.of("cpu", new Quantity("3"), "memory", new Quantity("6Gi"));
+    assertThat(container.getResources().getRequests()).isEqualTo(cpuOnly);
+    assertThat(container.getResources().getLimits()).isEqualTo(cpuOnly);
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(env.get("SEMISUP_STORE_PREFIX").getValue()).isEqualTo("runs/ml/fmnist");
+    assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-credentials");
+    assertThat(env).doesNotContainKeys("MASTER_ADDR", "NODE_RANK");
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
 import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
+import dev.semisup.worker.stages.TrainedElsewhere;
 import dev.semisup.worker.store.StoreConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,6 +57,10 @@ final class StageCommand implements Callable<Integer> {
   @Option(names = "--store", description = "Local store directory when the spec names no S3 endpoint (default ${DEFAULT-VALUE}).",
       defaultValue = ".semisup/store")
   Path localStore;
+
+  @Option(names = WorkerContract.COMPLETE_OPTION, description = "Only the worker's part of a torch-ddp step whose"
+      + " trainer pods finished: check the module against its card; for finetune, write the servable folder and the report.")
+  boolean complete;
 
   @Option(names = "--shard", description = "Shard index of infer or pack (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
   Integer shard;
@@ -114,7 +119,7 @@ final class StageCommand implements Callable<Integer> {
           return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", overlaps).getMessage());
         }
       }
-      if (step.equals(plan.steps().get(0))) {
+      if (step.equals(plan.steps().get(0)) && !complete) {
         // The plan's first step checks every data source before any work, as `semisup run` does.
         List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
         if (!badData.isEmpty()) {
@@ -129,6 +134,11 @@ final class StageCommand implements Callable<Integer> {
       try (RunLock lock = pod ? null : RunLock.acquire(connection.artifactStore(), layout, marker.describe())) {
         StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
             connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
+        if (complete) {
+          TrainedElsewhere.completeAfterTrainer(context);
+          out.println(step.id() + ": completed");
+          return WorkerContract.EXIT_OK;
+        }
         StageRunner.Outcome outcome = StageRunner.run(context);
         out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
             + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));

@@ -1,8 +1,10 @@
 package dev.semisup.worker.stages;
 
 import ai.djl.engine.Engine;
+import dev.semisup.api.WorkerContract;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.plan.Stage;
+import dev.semisup.api.plan.StepEngine;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.PoolScorer;
 import dev.semisup.worker.model.card.CardedModels;
@@ -21,6 +23,28 @@ import java.io.IOException;
 public final class TrainedElsewhere {
 
   private TrainedElsewhere() {
+  }
+
+  /**
+   * The completion a cluster runs as its own Job once a torch-ddp step's trainer pods succeeded:
+   * the trainer's _SUCCESS must be there, then {@link #complete}. The step's _SUCCESS stays the
+   * trainer's; the operator counts the step done only when this has succeeded.
+   *
+   * @throws BadInputException when the step does not train on torch-ddp, or its trainer wrote no
+   *     _SUCCESS (running it again gives the same answer)
+   */
+  public static ModelCard completeAfterTrainer(StageContext context) throws IOException {
+    PlannedStep step = context.step();
+    if (StepEngine.torchDdp(context.spec(), step.stage()).isEmpty()) {
+      throw new BadInputException(step.id() + " trains on the worker's own engine, not torch-ddp: it has no trainer"
+          + " pods to complete (run it without " + WorkerContract.COMPLETE_OPTION + ")");
+    }
+    String success = context.layout().success(step);
+    if (!context.store().exists(success)) {
+      throw new BadInputException(step.id() + ": its trainer has not finished: " + context.store().uri(success)
+          + " does not exist (a trainer writes it last)");
+    }
+    return complete(context);
   }
 
   /** @return the step's card, as checked */

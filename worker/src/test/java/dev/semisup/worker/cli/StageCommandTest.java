@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.report.RunReport;
+import dev.semisup.api.v1alpha1.EngineSpec;
+import dev.semisup.api.v1alpha1.EngineType;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
+import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.cli.Semisup;
 import dev.semisup.worker.testing.TinyDataset;
 import java.io.IOException;
@@ -139,5 +142,28 @@ class StageCommandTest {
     Result result = stage(env, "teacher");
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err()).contains(WorkerContract.ENV_RUN_NAME, "DNS-1123");
+  }
+
+  @Test
+  void completeOfAStepTheWorkerTrainsIsBadInput() throws Exception {
+    Result result = stage(podEnvironment(), WorkerContract.COMPLETE_OPTION, "teacher");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("teacher trains on the worker's own engine", WorkerContract.COMPLETE_OPTION);
+    assertThat(dir.resolve("store/semisup/runs/team-a/tiny/teacher")).doesNotExist();
+  }
+
+  @Test
+  void completeBeforeTheTrainerWroteItsSuccessIsBadInputNamingTheMarker() throws Exception {
+    Map<String, String> env = podEnvironment();
+    SemiSupervisedRunSpec spec = Manifests.parseSpec(env.get(WorkerContract.ENV_SPEC), "env");
+    spec.getTeacher().setEngine(new EngineSpec(EngineType.TORCH_DDP, 2, 0));
+    env.put(WorkerContract.ENV_SPEC, Manifests.toJson(spec));
+    Files.writeString(dir.resolve("termination-log"), "");
+
+    Result result = stage(env, WorkerContract.COMPLETE_OPTION, "teacher");
+
+    assertThat(result.exit()).as(result.err()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("termination-log"))).contains("teacher: its trainer has not finished",
+        "runs/team-a/tiny/teacher/_SUCCESS does not exist");
   }
 }
