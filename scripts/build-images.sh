@@ -13,12 +13,12 @@
 # The trainer's CPU variant gets a second base (Debian's python3-torch, python3-pil, python3-boto3)
 # made the same way (TORCH_FROM=local: nothing installed inside the build).
 # With CONTAINER_ENGINE=docker: `docker build` with the Dockerfiles' defaults (registry bases,
-# Maven inside the build).
+# Maven inside the build; the trainer from debian:bookworm-slim with TORCH_FROM=debian).
 #
 # Environment (defaults in brackets):
 #   WORKER_IMAGE      [localhost/semisup-worker:dev]
 #   OPERATOR_IMAGE    [localhost/semisup-operator:dev]
-#   TRAINER_IMAGE     [localhost/semisup-trainer:dev]       the CPU variant (podman only)
+#   TRAINER_IMAGE     [localhost/semisup-trainer:dev]       the trainer's CPU variant
 #   BASE_IMAGE        [localhost/semisup-base:bookworm]     the local base (podman only)
 #   TRAINER_BASE_IMAGE [localhost/semisup-trainer-base:bookworm] the trainer's local base
 #   IMAGE_BASE_CACHE  [.tools/image-base]                   the cached base tarballs
@@ -85,6 +85,12 @@ if [[ $engine == docker ]]; then
     docker build -f "Dockerfile.${pair%%:*}" -t "${pair#*:}" .
     record "${pair#*:}" "$started"
   done
+  # The trainer's CPU variant: Debian's PyTorch, installed by apt inside the build.
+  started=$(date +%s)
+  step "docker build -f Dockerfile.trainer (TORCH_FROM=debian) -t $trainer_image ."
+  docker build -f Dockerfile.trainer --build-arg BASE_IMAGE=debian:bookworm-slim --build-arg TORCH_FROM=debian \
+    -t "$trainer_image" .
+  record "$trainer_image" "$started"
 else
   # shellcheck disable=SC2206 # PODMAN_FLAGS holds several flags: split on purpose.
   podman_args=($podman_flags)
@@ -151,15 +157,15 @@ else
     shift 2
     step "podman build -f $dockerfile -t $image"
     # No network: nothing is downloaded inside the build (and no container network is set up).
-    podman build --pull=never --network none "${podman_args[@]}" -f "$repo/$dockerfile" -t "$image" \
-      --build-arg JRE_IMAGE="$base_image" "$@" "$context"
+    podman build --pull=never --network none "${podman_args[@]}" -f "$repo/$dockerfile" -t "$image" "$@" "$context"
   }
   started=$(date +%s)
   # podman resolves `FROM stage-${ARG}` from --build-arg values only, not from the ARG's default.
-  build Dockerfile.worker "$worker_image" --build-arg WORKER_FILES=prebuilt --build-arg LIBTORCH_VARIANT=cpu
+  build Dockerfile.worker "$worker_image" --build-arg JRE_IMAGE="$base_image" --build-arg WORKER_FILES=prebuilt \
+    --build-arg LIBTORCH_VARIANT=cpu
   record "$worker_image" "$started"
   started=$(date +%s)
-  build Dockerfile.operator "$operator_image" --build-arg OPERATOR_FILES=prebuilt
+  build Dockerfile.operator "$operator_image" --build-arg JRE_IMAGE="$base_image" --build-arg OPERATOR_FILES=prebuilt
   record "$operator_image" "$started"
   started=$(date +%s)
   build Dockerfile.trainer "$trainer_image" --build-arg BASE_IMAGE="$trainer_base_image" --build-arg TORCH_FROM=local
