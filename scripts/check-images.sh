@@ -7,7 +7,7 @@
 #             the JPEGs with libjpeg-turbo (not ImageIO).
 #   trainer:  a torch-ddp teacher step of that data as a group of 2 containers (the operator's
 #             torchrun launch line, ranks 0 and 1, gloo over 127.0.0.1), each as uid 1000 on a
-#             read-only root with only /tmp writable, no network but the host's loopback, into a
+#             read-only root with only /tmp writable, on the host's network (as the e2e test), into a
 #             store folder mounted in; it must write model.pt, model-card.json and _SUCCESS, and
 #             the worker image's `semisup predict` must load that model.pt and classify with it.
 #   operator: started with the environment the Helm chart's Deployment renders, uid 1000,
