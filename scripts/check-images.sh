@@ -9,7 +9,8 @@
 #             torchrun launch line, ranks 0 and 1, gloo over 127.0.0.1), each as uid 1000 on a
 #             read-only root with only /tmp writable, on the host's network (as the e2e test), into a
 #             store folder mounted in; it must write model.pt, model-card.json and _SUCCESS, and
-#             the worker image's `semisup predict` must load that model.pt and classify with it.
+#             the worker image's `semisup predict` must load that model.pt and measure on the test
+#             images the accuracy the trainer measured.
 #   operator: started with the environment the Helm chart's Deployment renders, uid 1000,
 #             read-only root, /tmp writable; with no API server to reach it must log why (the
 #             connection to the API server) and exit non-zero, so the kubelet restarts it. Its
