@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Starts both images the way a cluster does and fails if either does not work:
+# Starts the images the way a cluster does and fails if one does not work:
 #   worker:   `semisup --help`, then a whole tiny run (teacher, inference, selection, student,
 #             fine-tuning) on a Fashion-MNIST slice with a pool of JPEG files, as uid 1000 on a
 #             read-only root with only /tmp writable, no network and 2 GiB of memory. It must
 #             load libtorch from /opt/libtorch (nothing unpacked into the DJL cache) and decode
 #             the JPEGs with libjpeg-turbo (not ImageIO).
+#   trainer:  a torch-ddp teacher step of that data as a group of 2 containers (the operator's
+#             torchrun launch line, ranks 0 and 1, gloo over 127.0.0.1), each as uid 1000 on a
+#             read-only root with only /tmp writable, on the host's network (as the e2e test), into a
+#             store folder mounted in; it must write model.pt, model-card.json and _SUCCESS, and
+#             the worker image's `semisup predict` must load that model.pt and measure on the test
+#             images the accuracy the trainer measured.
 #   operator: started with the environment the Helm chart's Deployment renders, uid 1000,
 #             read-only root, /tmp writable; with no API server to reach it must log why (the
 #             connection to the API server) and exit non-zero, so the kubelet restarts it. Its
@@ -13,7 +19,7 @@
 #
 #   scripts/check-images.sh        (scripts/build-images.sh --check runs it after building)
 #
-# Environment: WORKER_IMAGE, OPERATOR_IMAGE, CONTAINER_ENGINE, PODMAN_FLAGS as in build-images.sh;
+# Environment: WORKER_IMAGE, OPERATOR_IMAGE, TRAINER_IMAGE, CONTAINER_ENGINE, PODMAN_FLAGS as in build-images.sh;
 # HELM_BIN (else scripts/install-helm.sh installs helm under .tools/). Needs cjpeg
 # (libjpeg-turbo-progs) and curl; Fashion-MNIST from /usr/share/datasets/fashion-mnist
 # (dataset-fashion-mnist) or, failing that, its upstream site.
@@ -22,6 +28,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 worker_image="${WORKER_IMAGE:-localhost/semisup-worker:dev}"
 operator_image="${OPERATOR_IMAGE:-localhost/semisup-operator:dev}"
+trainer_image="${TRAINER_IMAGE:-localhost/semisup-trainer:dev}"
 engine="${CONTAINER_ENGINE:-$(command -v podman >/dev/null && echo podman || echo docker)}"
 work="$repo/target/image-check"
 
@@ -39,6 +46,12 @@ done
 # As a pod with the chart's securityContext: uid 1000, read-only root, /tmp an emptyDir (a
 # tmpfs that allows exec: JNA loads its native library from there, as it does from an emptyDir).
 pod_like=(--user 1000:1000 --read-only --tmpfs "/tmp:rw,exec,nosuid,nodev,size=1g")
+
+containers=()
+remove_containers() {
+  for container in "${containers[@]}"; do "$engine" rm -f "$container" >/dev/null 2>&1 || true; done
+}
+trap remove_containers EXIT
 
 rm -rf "$work"
 mkdir -p "$work/data/pool"
@@ -112,6 +125,68 @@ grep -q '^djl cache: \[\]$' "$work/run.log" \
 grep -q '^report: /tmp/store/.*/report.json$' "$work/run.log" || fail "the run wrote no report.json (log: $work/run.log)"
 step "worker: OK in $(( $(date +%s) - started )) s (libtorch from /opt/libtorch, JPEG by libjpeg-turbo, writes only /tmp)"
 
+step "trainer: a torch-ddp teacher step as 2 containers (uid 1000, read-only root, gloo on 127.0.0.1)"
+trainer_user="$("$engine" image inspect --format '{{.Config.User}}' "$trainer_image")"
+[[ $trainer_user == 1000:1000 ]] || fail "$trainer_image runs as '$trainer_user', not 1000:1000 (runAsNonRoot)"
+# The trainer reads the spec as JSON: run.yaml's, with the teacher on torch-ddp over 2 nodes.
+cat > "$work/data/trainer-spec.json" <<'EOF'
+{"data": {"classes": 10, "imageSize": 28, "channels": 1,
+  "labeled": {"uri": "file:///data/idx/train-images-idx3-ubyte.gz",
+    "labelsUri": "file:///data/idx/train-labels-idx1-ubyte.gz", "format": "idx", "limit": 1000, "perClass": 20, "seed": 1},
+  "unlabeled": {"uri": "file:///data/pool/", "format": "folder"},
+  "validation": {"uri": "file:///data/idx/t10k-images-idx3-ubyte.gz",
+    "labelsUri": "file:///data/idx/t10k-labels-idx1-ubyte.gz", "format": "idx"}},
+ "teacher": {"architecture": "cnn-small", "engine": {"type": "torch-ddp", "nodes": 2},
+   "training": {"epochs": 1, "batchSize": 32, "seed": 1}},
+ "student": {"architecture": "cnn-small", "training": {"epochs": 1, "batchSize": 32, "seed": 2}},
+ "sampling": {"topK": 10, "topP": 1, "shards": 1}}
+EOF
+trainer_store="$work/trainer-store"
+trainer_prefix=runs/local/image-check-ddp
+mkdir -p "$trainer_store"
+chmod 0777 "$trainer_store" # written by uid 1000, as a pod writes its object store
+master_port=$((30000 + RANDOM % 10000))
+started=$(date +%s)
+rank_pids=()
+for rank in 0 1; do
+  container="semisup-trainer-check-$$-$rank"
+  containers+=("$container")
+  # The operator's launch line (PodGroup.DEFAULT_COMMAND) as the kubelet expands its $(VAR)s.
+  "$engine" run --rm --name "$container" "${engine_args[@]}" "${pod_like[@]}" --network host --memory 2g \
+    -v "$work/data:/data:ro" -v "$trainer_store:/store:rw" -e OMP_NUM_THREADS=1 \
+    -e SEMISUP_SPEC_FILE=/data/trainer-spec.json -e SEMISUP_STORE_DIR=/store -e SEMISUP_STORE_PREFIX="$trainer_prefix" \
+    "$trainer_image" torchrun --nnodes=2 --node-rank="$rank" --nproc-per-node=1 --master-addr=127.0.0.1 \
+    --master-port="$master_port" -m semisup_trainer teacher > "$work/trainer-rank-$rank.log" 2>&1 &
+  rank_pids+=($!)
+done
+for rank in 0 1; do
+  wait "${rank_pids[$rank]}" || { tail -30 "$work/trainer-rank-$rank.log" >&2
+    fail "rank $rank of the torch-ddp teacher in $trainer_image failed (log: $work/trainer-rank-$rank.log)"; }
+done
+for rank in 0 1; do
+  grep -q "teacher: rank $rank of 2 on cpu" "$work/trainer-rank-$rank.log" \
+    || fail "rank $rank did not train as rank $rank of 2 (log: $work/trainer-rank-$rank.log)"
+done
+teacher_folder="$trainer_store/$trainer_prefix/teacher"
+for artifact in model.pt model-card.json _SUCCESS; do
+  [[ -e $teacher_folder/$artifact ]] || fail "the trainer wrote no $artifact in $teacher_folder (logs: $work/trainer-rank-*.log)"
+done
+step "trainer: OK in $(( $(date +%s) - started )) s (2 ranks wrote model.pt, model-card.json, _SUCCESS)"
+
+step "worker: semisup predict with the trainer's model.pt (read-only store, no network)"
+predicted="$("$engine" run --rm "${engine_args[@]}" "${pod_like[@]}" --network none --memory 2g \
+  -v "$work/data:/data:ro" -v "$trainer_store:/store:ro" "$worker_image" predict \
+  --model "/store/$trainer_prefix/teacher" --labels /data/idx/t10k-labels-idx1-ubyte.gz \
+  /data/idx/t10k-images-idx3-ubyte.gz 2>&1)" \
+  || fail "semisup predict in $worker_image could not use the trainer's model: $predicted"
+echo "$predicted" > "$work/predict.log"
+# The same 200 test images, so the worker's libtorch must agree with the trainer's PyTorch.
+trained="$(sed -n 's/.*teacher: validation accuracy \([0-9.]*\) on 200 images.*/\1/p' "$work/trainer-rank-0.log")"
+predicted_accuracy="$(sed -n 's/^accuracy \([0-9.]*\) (.* of 200 labeled images)$/\1/p' <<<"$predicted")"
+[[ -n $trained && $trained == "$predicted_accuracy" ]] \
+  || fail "the trainer measured accuracy '$trained' on the test images, semisup predict '$predicted_accuracy' with its model.pt (logs: $work/trainer-rank-0.log, $work/predict.log)"
+step "worker: OK (predicts with the trainer's model.pt: accuracy $predicted_accuracy, as the trainer measured)"
+
 step "operator: the environment the chart's Deployment renders"
 helm_bin="${HELM_BIN:-$(bash "$repo/scripts/install-helm.sh")}"
 port=$((20000 + RANDOM % 10000))
@@ -130,7 +205,7 @@ echo "KUBERNETES_MASTER=https://127.0.0.1:1" >> "$work/operator.env"
 
 step "operator: start (read-only root, uid 1000, no API server to reach)"
 name="semisup-operator-check-$$"
-trap '"$engine" rm -f "$name" >/dev/null 2>&1 || true' EXIT
+containers+=("$name")
 "$engine" run -d --name "$name" "${engine_args[@]}" "${pod_like[@]}" --network host --memory 512m \
   --env-file "$work/operator.env" "$operator_image" >/dev/null
 # An operator that cannot start must exit, so the kubelet restarts it (and the pod shows why)

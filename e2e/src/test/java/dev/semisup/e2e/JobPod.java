@@ -11,15 +11,23 @@ import java.util.Map;
 /**
  * One pod of a Job as the test kubelet starts it: its name, the Job's pod template, and what the
  * kubelet resolved for it (the environment with secretKeyRefs read and JOB_COMPLETION_INDEX set;
- * the host file it reads the termination message from when the pod fails).
+ * the host file it reads the termination message from when the pod fails; the host names that
+ * cluster DNS gives the pods of its subdomain, all of them on this machine).
  */
-public record JobPod(String name, String namespace, PodSpec spec, Map<String, String> env, Path terminationLog) {
+public record JobPod(String name, String namespace, PodSpec spec, Map<String, String> env, Path terminationLog,
+    List<String> clusterHosts) {
 
   /** The environment variable that points an in-process worker at its termination log. */
   public static final String TERMINATION_LOG_ENV = "SEMISUP_TERMINATION_LOG";
 
   public JobPod {
     env = Map.copyOf(env);
+    clusterHosts = List.copyOf(clusterHosts);
+  }
+
+  /** A pod in no subdomain. */
+  public JobPod(String name, String namespace, PodSpec spec, Map<String, String> env, Path terminationLog) {
+    this(name, namespace, spec, env, terminationLog, List.of());
   }
 
   /** The pod's one container (the operator's Jobs have exactly one). */

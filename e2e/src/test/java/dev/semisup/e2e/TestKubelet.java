@@ -2,9 +2,12 @@ package dev.semisup.e2e;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
@@ -21,14 +24,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Plays the Job controller and the kubelet for the Jobs the operator creates: runs each pod through
  * a {@link PodRunner} (in this JVM, or as a real container) with exactly the pod's template and
  * environment (secretKeyRefs resolved
- * from the Secret, JOB_COMPLETION_INDEX for Indexed Jobs, one call per index), retries a failed
+ * from the Secret, JOB_COMPLETION_INDEX and the host name {@code <job>-<index>} for Indexed Jobs,
+ * one call per index; the names of a pod group's pods in their subdomain), retries a failed
  * pod up to the Job's backoffLimit, leaves failed pods with their termination message, and writes
  * the Job's status (succeeded, failed, completedIndexes, Complete/Failed conditions) as the Job
  * controller would.
@@ -58,12 +66,18 @@ public final class TestKubelet implements AutoCloseable {
     return thread;
   });
   /**
-   * Every pod runs on this one thread, one at a time (two cores; one JVM stands in for every node).
+   * Every pod but a pod group's runs on this one thread, one at a time (two cores; one JVM stands in for every node).
    * One thread, not one per pod: PyTorch's grad mode is per thread and DJL sets it on the thread
    * that loads the engine, as the main thread of a real pod would.
    */
   private final ExecutorService node = Executors.newSingleThreadExecutor(r -> {
     Thread thread = new Thread(r, "test-node");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** The pods of a pod group (an Indexed Job of parallel pods in a subdomain): each on a thread of its own. */
+  private final ExecutorService groupPods = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "test-group-node");
     thread.setDaemon(true);
     return thread;
   });
@@ -119,70 +133,42 @@ public final class TestKubelet implements AutoCloseable {
     String namespace = job.getMetadata().getNamespace();
     String name = job.getMetadata().getName();
     PodSpec template = job.getSpec().getTemplate().getSpec();
-    Map<String, String> env = environment(namespace, template.getContainers().get(0).getEnv());
     boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
     int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
-    int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
-    int failures = 0;
-    List<Integer> done = new ArrayList<>();
-    status(namespace, name, s -> s.setActive(1));
-    for (int index = 0; index < completions; index++) {
-      while (true) {
-        Map<String, String> podEnv = new LinkedHashMap<>(env);
-        if (indexed) {
-          podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
-          for (String rank : completionIndexRefs(template.getContainers().get(0).getEnv())) {
-            podEnv.put(rank, Integer.toString(index));
-          }
-        }
-        // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
-        // failures so far, so a test can name the pod it wants to kill.
-        String podName = name + "-" + index + "-" + failures;
-        Path terminationLog = scratch.resolve(podName + ".termination-log");
-        Files.deleteIfExists(terminationLog);
-        Files.createFile(terminationLog);
-        StringWriter err = new StringWriter();
-        int code;
-        podsRun.incrementAndGet();
-        try (PrintWriter errWriter = new PrintWriter(err, true);
-            PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-          code = runPod(name, new JobPod(podName, namespace, template, podEnv, terminationLog), out, errWriter);
-        } catch (RuntimeException e) {
-          code = 1;
-          err.append(e.toString());
-        }
-        if (code == 0) {
-          done.add(index);
-          int succeeded = done.size();
-          String completed = indexes(done);
-          status(namespace, name, s -> {
-            s.setSucceeded(succeeded);
-            if (indexed) {
-              s.setCompletedIndexes(completed);
-            }
-          });
-          break;
-        }
-        failures++;
-        String message = Files.readString(terminationLog, StandardCharsets.UTF_8);
-        if (message.isBlank()) {
-          // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
-          String log = err.toString();
-          message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
-        }
-        failedPod(namespace, name, podName, code, message.strip());
-        int failed = failures;
-        status(namespace, name, s -> s.setFailed(failed));
-        if (failures > backoffLimit) {
-          status(namespace, name, s -> {
-            s.setActive(0);
-            s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
-                .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
-                .withLastTransitionTime(Instant.now().toString()).build());
-          });
+    int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
+    JobRun run = new JobRun(namespace, name, template, environment(namespace, template.getContainers().get(0).getEnv()),
+        indexed, job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit(),
+        indexed ? clusterHosts(namespace, name, job.getSpec().getTemplate().getMetadata(), template, completions)
+            : List.of());
+    status(namespace, name, s -> s.setActive(indexed ? Math.min(parallelism, completions) : 1));
+    boolean complete;
+    if (indexed && parallelism > 1 && template.getSubdomain() != null) {
+      // A pod group (pods in a subdomain, which find each other there): its pods wait for each
+      // other, so they all run at once, as on nodes of their own; other Jobs' pods take turns.
+      List<Future<Boolean>> pods = new ArrayList<>();
+      for (int index = 0; index < completions; index++) {
+        int own = index;
+        pods.add(groupPods.submit(() -> runIndex(run, own, runner)));
+      }
+      complete = true;
+      for (Future<Boolean> pod : pods) {
+        try {
+          complete &= pod.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           return;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("pod of " + name + " crashed", e.getCause());
         }
       }
+    } else {
+      complete = true;
+      for (int index = 0; index < completions && complete; index++) {
+        complete = runIndex(run, index, (pod, out, err) -> runPod(name, pod, out, err));
+      }
+    }
+    if (!complete) {
+      return;
     }
     status(namespace, name, s -> {
       s.setActive(0);
@@ -193,16 +179,123 @@ public final class TestKubelet implements AutoCloseable {
     });
   }
 
+  /** One Job as it runs: what every pod gets, and what its pods did so far. */
+  private record JobRun(String namespace, String name, PodSpec template, Map<String, String> env, boolean indexed,
+      int backoffLimit, List<String> clusterHosts, AtomicInteger failures, List<Integer> done,
+      AtomicBoolean failed) {
+
+    JobRun(String namespace, String name, PodSpec template, Map<String, String> env, boolean indexed, int backoffLimit,
+        List<String> clusterHosts) {
+      this(namespace, name, template, env, indexed, backoffLimit, clusterHosts, new AtomicInteger(),
+          Collections.synchronizedList(new ArrayList<>()), new AtomicBoolean());
+    }
+  }
+
+  /**
+   * Runs the pods of one completion index until one succeeds or the Job fails; returns whether it
+   * succeeded.
+   */
+  private boolean runIndex(JobRun run, int index, PodRunner start) throws IOException {
+    while (!run.failed().get()) {
+      Map<String, String> podEnv = new LinkedHashMap<>(run.env());
+      PodSpec spec = run.template();
+      if (run.indexed()) {
+        podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
+        for (String rank : completionIndexRefs(spec.getContainers().get(0).getEnv())) {
+          podEnv.put(rank, Integer.toString(index));
+        }
+        // The Job controller names an Indexed Job's pod host <job>-<index>.
+        spec = new PodSpecBuilder(spec).withHostname(run.name() + "-" + index).build();
+      }
+      // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
+      // failures so far, so a test can name the pod it wants to kill.
+      String podName = run.name() + "-" + index + "-" + run.failures().get();
+      Path terminationLog = scratch.resolve(podName + ".termination-log");
+      Files.deleteIfExists(terminationLog);
+      Files.createFile(terminationLog);
+      StringWriter err = new StringWriter();
+      int code;
+      podsRun.incrementAndGet();
+      try (PrintWriter errWriter = new PrintWriter(err, true);
+          PrintWriter out = new PrintWriter(new StringWriter(), true)) {
+        code = start.run(new JobPod(podName, run.namespace(), spec, podEnv, terminationLog, run.clusterHosts()),
+            out, errWriter);
+      } catch (RuntimeException e) {
+        code = 1;
+        err.append(e.toString());
+      }
+      if (code == 0) {
+        run.done().add(index);
+        int succeeded = run.done().size();
+        String completed = indexes(new ArrayList<>(run.done()));
+        status(run.namespace(), run.name(), s -> {
+          s.setSucceeded(succeeded);
+          if (run.indexed()) {
+            s.setCompletedIndexes(completed);
+          }
+        });
+        return true;
+      }
+      int failed = run.failures().incrementAndGet();
+      String message = Files.readString(terminationLog, StandardCharsets.UTF_8);
+      if (message.isBlank()) {
+        // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
+        String log = err.toString();
+        message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
+      }
+      failedPod(run.namespace(), run.name(), podName, code, message.strip());
+      status(run.namespace(), run.name(), s -> s.setFailed(failed));
+      if (failed > run.backoffLimit() && run.failed().compareAndSet(false, true)) {
+        // The other pods of a group run on until they end; the Job is failed already.
+        status(run.namespace(), run.name(), s -> {
+          s.setActive(0);
+          s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
+              .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+              .withLastTransitionTime(Instant.now().toString()).build());
+        });
+      }
+    }
+    return false;
+  }
+
   private int runPod(String job, JobPod pod, PrintWriter out, PrintWriter err) {
     try {
       return node.submit(() -> runner.run(pod, out, err)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       err.println("pod of " + job + " crashed: " + e.getCause());
       return 1;
     }
+  }
+
+  /**
+   * The host names cluster DNS answers for the pods of an Indexed Job in a subdomain: with a
+   * headless Service of the subdomain's name selecting the Job's pods, pod {@code <job>-<i>} is
+   * {@code <job>-<i>.<subdomain>} (and the same under {@code <namespace>.svc.cluster.local}).
+   * Without that Service, none.
+   */
+  private List<String> clusterHosts(String namespace, String job, ObjectMeta podMeta,
+      PodSpec template, int completions) {
+    String subdomain = template.getSubdomain();
+    if (subdomain == null || subdomain.isBlank()) {
+      return List.of();
+    }
+    Service service = client.services().inNamespace(namespace).withName(subdomain).get();
+    Map<String, String> labels = podMeta == null || podMeta.getLabels() == null ? Map.of() : podMeta.getLabels();
+    if (service == null || !"None".equals(service.getSpec().getClusterIP()) || service.getSpec().getSelector() == null
+        || !labels.entrySet().containsAll(service.getSpec().getSelector().entrySet())) {
+      LOG.warn("Job {}: no headless Service {} selecting its pods: their host names do not resolve", job, subdomain);
+      return List.of();
+    }
+    List<String> hosts = new ArrayList<>();
+    for (int index = 0; index < completions; index++) {
+      String host = job + "-" + index + "." + subdomain;
+      hosts.add(host);
+      hosts.add(host + "." + namespace + ".svc.cluster.local");
+    }
+    return hosts;
   }
 
   /** The variables whose value is the pod's completion index annotation (a pod group's NODE_RANK). */
@@ -282,6 +375,7 @@ public final class TestKubelet implements AutoCloseable {
   public void close() throws InterruptedException {
     informer.close();
     node.shutdownNow();
+    groupPods.shutdownNow();
     pods.shutdownNow();
     pods.awaitTermination(30, TimeUnit.SECONDS);
   }

@@ -39,7 +39,7 @@ public final class ContainerPodRunner implements PodRunner, AutoCloseable {
   @Override
   public int run(JobPod pod, PrintWriter out, PrintWriter err) {
     String container = containerName(pod.name());
-    PodmanRun run = PodmanRun.of(container, pod.spec(), pod.env(), pod.terminationLog());
+    PodmanRun run = PodmanRun.of(container, pod.spec(), pod.env(), pod.terminationLog(), pod.clusterHosts());
     Path log = log(pod.name());
     try {
       // The kubelet creates the file the container's user writes its termination message to.

@@ -20,6 +20,9 @@ public final class Podman {
   public static final String WORKER_IMAGE = System.getenv().getOrDefault("WORKER_IMAGE", "localhost/semisup-worker:dev");
   public static final String OPERATOR_IMAGE =
       System.getenv().getOrDefault("OPERATOR_IMAGE", "localhost/semisup-operator:dev");
+  /** The trainer's CPU variant. */
+  public static final String TRAINER_IMAGE =
+      System.getenv().getOrDefault("TRAINER_IMAGE", "localhost/semisup-trainer:dev");
 
   private final String binary;
 

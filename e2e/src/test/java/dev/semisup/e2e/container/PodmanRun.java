@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * The {@code podman run} command line that runs one pod's container as a kubelet would: the
  * container's command and args, its resolved environment, the securityContext (pod and container
  * level), emptyDir volumes, CPU and memory, and the termination log. Pure: the pod template in,
- * the arguments out, so every translation is checked by a unit test.
+ * the arguments out, so every translation is checked by a unit test. Every pod shares this
+ * machine's network, so a pod's host name and the names cluster DNS gives the pods of its
+ * subdomain all mean 127.0.0.1.
  *
  * <p>Every field of the pod spec and container is either translated here or refused with an
  * {@link UntranslatedPodException} naming it: a field this runner ignored would make a container
@@ -48,9 +50,11 @@ public record PodmanRun(List<String> arguments) {
 
   // Read but given no flag: serviceAccountName (an identity only a mounted token would carry; none
   // is mounted), ports (with host networking the container listens on this machine's port:
-  // nothing to publish), terminationMessagePolicy (the kubelet reads the log on its side).
+  // nothing to publish), terminationMessagePolicy (the kubelet reads the log on its side),
+  // subdomain (cluster DNS answers for it: the caller passes those names in).
   private static final Set<String> POD_FIELDS = Set.of("containers", "restartPolicy", "serviceAccountName",
-      "automountServiceAccountToken", "securityContext", "volumes", "terminationGracePeriodSeconds");
+      "automountServiceAccountToken", "securityContext", "volumes", "terminationGracePeriodSeconds", "hostname",
+      "subdomain");
   private static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "imagePullPolicy", "command", "args",
       "env", "resources", "terminationMessagePath", "terminationMessagePolicy", "securityContext", "volumeMounts",
       "ports");
@@ -76,6 +80,15 @@ public record PodmanRun(List<String> arguments) {
    * @param terminationLog the host file mounted at the container's terminationMessagePath
    */
   public static PodmanRun of(String containerName, PodSpec pod, Map<String, String> env, Path terminationLog) {
+    return of(containerName, pod, env, terminationLog, List.of());
+  }
+
+  /**
+   * @param clusterHosts the host names cluster DNS answers in the pod's subdomain (its group's
+   *     pods), each resolved to this machine in the container
+   */
+  public static PodmanRun of(String containerName, PodSpec pod, Map<String, String> env, Path terminationLog,
+      List<String> clusterHosts) {
     List<String> refused = new ArrayList<>();
     if (pod.getContainers() == null || pod.getContainers().size() != 1) {
       throw new UntranslatedPodException(List.of("spec.containers: exactly one container is translated, the pod has "
@@ -90,6 +103,7 @@ public record PodmanRun(List<String> arguments) {
     args.addAll(MACHINE_FLAGS);
     args.addAll(pull(container, at, refused));
     podLevel(pod, args, refused);
+    hosts(pod, clusterHosts, args);
     security(pod.getSecurityContext(), container.getSecurityContext(), at, args, refused);
     resources(container, at, args);
     resourcesRefused(container, at, refused);
@@ -100,16 +114,59 @@ public record PodmanRun(List<String> arguments) {
     environment(container, env, at, args, refused);
     if (container.getCommand() != null && !container.getCommand().isEmpty()) {
       // A pod's command replaces the image's ENTRYPOINT and drops its CMD; podman's --entrypoint does both.
-      args.addAll(List.of("--entrypoint", json(container.getCommand())));
+      args.addAll(List.of("--entrypoint", json(expand(container.getCommand(), env))));
     }
     if (!refused.isEmpty()) {
       throw new UntranslatedPodException(refused);
     }
     args.add(container.getImage());
     if (container.getArgs() != null) {
-      args.addAll(container.getArgs());
+      args.addAll(expand(container.getArgs(), env));
     }
     return new PodmanRun(args);
+  }
+
+  /** The pod's own host name, and the names of its subdomain, on this machine's one address. */
+  private static void hosts(PodSpec pod, List<String> clusterHosts, List<String> args) {
+    if (pod.getHostname() != null && !pod.getHostname().isBlank()) {
+      args.addAll(List.of("--hostname", pod.getHostname(), "--add-host", pod.getHostname() + ":127.0.0.1"));
+    }
+    for (String host : clusterHosts) {
+      args.addAll(List.of("--add-host", host + ":127.0.0.1"));
+    }
+  }
+
+  /**
+   * The kubelet's expansion of command and args: {@code $(NAME)} becomes the container's variable
+   * NAME, a reference to an unset one stays as written, and {@code $$} is a literal {@code $}.
+   */
+  static List<String> expand(List<String> values, Map<String, String> env) {
+    List<String> expanded = new ArrayList<>();
+    for (String value : values) {
+      expanded.add(expand(value, env));
+    }
+    return expanded;
+  }
+
+  private static String expand(String value, Map<String, String> env) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      int close = value.indexOf(')', i + 2);
+      if (c != '$' || i + 1 == value.length()) {
+        out.append(c);
+      } else if (value.charAt(i + 1) == '$') {
+        out.append('$');
+        i++;
+      } else if (value.charAt(i + 1) == '(' && close > 0) {
+        String name = value.substring(i + 2, close);
+        out.append(env.containsKey(name) ? Objects.toString(env.get(name), "") : value.substring(i, close + 1));
+        i = close;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static List<String> pull(Container container, String at, List<String> refused) {

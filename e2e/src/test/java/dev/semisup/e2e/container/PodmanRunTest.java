@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semisup.api.plan.StagePlan;
+import dev.semisup.api.v1alpha1.EngineSpec;
+import dev.semisup.api.v1alpha1.EngineType;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.e2e.TinyData;
+import dev.semisup.operator.jobs.PodGroup;
 import dev.semisup.operator.jobs.StageJobFactory;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -137,11 +140,49 @@ class PodmanRunTest {
     assertThat(pairs).contains("--cpu-shares 102", "--memory 536870912").noneMatch(p -> p.startsWith("--cpus"));
   }
 
-  /** The pod of the operator's Job for {@code step} of the tiny run, with the test's worker image. */
-  static PodSpec operatorPod(String step) throws Exception {
+  @Test
+  void aTorchDdpPodRunsTheTorchrunLineExpandedAndFindsItsGroupByName() throws Exception {
+    SemiSupervisedRun run = tinyRun();
+    run.getSpec().getStudent().setEngine(new EngineSpec(EngineType.TORCH_DDP, 2, 0));
+    run.getSpec().getStudent().setFinetuneEngine(new EngineSpec(EngineType.TORCH_DDP, 1, 0));
+    PodSpec pod = StageJobFactory.jobFor(run, run.getSpec(), StagePlan.of(run.getSpec()).require("student"), 1)
+        .getSpec().getTemplate().getSpec();
+    // As the test kubelet gives pod 1 of the group: its host name, rank and the group's names.
+    pod.setHostname("tiny-student-1");
+    Map<String, String> env = resolved(pod);
+    env.put("NODE_RANK", "1");
+    List<String> group = List.of("tiny-student-0.tiny-student", "tiny-student-1.tiny-student");
+
+    List<String> args = PodmanRun.of("p", pod, env, LOG, group).arguments();
+
+    assertThat(pod.getSubdomain()).isEqualTo("tiny-student");
+    assertThat(pairs(args)).contains(
+        "--hostname tiny-student-1", "--add-host tiny-student-1:127.0.0.1",
+        "--add-host tiny-student-0.tiny-student:127.0.0.1", "--add-host tiny-student-1.tiny-student:127.0.0.1",
+        "--tmpfs /dev/shm:rw,mode=1777", "--tmpfs /tmp:rw,mode=1777",
+        "--entrypoint [\"torchrun\",\"--nnodes=2\",\"--node-rank=1\",\"--nproc-per-node=1\","
+            + "\"--master-addr=tiny-student-0.tiny-student\",\"--master-port=29500\",\"-m\",\"semisup_trainer\"]");
+    assertThat(args.subList(args.size() - 2, args.size())).containsExactly(PodGroup.DEFAULT_IMAGE, "student");
+  }
+
+  @Test
+  void commandAndArgsAreExpandedAsTheKubeletExpandsThem() {
+    assertThat(PodmanRun.expand(List.of("$(A)-$(B)", "$$(A)", "a$b", "$(A", "$", "$(EMPTY)x"),
+        Map.of("A", "1", "EMPTY", "")))
+        .as("set: its value; unset: as written; $$: one $; anything else: as written")
+        .containsExactly("1-$(B)", "$(A)", "a$b", "$(A", "$", "x");
+  }
+
+  private static SemiSupervisedRun tinyRun() throws Exception {
     SemiSupervisedRun run = TinyData.run("e2e", "tiny", "http://127.0.0.1:9000", "bucket", "s3-credentials");
     run.getMetadata().setUid("3f0c1a52-0000-4000-8000-000000000001");
     run.getSpec().getResources().setImage("localhost/semisup-worker:dev");
+    return run;
+  }
+
+  /** The pod of the operator's Job for {@code step} of the tiny run, with the test's worker image. */
+  static PodSpec operatorPod(String step) throws Exception {
+    SemiSupervisedRun run = tinyRun();
     return StageJobFactory.jobFor(run, run.getSpec(), StagePlan.of(run.getSpec()).require(step), 1)
         .getSpec().getTemplate().getSpec();
   }
