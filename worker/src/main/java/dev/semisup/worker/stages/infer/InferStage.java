@@ -4,14 +4,16 @@ import ai.djl.Device;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
-import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.DataSources;
+import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Devices;
+import dev.semisup.worker.model.InputNormalisation;
+import dev.semisup.worker.model.PixelBatch;
 import dev.semisup.worker.model.ReplicatedScoring;
 import dev.semisup.worker.progress.ProgressReporter;
 import dev.semisup.worker.sampling.Candidate;
@@ -28,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,8 @@ public final class InferStage implements StageTask {
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
     Scoring scoring;
     try (PoolTeacher teacher = TeacherModels.forRound(context, step.round());
-         ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get())) {
+         ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get(),
+             InputNormalisation.of(teacher.preprocessing().mean(), teacher.preprocessing().std()), BATCH)) {
       // Read at the teacher's geometry: a TorchScript teacher's declared input may differ from the run's.
       UnlabeledPool pool = DataSources.pool(spec.getData(), teacher.geometry(), context.blobs());
       if (manifest != null && pool.sliceable(manifest)) {
@@ -202,23 +204,21 @@ public final class InferStage implements StageTask {
   /**
    * The teacher over batches of pool images, feeding the heaps; a batch ends with its stream.
    * Batches are scored by the replicas and offered to the heaps in the order they were cut, so
-   * the candidates do not depend on the number of devices.
+   * the candidates do not depend on the number of devices. Images go to the model as 8-bit pixels
+   * and are normalised there; while a batch is scored the next is read and decoded, so the
+   * device waits for the host only where decoding is slower than scoring.
    */
   private static final class Scoring {
     private final ReplicatedScoring replicas;
     private final PerClassTopK topK;
     private final ProgressReporter progress;
-    private final Augmentation plain;
-    private final int pixels;
+    private final ImageGeometry geometry;
     private final int classes;
     private final int topP;
-    private final float[] batch;
     private final long[] ordinals = new long[BATCH];
     private final String[] keys = new String[BATCH];
     private final int[] hiddenLabels = new int[BATCH];
-    private final Random unused = new Random(0);
     private final long started = System.nanoTime();
-    private int count;
     private int lastHidden = Candidate.NO_HIDDEN_LABEL;
     long scored;
     long skipped;
@@ -227,11 +227,9 @@ public final class InferStage implements StageTask {
       this.replicas = replicas;
       this.topK = topK;
       this.progress = context.progress();
-      this.plain = teacher.preprocessing();
-      this.pixels = teacher.network().shape().pixels();
+      this.geometry = teacher.geometry();
       this.classes = context.spec().getData().getClasses();
       this.topP = context.spec().getSampling().getTopP();
-      this.batch = new float[BATCH * pixels];
     }
 
     void hidden(long ordinal, int label) {
@@ -240,27 +238,34 @@ public final class InferStage implements StageTask {
 
     void scoreAll(ImageStream stream) throws IOException {
       for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
-        plain.apply(image, unused, batch, count * pixels);
-        ordinals[count] = image.ordinal();
-        hiddenLabels[count] = lastHidden;
-        keys[count++] = image.key();
-        if (count == BATCH) {
+        if (!geometry.matches(image)) {
+          throw new IllegalArgumentException("image " + image.key() + " is " + image.channels() + "x" + image.height()
+              + "x" + image.width() + ", the teacher takes " + geometry.channels() + "x" + geometry.size() + "x"
+              + geometry.size());
+        }
+        PixelBatch batch = replicas.batch();
+        int at = batch.count();
+        batch.add(image.pixels());
+        ordinals[at] = image.ordinal();
+        hiddenLabels[at] = lastHidden;
+        keys[at] = image.key();
+        if (batch.full()) {
           flush();
         }
       }
       flush();
     }
 
+    /** Submits the batch being filled; its candidates reach the heaps once it is scored. */
     private void flush() {
-      if (count == 0) {
+      int n = replicas.batch().count();
+      if (n == 0) {
         return;
       }
-      int n = count;
       long[] batchOrdinals = Arrays.copyOf(ordinals, n);
       String[] batchKeys = Arrays.copyOf(keys, n);
       int[] batchHidden = Arrays.copyOf(hiddenLabels, n);
-      replicas.score(batch, n, probabilities -> offer(probabilities, n, batchOrdinals, batchKeys, batchHidden));
-      count = 0;
+      replicas.score(probabilities -> offer(probabilities, n, batchOrdinals, batchKeys, batchHidden));
     }
 
     private void offer(float[] probabilities, int n, long[] batchOrdinals, String[] batchKeys, int[] batchHidden) {
