@@ -5,18 +5,13 @@ import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.data.DataSources;
-import dev.semisup.worker.data.ImageGeometry;
-import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Devices;
 import dev.semisup.worker.model.InputNormalisation;
-import dev.semisup.worker.model.PixelBatch;
 import dev.semisup.worker.model.ReplicatedScoring;
-import dev.semisup.worker.progress.ProgressReporter;
-import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.stages.StageContext;
@@ -28,7 +23,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -97,7 +91,7 @@ public final class InferStage implements StageTask {
     int topP = sampling.getTopP();
     // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
-    Scoring scoring;
+    PoolScoring scoring;
     try (PoolTeacher teacher = TeacherModels.forRound(context, step.round());
          ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get(),
              InputNormalisation.of(teacher.preprocessing().mean(), teacher.preprocessing().std()), BATCH)) {
@@ -105,11 +99,12 @@ public final class InferStage implements StageTask {
       UnlabeledPool pool = DataSources.pool(spec.getData(), teacher.geometry(), context.blobs());
       if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
-        scoring = new Scoring(context, replicas, teacher, resumed == null
-            ? heaps(spec.getData().getClasses(), sampling) : resumed.topK());
+        scoring = new PoolScoring(replicas, resumed == null ? heaps(spec.getData().getClasses(), sampling) : resumed.topK(),
+            context.progress(), teacher.geometry(), spec.getData().getClasses(), topP);
         scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
       } else {
-        scoring = new Scoring(context, replicas, teacher, heaps(spec.getData().getClasses(), sampling));
+        scoring = new PoolScoring(replicas, heaps(spec.getData().getClasses(), sampling), context.progress(),
+            teacher.geometry(), spec.getData().getClasses(), topP);
         try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
           scoring.scoreAll(stream);
           scoring.skipped += stream.skipped();
@@ -150,7 +145,7 @@ public final class InferStage implements StageTask {
     return checkpoint;
   }
 
-  private static void scoreSlice(StageContext context, UnlabeledPool pool, PoolManifest manifest, Scoring scoring,
+  private static void scoreSlice(StageContext context, UnlabeledPool pool, PoolManifest manifest, PoolScoring scoring,
       InferCheckpoint resumed, String checkpointKey, int topP) throws IOException {
     int shard = context.shard();
     int shards = context.step().shards();
@@ -199,97 +194,5 @@ public final class InferStage implements StageTask {
       }
     }
     return units;
-  }
-
-  /**
-   * The teacher over batches of pool images, feeding the heaps; a batch ends with its stream.
-   * Batches are scored by the replicas and offered to the heaps in the order they were cut, so
-   * the candidates do not depend on the number of devices. Images go to the model as 8-bit pixels
-   * and are normalised there; while a batch is scored the next is read and decoded, so the
-   * device waits for the host only where decoding is slower than scoring.
-   */
-  private static final class Scoring {
-    private final ReplicatedScoring replicas;
-    private final PerClassTopK topK;
-    private final ProgressReporter progress;
-    private final ImageGeometry geometry;
-    private final int classes;
-    private final int topP;
-    private final long[] ordinals = new long[BATCH];
-    private final String[] keys = new String[BATCH];
-    private final int[] hiddenLabels = new int[BATCH];
-    private final long started = System.nanoTime();
-    private int lastHidden = Candidate.NO_HIDDEN_LABEL;
-    long scored;
-    long skipped;
-
-    Scoring(StageContext context, ReplicatedScoring replicas, PoolTeacher teacher, PerClassTopK topK) {
-      this.replicas = replicas;
-      this.topK = topK;
-      this.progress = context.progress();
-      this.geometry = teacher.geometry();
-      this.classes = context.spec().getData().getClasses();
-      this.topP = context.spec().getSampling().getTopP();
-    }
-
-    void hidden(long ordinal, int label) {
-      lastHidden = label;
-    }
-
-    void scoreAll(ImageStream stream) throws IOException {
-      for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
-        if (!geometry.matches(image)) {
-          throw new IllegalArgumentException("image " + image.key() + " is " + image.channels() + "x" + image.height()
-              + "x" + image.width() + ", the teacher takes " + geometry.channels() + "x" + geometry.size() + "x"
-              + geometry.size());
-        }
-        PixelBatch batch = replicas.batch();
-        int at = batch.count();
-        batch.add(image.pixels());
-        ordinals[at] = image.ordinal();
-        hiddenLabels[at] = lastHidden;
-        keys[at] = image.key();
-        if (batch.full()) {
-          flush();
-        }
-      }
-      flush();
-    }
-
-    /** Submits the batch being filled; its candidates reach the heaps once it is scored. */
-    private void flush() {
-      int n = replicas.batch().count();
-      if (n == 0) {
-        return;
-      }
-      long[] batchOrdinals = Arrays.copyOf(ordinals, n);
-      String[] batchKeys = Arrays.copyOf(keys, n);
-      int[] batchHidden = Arrays.copyOf(hiddenLabels, n);
-      replicas.score(probabilities -> offer(probabilities, n, batchOrdinals, batchKeys, batchHidden));
-    }
-
-    private void offer(float[] probabilities, int n, long[] batchOrdinals, String[] batchKeys, int[] batchHidden) {
-      for (int i = 0; i < n; i++) {
-        topK.offer(batchOrdinals[i], batchKeys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP,
-            batchHidden[i]);
-      }
-      scored += n;
-      progress.skippedImages(skipped);
-      progress.images(scored, 0, rate(), null);
-    }
-
-    /** Every batch cut so far is in the heaps once this returns. */
-    void awaitInFlight() {
-      replicas.finish();
-    }
-
-    double rate() {
-      return scored / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
-    }
-
-    void finish() {
-      progress.skippedImages(skipped);
-      progress.finish(scored, scored, rate());
-    }
   }
 }
