@@ -11,15 +11,18 @@ import ai.djl.ndarray.types.Shape;
  * The same formula as the host's ({@code Augmentation} with strength NONE), in float arithmetic
  * instead of double: inputs differ by float rounding only.
  */
-public record InputNormalisation(float[] mean, float[] std) {
+public final class InputNormalisation {
 
-  public InputNormalisation {
+  private final float[] mean;
+  private final float[] std;
+
+  public InputNormalisation(float[] mean, float[] std) {
     if (mean.length != std.length || mean.length < 1) {
       throw new IllegalArgumentException("mean and std: one value per channel each, have " + mean.length + " and "
           + std.length);
     }
-    mean = mean.clone();
-    std = std.clone();
+    this.mean = mean.clone();
+    this.std = std.clone();
   }
 
   public static InputNormalisation of(double[] mean, double[] std) {
