@@ -5,8 +5,8 @@ import dev.semisup.worker.data.ImageDecoder;
 import dev.semisup.worker.data.ImageDecoder.JpegDecoder;
 import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
+import dev.semisup.worker.model.PixelBatch;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,25 +19,28 @@ import java.util.SplittableRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageReader;
 import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * One core's rate of turning a JPEG into the normalised float tensor a 224 px model sees, with the
- * worker's own code: {@link ImageDecoder#decodeFitted} for ours (libjpeg-turbo's interleaved samples
- * resampled straight to the centre square at 224 x 224, i.e. resize the short side and centre-crop),
- * {@link ImageDecoder} then {@link ImageGeometry#fit} (the same resize, from channel-major pixels)
- * for the two ImageIO sides, and {@link Augmentation} with no augmentation (normalisation only).
+ * One core's cost of turning a JPEG into what a 224 px model is handed, with the worker's own
+ * code, against libjpeg-turbo's decode alone in the same run. The sides:
+ * <ul>
+ *   <li>libjpeg-turbo's decode alone ({@link TurboJpegAlone}): to RGB at the size the worker's
+ *       decoder picks, into native memory; no copy, no conversion, no resize;
+ *   <li>the worker's path: {@link ImageDecoder#decodeFitted} (libjpeg-turbo's interleaved samples
+ *       resampled straight to the centre square at 224 x 224, i.e. resize the short side and
+ *       centre-crop), then the 8-bit pixels into the batch handed to the engine
+ *       ({@link PixelBatch}), which normalises them on the device;
+ *   <li>the worker's path before the engine normalised: the same decode and resize, then
+ *       {@link Augmentation} (normalisation only) into a float tensor on the host;
+ *   <li>ImageIO (the fallback where libturbojpeg is missing): {@link ImageDecoder} then
+ *       {@link ImageGeometry#fit}, into the 8-bit batch.
+ * </ul>
  *
  * <p>Per core: one thread, timed in that thread's CPU time, so the other processes of a shared
- * machine cost wall time but not the measurement. Three sides alternate, in an order that rotates
- * every round: ours (libjpeg-turbo), ImageIO as the fallback now decodes, and ImageIO as the worker
- * decoded before (per-pixel getRGB); the ratios are taken per round and reported as median and
- * range. All three share the resize filter (the same code, reading interleaved samples for ours
- * and channel-major planes for ImageIO) and the normalisation.
+ * machine cost wall time but not the measurement. The sides alternate, in an order that rotates
+ * every round; ratios are taken per round and reported as median and range.
  *
  * <p>Arguments: {@code [rounds] [imagesPerRound] [width] [height] [size]}, defaults 7 400 500 375 224.
  */
@@ -69,13 +72,16 @@ public final class DecodeBench {
     Augmentation normalise = new Augmentation(Augmentation.Strength.NONE, geometry,
         new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}, true);
     float[] tensor = new float[normalise.floatsPerImage()];
-    System.out.printf(Locale.ROOT, "JPEG %d x %d, quality 90, %d bytes on average -> %d x %d x 3 floats; %d rounds of %d images%n",
+    PixelBatch batch = new PixelBatch(256, normalise.floatsPerImage());
+    TurboJpegAlone alone = new TurboJpegAlone(jpegs, size, width * height);
+    Work work = new Work(jpegs, geometry, normalise, tensor, batch, alone);
+    System.out.printf(Locale.ROOT, "JPEG %d x %d, quality 90, %d bytes on average -> %d x %d x 3; %d rounds of %d images%n",
         width, height, jpegs.stream().mapToInt(b -> b.length).sum() / jpegs.size(), size, size, rounds, images);
 
     // Warm-up: both paths JIT-compiled before the first timed round.
     for (int i = 0; i < 300; i++) {
       for (Side side : Side.values()) {
-        tensor(side, jpegs.get(i % 8), geometry, normalise, tensor);
+        work.image(side, i % 8);
       }
     }
     Side[] sides = Side.values();
@@ -85,7 +91,7 @@ public final class DecodeBench {
       StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
       for (int k = 0; k < sides.length; k++) {
         Side side = sides[(round + k) % sides.length];
-        rates[side.ordinal()][round] = rate(side, jpegs, images, geometry, normalise, tensor);
+        rates[side.ordinal()][round] = rate(side, work, images);
       }
       for (Side side : sides) {
         line.append(String.format(Locale.ROOT, " %s %.0f img/s", side.label, rates[side.ordinal()][round]));
@@ -97,22 +103,25 @@ public final class DecodeBench {
       System.out.printf(Locale.ROOT, "%-44s median %4.0f img/s per core (%.2f ms per image), range %.0f - %.0f%n",
           side.label, median(rate), 1000 / median(rate), min(rate), max(rate));
     }
-    for (Side baseline : List.of(Side.IMAGEIO, Side.IMAGEIO_BEFORE)) {
+    // Cost per image relative to the decode alone: the decode's rate over the side's, round by round.
+    for (Side side : List.of(Side.OURS, Side.OURS_FLOATS, Side.IMAGEIO)) {
       double[] ratios = new double[rounds];
       for (int round = 0; round < rounds; round++) {
-        ratios[round] = rates[Side.OURS.ordinal()][round] / rates[baseline.ordinal()][round];
+        ratios[round] = rates[Side.DECODE_ALONE.ordinal()][round] / rates[side.ordinal()][round];
       }
-      System.out.printf(Locale.ROOT, "ratio %s / %s: median %.2fx, range %.2fx - %.2fx (per round)%n",
-          Side.OURS.label, baseline.label, median(ratios), min(ratios), max(ratios));
+      System.out.printf(Locale.ROOT, "cost of %s / %s: median %.2fx, range %.2fx - %.2fx (per round)%n",
+          side.label, Side.DECODE_ALONE.label, median(ratios), min(ratios), max(ratios));
     }
     breakdown(jpegs, geometry, normalise, tensor, images);
+    alone.close();
   }
 
   /** The three ways to the tensor that are compared. */
   private enum Side {
-    OURS("libjpeg-turbo (default)"),
-    IMAGEIO("ImageIO (the fallback, as now)"),
-    IMAGEIO_BEFORE("ImageIO + getRGB (the worker before #10)");
+    DECODE_ALONE("libjpeg-turbo decode alone"),
+    OURS("worker: decode + resize -> 8-bit batch"),
+    OURS_FLOATS("worker before: + host floats"),
+    IMAGEIO("ImageIO fallback -> 8-bit batch");
 
     final String label;
 
@@ -170,60 +179,39 @@ public final class DecodeBench {
         median(fused));
   }
 
-  private static double rate(Side side, List<byte[]> jpegs, int images, ImageGeometry geometry, Augmentation normalise,
-      float[] tensor) throws IOException {
+  private static double rate(Side side, Work work, int images) throws IOException {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long start = cpu.getCurrentThreadCpuTime();
     for (int i = 0; i < images; i++) {
-      tensor(side, jpegs.get(i % jpegs.size()), geometry, normalise, tensor);
+      work.image(side, i % 8);
     }
     return images / ((cpu.getCurrentThreadCpuTime() - start) / 1e9);
   }
 
-  /** What the worker does per image: decode (reduced where it may), fit to size x size, normalise. */
-  private static void tensor(Side side, byte[] jpeg, ImageGeometry geometry, Augmentation normalise, float[] tensor)
-      throws IOException {
-    ImageRecord image = switch (side) {
-      // The worker's call (DecodingStream, PackedShards): decode and fit in one, straight from libjpeg-turbo's samples.
-      case OURS -> ImageDecoder.decodeFittedWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench", -1, geometry,
-          ImageDecoder.MAX_PIXELS);
-      case IMAGEIO -> geometry.fit(ImageDecoder.decodeWith(JpegDecoder.IMAGEIO, jpeg, 0, "bench", -1, geometry.size(),
-          ImageDecoder.MAX_PIXELS));
-      case IMAGEIO_BEFORE -> geometry.fit(decodedAsBefore(jpeg));
-    };
-    normalise.apply(image, null, tensor, 0);
-  }
+  /** One image's work on each side, with the buffers a decoding thread keeps. */
+  private record Work(List<byte[]> jpegs, ImageGeometry geometry, Augmentation normalise, float[] tensor,
+      PixelBatch batch, TurboJpegAlone alone) {
 
-  /**
-   * The worker's decoding before issue #10, kept here as the baseline the issue measured: ImageIO,
-   * then every row through BufferedImage.getRGB into channel-major RGB.
-   */
-  private static ImageRecord decodedAsBefore(byte[] jpeg) throws IOException {
-    BufferedImage image;
-    try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
-      ImageReader reader = ImageIO.getImageReaders(input).next();
-      try {
-        reader.setInput(input, true, true);
-        image = reader.read(0);
-      } finally {
-        reader.dispose();
+    void image(Side side, int i) throws IOException {
+      byte[] jpeg = jpegs.get(i);
+      switch (side) {
+        case DECODE_ALONE -> alone.decode(i);
+        // The worker's call (DecodingStream): decode and fit in one, straight from libjpeg-turbo's samples.
+        case OURS -> toBatch(ImageDecoder.decodeFittedWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench", -1, geometry,
+            ImageDecoder.MAX_PIXELS));
+        case OURS_FLOATS -> normalise.apply(ImageDecoder.decodeFittedWith(JpegDecoder.LIBJPEG_TURBO, jpeg, 0, "bench",
+            -1, geometry, ImageDecoder.MAX_PIXELS), null, tensor, 0);
+        case IMAGEIO -> toBatch(geometry.fit(ImageDecoder.decodeWith(JpegDecoder.IMAGEIO, jpeg, 0, "bench", -1,
+            geometry.size(), ImageDecoder.MAX_PIXELS)));
       }
     }
-    int height = image.getHeight();
-    int width = image.getWidth();
-    int plane = height * width;
-    byte[] pixels = new byte[3 * plane];
-    int[] row = new int[width];
-    for (int y = 0; y < height; y++) {
-      image.getRGB(0, y, width, 1, row, 0, width);
-      for (int x = 0; x < width; x++) {
-        int i = y * width + x;
-        pixels[i] = (byte) (row[x] >> 16);
-        pixels[plane + i] = (byte) (row[x] >> 8);
-        pixels[2 * plane + i] = (byte) row[x];
+
+    private void toBatch(ImageRecord image) {
+      if (batch.full()) {
+        batch.clear();
       }
+      batch.add(image.pixels());
     }
-    return new ImageRecord(0, "bench", -1, 3, height, width, pixels);
   }
 
   /**

@@ -72,6 +72,16 @@ public final class Augmentation {
     return strength;
   }
 
+  /** The per-channel mean subtracted after scaling to [0, 1]. */
+  public double[] mean() {
+    return mean.clone();
+  }
+
+  /** The per-channel deviation divided by after the mean is subtracted. */
+  public double[] std() {
+    return std.clone();
+  }
+
   /** Pixels of padding on each side before the random crop. */
   public int padding() {
     return padding;

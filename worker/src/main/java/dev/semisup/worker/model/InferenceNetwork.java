@@ -113,6 +113,14 @@ public final class InferenceNetwork implements AutoCloseable {
     return scores(images, count, true);
   }
 
+  /** As {@link #probabilities(float[], int)}, for 8-bit images normalised by the engine. */
+  public float[] probabilities(PixelBatch images, InputNormalisation normalisation) {
+    GradMode.off();
+    try (NDManager batch = manager.newSubManager()) {
+      return forward(batch, normalisation.input(batch, images, shape)).softmax(1).toFloatArray();
+    }
+  }
+
   /** The classifier's outputs before the softmax (for tests: a softmax can hide differences). */
   float[] logits(float[] images, int count) {
     return scores(images, count, false);
@@ -126,10 +134,13 @@ public final class InferenceNetwork implements AutoCloseable {
     GradMode.off();
     try (NDManager batch = manager.newSubManager()) {
       float[] exact = images.length == count * shape.pixels() ? images : Arrays.copyOf(images, count * shape.pixels());
-      NDArray input = batch.create(exact, Network.inputShape(shape, count));
-      NDArray logits = block.forward(new ParameterStore(batch, false), new NDList(input), false).singletonOrThrow();
+      NDArray logits = forward(batch, batch.create(exact, Network.inputShape(shape, count)));
       return (softmax ? logits.softmax(1) : logits).toFloatArray();
     }
+  }
+
+  private NDArray forward(NDManager batch, NDArray input) {
+    return block.forward(new ParameterStore(batch, false), new NDList(input), false).singletonOrThrow();
   }
 
   @Override

@@ -199,6 +199,12 @@ public final class Network implements PoolScorer {
     return inference().probabilities(images, count);
   }
 
+  /** As {@link #probabilities(float[], int)}, for 8-bit images normalised by the engine. */
+  @Override
+  public float[] probabilities(PixelBatch images, InputNormalisation normalisation) {
+    return inference().probabilities(images, normalisation);
+  }
+
   /** The inference copy of the current parameters (owned by this network: do not close it). */
   public InferenceNetwork inference() {
     if (inference == null) {

@@ -3,7 +3,6 @@ package dev.semisup.worker.model;
 import ai.djl.Device;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -14,56 +13,62 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Scores batches on one replica of a pool scorer per device: batches are dealt to the replicas in
- * turn, each replica scoring on its own thread (so the devices work at once), and each batch's
- * probabilities are handed back on the caller's thread in the order the batches were submitted.
- * So whatever the number of devices, the caller sees the same probabilities in the same order:
- * the candidates of a shard do not depend on how many GPUs scored it. At most one batch per
- * replica is in flight (submitting waits for the oldest), which bounds memory.
+ * Scores batches of 8-bit images on one replica of a pool scorer per device, each replica on its
+ * own thread, while the caller fills the next batch: the model works while the pool is read and
+ * decoded. Batches are dealt to the replicas in turn, and each batch's probabilities are handed
+ * back on the caller's thread in the order the batches were submitted. So whatever the number of
+ * devices, the caller sees the same probabilities in the same order: the candidates of a shard do
+ * not depend on how many GPUs scored it.
  *
- * <p>With one device there are no threads: a batch is scored and handed back at once.
+ * <p>Memory is a fixed number of batches: one being filled and at most one in flight per replica
+ * (submitting waits for the oldest when every replica is busy). Their buffers ({@link PixelBatch})
+ * are made once and go round: a batch handed back is the next one filled.
  */
 public final class ReplicatedScoring implements AutoCloseable {
 
   private final List<PoolScorer> replicas;
-  private final List<ExecutorService> threads;
+  private final List<ExecutorService> threads = new ArrayList<>();
+  private final InputNormalisation normalisation;
+  private final Deque<PixelBatch> free = new ArrayDeque<>();
   private final Deque<Pending> inFlight = new ArrayDeque<>();
+  private PixelBatch filling;
   private int next;
 
-  private record Pending(Future<float[]> probabilities, Consumer<float[]> then) {
+  private record Pending(PixelBatch batch, Future<float[]> probabilities, Consumer<float[]> then) {
   }
 
-  private ReplicatedScoring(List<PoolScorer> replicas, List<ExecutorService> threads) {
+  private ReplicatedScoring(List<PoolScorer> replicas, InputNormalisation normalisation) {
     this.replicas = replicas;
-    this.threads = threads;
+    this.normalisation = normalisation;
   }
 
   /**
    * {@code network} scores on the first device (it must be on it; it stays the caller's to
    * close), a replica with a copy of its parameters on each further device. The same device may
-   * repeat (tests: two instances on the CPU).
+   * repeat (tests: two instances on the CPU). Batches hold up to {@code batchImages} images.
    */
-  public static ReplicatedScoring over(PoolScorer network, List<Device> devices) {
+  public static ReplicatedScoring over(PoolScorer network, List<Device> devices, InputNormalisation normalisation,
+      int batchImages) {
     if (devices.isEmpty() || !devices.get(0).equals(network.device())) {
       throw new IllegalArgumentException("the first device " + (devices.isEmpty() ? "(none)" : devices.get(0))
           + " must be the one the network is on, " + network.device());
     }
     List<PoolScorer> replicas = new ArrayList<>(List.of(network));
-    List<ExecutorService> threads = new ArrayList<>();
-    ReplicatedScoring scoring = new ReplicatedScoring(replicas, threads);
+    ReplicatedScoring scoring = new ReplicatedScoring(replicas, normalisation);
     try {
       for (Device device : devices.subList(1, devices.size())) {
         replicas.add(network.replica(device));
       }
-      if (replicas.size() > 1) {
-        for (int r = 0; r < replicas.size(); r++) {
-          String name = "scoring-replica-" + r;
-          threads.add(Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-          }));
-        }
+      for (int r = 0; r < replicas.size(); r++) {
+        String name = "scoring-replica-" + r;
+        scoring.threads.add(Executors.newSingleThreadExecutor(task -> {
+          Thread thread = new Thread(task, name);
+          thread.setDaemon(true);
+          return thread;
+        }));
+      }
+      for (int b = 0; b <= replicas.size(); b++) {
+        scoring.free.add(new PixelBatch(batchImages, network.shape().pixels()));
       }
     } catch (RuntimeException e) {
       scoring.close();
@@ -76,23 +81,40 @@ public final class ReplicatedScoring implements AutoCloseable {
     return replicas.size();
   }
 
+  /** The batch to fill next; the same one until it is submitted by {@link #score}. */
+  public PixelBatch batch() {
+    if (filling == null) {
+      // Never empty here: batches are replicas + 1, and score() leaves at most one per replica in flight.
+      filling = free.removeFirst();
+      filling.clear();
+    }
+    return filling;
+  }
+
   /**
-   * Scores the first {@code count} images of {@code images} (copied: the caller may refill its
-   * buffer at once); {@code then} receives their probabilities (count x classes) on this thread,
-   * after every batch submitted before it, during this call or a later one, or {@link #finish}.
+   * Submits the batch being filled (nothing when it is empty); {@code then} receives its
+   * probabilities (count x classes) on this thread, after every batch submitted before it, during
+   * this call or a later one, or {@link #finish}. Waits for the oldest batch when every replica is
+   * busy.
    */
-  public void score(float[] images, int count, Consumer<float[]> then) {
-    if (threads.isEmpty()) {
-      then.accept(replicas.get(0).probabilities(images, count));
+  public void score(Consumer<float[]> then) {
+    if (filling == null || filling.count() == 0) {
       return;
     }
     if (inFlight.size() == replicas.size()) {
       handBack(inFlight.removeFirst());
     }
+    PixelBatch batch = filling;
+    filling = null;
     PoolScorer replica = replicas.get(next);
-    float[] batch = Arrays.copyOf(images, count * replica.shape().pixels());
-    inFlight.addLast(new Pending(threads.get(next).submit(() -> replica.probabilities(batch, count)), then));
+    inFlight.addLast(new Pending(batch, threads.get(next).submit(() -> replica.probabilities(batch, normalisation)),
+        then));
     next = (next + 1) % replicas.size();
+  }
+
+  /** Batches submitted and not yet handed back. */
+  public int inFlight() {
+    return inFlight.size();
   }
 
   /** Waits for every batch in flight and hands back their probabilities, in order. */
@@ -102,7 +124,7 @@ public final class ReplicatedScoring implements AutoCloseable {
     }
   }
 
-  private static void handBack(Pending pending) {
+  private void handBack(Pending pending) {
     float[] probabilities;
     try {
       probabilities = pending.probabilities().get();
@@ -114,6 +136,8 @@ public final class ReplicatedScoring implements AutoCloseable {
         throw runtime;
       }
       throw new IllegalStateException("a replica failed to score a batch", e.getCause());
+    } finally {
+      free.addLast(pending.batch());
     }
     pending.then().accept(probabilities);
   }

@@ -156,8 +156,11 @@ public final class TorchScriptNetwork implements PoolScorer {
   }
 
   private NDList forward(NDManager batch, float[] images, int count) {
+    return forward(batch, batch.create(images, Network.inputShape(shape, count)));
+  }
+
+  private NDList forward(NDManager batch, NDArray input) {
     GradMode.off();
-    NDArray input = batch.create(images, Network.inputShape(shape, count));
     NDList outputs = block().forward(new ParameterStore(batch, false), new NDList(input), false);
     // The outputs may belong to the module's manager: closed with the batch, or they pile up per batch.
     outputs.attach(batch);
@@ -196,16 +199,29 @@ public final class TorchScriptNetwork implements PoolScorer {
     return scores(images, count, false);
   }
 
+  @Override
+  public float[] probabilities(PixelBatch images, InputNormalisation normalisation) {
+    try (NDManager batch = model.getNDManager().newSubManager()) {
+      NDArray logits = forward(batch, normalisation.input(batch, images, shape)).singletonOrThrow();
+      return probabilities(logits, images.count(), true);
+    }
+  }
+
   private float[] scores(float[] images, int count, boolean softmax) {
     try (NDManager batch = model.getNDManager().newSubManager()) {
       float[] exact = images.length == count * shape.pixels() ? images : Arrays.copyOf(images, count * shape.pixels());
-      NDArray logits = forward(batch, exact, count).singletonOrThrow().toType(DataType.FLOAT32, false);
-      if (!logits.getShape().equals(new Shape(count, shape.classes()))) {
-        throw new IllegalStateException(name + ": returned " + logits.getShape() + " for " + count + " images, not ("
-            + count + ", " + shape.classes() + ")");
-      }
-      return (softmax ? logits.softmax(1) : logits).toFloatArray();
+      return probabilities(forward(batch, exact, count).singletonOrThrow(), count, softmax);
     }
+  }
+
+  /** The module's output checked for shape, softmaxed when asked. */
+  private float[] probabilities(NDArray output, int count, boolean softmax) {
+    NDArray logits = output.toType(DataType.FLOAT32, false);
+    if (!logits.getShape().equals(new Shape(count, shape.classes()))) {
+      throw new IllegalStateException(name + ": returned " + logits.getShape() + " for " + count + " images, not ("
+          + count + ", " + shape.classes() + ")");
+    }
+    return (softmax ? logits.softmax(1) : logits).toFloatArray();
   }
 
   @Override

@@ -8,9 +8,9 @@ import java.util.Map;
  * How a pass decodes: on how many threads, with how many images read ahead of its consumer.
  *
  * <p>Threads default to the CPUs the JVM may use ({@link Runtime#availableProcessors()}, which
- * follows a container's CPU limit): one JPEG of 500x375 takes about 2.7 ms to decode, resize and
- * normalise on one core (bench/README.md), so an accelerator scoring thousands of images a second
- * needs every core decoding for it. {@code SEMISUP_DECODE_THREADS}
+ * follows a container's CPU limit): decoding and resizing a photo costs a core about twice
+ * libjpeg-turbo's decode alone (bench/README.md, "Decoding one image"), so an accelerator scoring
+ * thousands of images a second needs every core decoding for it. {@code SEMISUP_DECODE_THREADS}
  * overrides it.
  *
  * <p>The window defaults to {@link #DEFAULT_WINDOW}, one inference batch: the next batch is

@@ -4,17 +4,14 @@ import ai.djl.Device;
 import dev.semisup.api.plan.PlannedStep;
 import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
-import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.DataSources;
-import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Devices;
+import dev.semisup.worker.model.InputNormalisation;
 import dev.semisup.worker.model.ReplicatedScoring;
-import dev.semisup.worker.progress.ProgressReporter;
-import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.stages.StageContext;
@@ -26,9 +23,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,18 +91,20 @@ public final class InferStage implements StageTask {
     int topP = sampling.getTopP();
     // A one-unit pool (idx, cifar) needs no manifest: no shard waits for shard 0's listing.
     PoolManifest manifest = PoolManifest.partitioned(spec.getData().getUnlabeled()) ? PoolManifests.obtain(context) : null;
-    Scoring scoring;
+    PoolScoring scoring;
     try (PoolTeacher teacher = TeacherModels.forRound(context, step.round());
-         ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get())) {
+         ReplicatedScoring replicas = ReplicatedScoring.over(teacher.network(), devices.get(),
+             InputNormalisation.of(teacher.preprocessing().mean(), teacher.preprocessing().std()), BATCH)) {
       // Read at the teacher's geometry: a TorchScript teacher's declared input may differ from the run's.
       UnlabeledPool pool = DataSources.pool(spec.getData(), teacher.geometry(), context.blobs());
       if (manifest != null && pool.sliceable(manifest)) {
         InferCheckpoint resumed = resume(context, checkpointKey, shard, shards);
-        scoring = new Scoring(context, replicas, teacher, resumed == null
-            ? heaps(spec.getData().getClasses(), sampling) : resumed.topK());
+        scoring = new PoolScoring(replicas, resumed == null ? heaps(spec.getData().getClasses(), sampling) : resumed.topK(),
+            context.progress(), teacher.geometry(), spec.getData().getClasses(), topP);
         scoreSlice(context, pool, manifest, scoring, resumed, checkpointKey, topP);
       } else {
-        scoring = new Scoring(context, replicas, teacher, heaps(spec.getData().getClasses(), sampling));
+        scoring = new PoolScoring(replicas, heaps(spec.getData().getClasses(), sampling), context.progress(),
+            teacher.geometry(), spec.getData().getClasses(), topP);
         try (ImageStream stream = pool.open(ordinal -> ordinal % shards == shard, scoring::hidden)) {
           scoring.scoreAll(stream);
           scoring.skipped += stream.skipped();
@@ -148,7 +145,7 @@ public final class InferStage implements StageTask {
     return checkpoint;
   }
 
-  private static void scoreSlice(StageContext context, UnlabeledPool pool, PoolManifest manifest, Scoring scoring,
+  private static void scoreSlice(StageContext context, UnlabeledPool pool, PoolManifest manifest, PoolScoring scoring,
       InferCheckpoint resumed, String checkpointKey, int topP) throws IOException {
     int shard = context.shard();
     int shards = context.step().shards();
@@ -197,94 +194,5 @@ public final class InferStage implements StageTask {
       }
     }
     return units;
-  }
-
-  /**
-   * The teacher over batches of pool images, feeding the heaps; a batch ends with its stream.
-   * Batches are scored by the replicas and offered to the heaps in the order they were cut, so
-   * the candidates do not depend on the number of devices.
-   */
-  private static final class Scoring {
-    private final ReplicatedScoring replicas;
-    private final PerClassTopK topK;
-    private final ProgressReporter progress;
-    private final Augmentation plain;
-    private final int pixels;
-    private final int classes;
-    private final int topP;
-    private final float[] batch;
-    private final long[] ordinals = new long[BATCH];
-    private final String[] keys = new String[BATCH];
-    private final int[] hiddenLabels = new int[BATCH];
-    private final Random unused = new Random(0);
-    private final long started = System.nanoTime();
-    private int count;
-    private int lastHidden = Candidate.NO_HIDDEN_LABEL;
-    long scored;
-    long skipped;
-
-    Scoring(StageContext context, ReplicatedScoring replicas, PoolTeacher teacher, PerClassTopK topK) {
-      this.replicas = replicas;
-      this.topK = topK;
-      this.progress = context.progress();
-      this.plain = teacher.preprocessing();
-      this.pixels = teacher.network().shape().pixels();
-      this.classes = context.spec().getData().getClasses();
-      this.topP = context.spec().getSampling().getTopP();
-      this.batch = new float[BATCH * pixels];
-    }
-
-    void hidden(long ordinal, int label) {
-      lastHidden = label;
-    }
-
-    void scoreAll(ImageStream stream) throws IOException {
-      for (ImageRecord image = stream.next(); image != null; image = stream.next()) {
-        plain.apply(image, unused, batch, count * pixels);
-        ordinals[count] = image.ordinal();
-        hiddenLabels[count] = lastHidden;
-        keys[count++] = image.key();
-        if (count == BATCH) {
-          flush();
-        }
-      }
-      flush();
-    }
-
-    private void flush() {
-      if (count == 0) {
-        return;
-      }
-      int n = count;
-      long[] batchOrdinals = Arrays.copyOf(ordinals, n);
-      String[] batchKeys = Arrays.copyOf(keys, n);
-      int[] batchHidden = Arrays.copyOf(hiddenLabels, n);
-      replicas.score(batch, n, probabilities -> offer(probabilities, n, batchOrdinals, batchKeys, batchHidden));
-      count = 0;
-    }
-
-    private void offer(float[] probabilities, int n, long[] batchOrdinals, String[] batchKeys, int[] batchHidden) {
-      for (int i = 0; i < n; i++) {
-        topK.offer(batchOrdinals[i], batchKeys[i], Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes), topP,
-            batchHidden[i]);
-      }
-      scored += n;
-      progress.skippedImages(skipped);
-      progress.images(scored, 0, rate(), null);
-    }
-
-    /** Every batch cut so far is in the heaps once this returns. */
-    void awaitInFlight() {
-      replicas.finish();
-    }
-
-    double rate() {
-      return scored / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
-    }
-
-    void finish() {
-      progress.skippedImages(skipped);
-      progress.finish(scored, scored, rate());
-    }
   }
 }
