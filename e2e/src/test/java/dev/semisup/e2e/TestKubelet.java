@@ -1,14 +1,20 @@
 package dev.semisup.e2e;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyOnExitCodesRequirement;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -24,6 +30,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,10 +44,13 @@ import org.slf4j.LoggerFactory;
  * Plays the Job controller and the kubelet for the Jobs the operator creates: runs each pod through
  * a {@link PodRunner} (in this JVM, or as a real container) with exactly the pod's template and
  * environment (secretKeyRefs resolved
- * from the Secret, JOB_COMPLETION_INDEX for Indexed Jobs, one call per index), retries a failed
- * pod up to the Job's backoffLimit, leaves failed pods with their termination message, and writes
- * the Job's status (succeeded, failed, completedIndexes, Complete/Failed conditions) as the Job
- * controller would.
+ * from the Secret, JOB_COMPLETION_INDEX for Indexed Jobs, one call per index); a pod's init
+ * containers run first, one at a time and in order, and the first that fails fails the pod, whose
+ * container then never starts. A failed pod fails the Job at once when a FailJob rule of the Job's
+ * podFailurePolicy matches its exit code (the rule's containerName, init containers included), else
+ * it is retried up to the Job's backoffLimit. Failed pods stay with their containers' statuses and
+ * termination message, and the Job's status (succeeded, failed, completedIndexes, Complete/Failed
+ * conditions) is written as the Job controller would.
  */
 public final class TestKubelet implements AutoCloseable {
 
@@ -119,7 +129,11 @@ public final class TestKubelet implements AutoCloseable {
     String namespace = job.getMetadata().getNamespace();
     String name = job.getMetadata().getName();
     PodSpec template = job.getSpec().getTemplate().getSpec();
-    Map<String, String> env = environment(namespace, template.getContainers().get(0).getEnv());
+    // Every container's environment, read before any pod starts (a missing Secret starts none).
+    Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    for (Container container : containers(template)) {
+      envs.put(container.getName(), environment(namespace, container.getEnv()));
+    }
     boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
     int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
     int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
@@ -128,30 +142,12 @@ public final class TestKubelet implements AutoCloseable {
     status(namespace, name, s -> s.setActive(1));
     for (int index = 0; index < completions; index++) {
       while (true) {
-        Map<String, String> podEnv = new LinkedHashMap<>(env);
-        if (indexed) {
-          podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
-          for (String rank : completionIndexRefs(template.getContainers().get(0).getEnv())) {
-            podEnv.put(rank, Integer.toString(index));
-          }
-        }
         // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
         // failures so far, so a test can name the pod it wants to kill.
         String podName = name + "-" + index + "-" + failures;
-        Path terminationLog = scratch.resolve(podName + ".termination-log");
-        Files.deleteIfExists(terminationLog);
-        Files.createFile(terminationLog);
-        StringWriter err = new StringWriter();
-        int code;
         podsRun.incrementAndGet();
-        try (PrintWriter errWriter = new PrintWriter(err, true);
-            PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-          code = runPod(name, new JobPod(podName, namespace, template, podEnv, terminationLog), out, errWriter);
-        } catch (RuntimeException e) {
-          code = 1;
-          err.append(e.toString());
-        }
-        if (code == 0) {
+        Exit exit = runPod(namespace, name, podName, template, envs, indexed ? index : null);
+        if (exit.code() == 0) {
           done.add(index);
           int succeeded = done.size();
           String completed = indexes(done);
@@ -164,20 +160,16 @@ public final class TestKubelet implements AutoCloseable {
           break;
         }
         failures++;
-        String message = Files.readString(terminationLog, StandardCharsets.UTF_8);
-        if (message.isBlank()) {
-          // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
-          String log = err.toString();
-          message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
-        }
-        failedPod(namespace, name, podName, code, message.strip());
+        failedPod(namespace, name, podName, template, exit);
         int failed = failures;
         status(namespace, name, s -> s.setFailed(failed));
-        if (failures > backoffLimit) {
+        Optional<String> failJob = failJobRule(job.getSpec().getPodFailurePolicy(), exit, namespace + "/" + podName);
+        if (failJob.isPresent() || failures > backoffLimit) {
           status(namespace, name, s -> {
             s.setActive(0);
             s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
-                .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+                .withReason(failJob.isPresent() ? "PodFailurePolicy" : "BackoffLimitExceeded")
+                .withMessage(failJob.orElse("Job has reached the specified backoff limit"))
                 .withLastTransitionTime(Instant.now().toString()).build());
           });
           return;
@@ -193,7 +185,91 @@ public final class TestKubelet implements AutoCloseable {
     });
   }
 
-  private int runPod(String job, JobPod pod, PrintWriter out, PrintWriter err) {
+  /** How a pod ended: the container that failed (or the last, with 0), its exit code and termination message. */
+  private record Exit(String container, boolean initContainer, int code, String message) {
+  }
+
+  /** The pod's init containers in order, then its container; the first that fails ends the pod. */
+  private Exit runPod(String namespace, String job, String podName, PodSpec template,
+      Map<String, Map<String, String>> envs, Integer index) throws IOException {
+    int inits = template.getInitContainers() == null ? 0 : template.getInitContainers().size();
+    List<Container> all = containers(template);
+    Exit exit = null;
+    for (int i = 0; i < all.size(); i++) {
+      Container container = all.get(i);
+      boolean init = i < inits;
+      Map<String, String> env = new LinkedHashMap<>(envs.get(container.getName()));
+      if (index != null) {
+        env.put("JOB_COMPLETION_INDEX", Integer.toString(index));
+        for (String rank : completionIndexRefs(container.getEnv())) {
+          env.put(rank, Integer.toString(index));
+        }
+      }
+      PodSpec alone = new PodSpecBuilder(template).withInitContainers(List.of()).withContainers(container).build();
+      Path terminationLog = scratch.resolve(podName + "." + container.getName() + ".termination-log");
+      Files.deleteIfExists(terminationLog);
+      Files.createFile(terminationLog);
+      StringWriter err = new StringWriter();
+      int code;
+      try (PrintWriter errWriter = new PrintWriter(err, true);
+          PrintWriter out = new PrintWriter(new StringWriter(), true)) {
+        code = runContainer(job, new JobPod(podName, namespace, alone, env, terminationLog, init), out, errWriter);
+      } catch (RuntimeException e) {
+        code = 1;
+        err.append(e.toString());
+      }
+      String message = "";
+      if (code != 0) {
+        message = Files.readString(terminationLog, StandardCharsets.UTF_8);
+        if (message.isBlank()) {
+          // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
+          String log = err.toString();
+          message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
+        }
+      }
+      exit = new Exit(container.getName(), init, code, message.strip());
+      if (code != 0) {
+        break;
+      }
+    }
+    return exit;
+  }
+
+  /** The init containers in their order, then the containers. */
+  private static List<Container> containers(PodSpec template) {
+    List<Container> all = new ArrayList<>();
+    if (template.getInitContainers() != null) {
+      all.addAll(template.getInitContainers());
+    }
+    all.addAll(template.getContainers());
+    return all;
+  }
+
+  /**
+   * The message of the Job controller's Failed condition when a FailJob rule matches the failed
+   * container's exit code (operator In or NotIn; no containerName matches every container).
+   */
+  private static Optional<String> failJobRule(PodFailurePolicy policy, Exit exit, String pod) {
+    if (policy == null || policy.getRules() == null) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < policy.getRules().size(); i++) {
+      PodFailurePolicyRule rule = policy.getRules().get(i);
+      PodFailurePolicyOnExitCodesRequirement codes = rule.getOnExitCodes();
+      if (!"FailJob".equals(rule.getAction()) || codes == null
+          || (codes.getContainerName() != null && !codes.getContainerName().equals(exit.container()))) {
+        continue;
+      }
+      boolean listed = codes.getValues().contains(exit.code());
+      if ("In".equals(codes.getOperator()) ? listed : !listed) {
+        return Optional.of("Container " + exit.container() + " for pod " + pod + " failed with exit code "
+            + exit.code() + " matching FailJob rule at index " + i);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private int runContainer(String job, JobPod pod, PrintWriter out, PrintWriter err) {
     try {
       return node.submit(() -> runner.run(pod, out, err)).get();
     } catch (InterruptedException e) {
@@ -239,15 +315,46 @@ public final class TestKubelet implements AutoCloseable {
     return env;
   }
 
-  private void failedPod(String namespace, String job, String pod, int code, String message) {
+  /**
+   * The failed pod as the kubelet leaves it: the init containers before the failed one completed,
+   * the failed one terminated with its message; after a failed init container the pod's container
+   * never started (waiting, PodInitializing).
+   */
+  private void failedPod(String namespace, String job, String pod, PodSpec template, Exit exit) {
+    List<ContainerStatus> inits = new ArrayList<>();
+    boolean failedBefore = false;
+    for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
+      if (failedBefore) {
+        inits.add(waiting(init.getName(), "PodInitializing"));
+      } else if (exit.initContainer() && init.getName().equals(exit.container())) {
+        inits.add(terminated(init.getName(), exit.code(), exit.message()));
+        failedBefore = true;
+      } else {
+        inits.add(terminated(init.getName(), 0, null));
+      }
+    }
+    List<ContainerStatus> containers = template.getContainers().stream()
+        .map(c -> exit.initContainer() ? waiting(c.getName(), "PodInitializing") : terminated(c.getName(), exit.code(),
+            exit.message()))
+        .toList();
     client.pods().inNamespace(namespace).resource(new PodBuilder()
         .withNewMetadata().withName(pod).withNamespace(namespace)
           .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
-        .withNewSpec().addNewContainer().withName("worker").withImage("in-process").endContainer().endSpec()
-        .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
-            .withNewState().withNewTerminated().withExitCode(code).withMessage(message).endTerminated().endState()
-            .build()).endStatus()
+        .withNewSpec().withInitContainers(template.getInitContainers()).withContainers(template.getContainers())
+        .endSpec()
+        .withNewStatus().withPhase("Failed").withInitContainerStatuses(inits).withContainerStatuses(containers)
+        .endStatus()
         .build()).create();
+  }
+
+  private static ContainerStatus terminated(String container, int code, String message) {
+    return new ContainerStatusBuilder().withName(container).withNewState().withNewTerminated().withExitCode(code)
+        .withReason(code == 0 ? "Completed" : "Error").withMessage(message).endTerminated().endState().build();
+  }
+
+  private static ContainerStatus waiting(String container, String reason) {
+    return new ContainerStatusBuilder().withName(container).withNewState().withNewWaiting().withReason(reason)
+        .endWaiting().endState().build();
   }
 
   private void status(String namespace, String name, java.util.function.Consumer<JobStatus> change) {
