@@ -217,4 +217,12 @@ class StageCommandTest {
         "already holds 1 object(s)", "but no run marker (run.json)");
     assertThat(run.getParent().resolve("run.json")).doesNotExist();
   }
+
+  @Test
+  void claimAndCompleteTogetherAreBadInput() throws Exception {
+    Result result = stage(podEnvironment(), WorkerContract.CLAIM_OPTION, WorkerContract.COMPLETE_OPTION, "teacher");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("--claim and --complete exclude each other");
+    assertThat(dir.resolve("store/semisup/runs/team-a/tiny")).doesNotExist();
+  }
 }
