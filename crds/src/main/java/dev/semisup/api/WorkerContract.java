@@ -49,6 +49,12 @@ public final class WorkerContract {
    * module checked against its card; for a fine-tune, the servable folder and the report.
    */
   public static final String COMPLETE_OPTION = "--complete";
+  /**
+   * Only claims the run's store prefix as every worker step does before writing (run.json written
+   * when the prefix is new; exit 2 when it is another run's): what a pod whose main container is
+   * not the worker (a torch-ddp trainer) runs first.
+   */
+  public static final String CLAIM_OPTION = "--claim";
 
   /** Exit codes of the semisup command. */
   public static final int EXIT_OK = 0;

@@ -9,13 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One pod of a Job as the test kubelet starts it: its name, the Job's pod template, and what the
- * kubelet resolved for it (the environment with secretKeyRefs read and JOB_COMPLETION_INDEX set;
- * the host file it reads the termination message from when the pod fails; the host names that
- * cluster DNS gives the pods of its subdomain, all of them on this machine).
+ * One container of a pod as the test kubelet starts it: the pod's name, the Job's pod template
+ * narrowed to that one container (the kubelet starts a pod's init containers one at a time, in
+ * order, then its container; each sees the pod's own fields: volumes, securityContext, host name),
+ * and what the kubelet resolved for it (the container's environment with secretKeyRefs read and
+ * JOB_COMPLETION_INDEX set; the host file it reads the container's termination message from when
+ * it fails; the host names that cluster DNS gives the pods of its subdomain, all of them on this
+ * machine).
+ *
+ * @param initContainer whether the container is one of the template's init containers
  */
 public record JobPod(String name, String namespace, PodSpec spec, Map<String, String> env, Path terminationLog,
-    List<String> clusterHosts) {
+    List<String> clusterHosts, boolean initContainer) {
 
   /** The environment variable that points an in-process worker at its termination log. */
   public static final String TERMINATION_LOG_ENV = "SEMISUP_TERMINATION_LOG";
@@ -25,16 +30,16 @@ public record JobPod(String name, String namespace, PodSpec spec, Map<String, St
     clusterHosts = List.copyOf(clusterHosts);
   }
 
-  /** A pod in no subdomain. */
+  /** The container of a pod in no subdomain and without init containers. */
   public JobPod(String name, String namespace, PodSpec spec, Map<String, String> env, Path terminationLog) {
-    this(name, namespace, spec, env, terminationLog, List.of());
+    this(name, namespace, spec, env, terminationLog, List.of(), false);
   }
 
-  /** The pod's one container (the operator's Jobs have exactly one). */
+  /** The container this run starts (the pod spec holds exactly this one). */
   public Container container() {
     if (spec.getContainers().size() != 1) {
       throw new IllegalStateException("pod " + name + " has " + spec.getContainers().size()
-          + " containers; the operator's Jobs have one");
+          + " containers; the test kubelet starts one at a time");
     }
     return spec.getContainers().get(0);
   }

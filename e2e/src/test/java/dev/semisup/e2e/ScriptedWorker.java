@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The real worker (in this JVM or in containers), with faults a test asks for: a step's pod fails a number of times with a given
  * message (as the worker would, through the termination log), or waits at a gate until released.
+ * The faults and gates are the pod's container's: its init containers run unchanged.
  */
 public final class ScriptedWorker implements PodRunner {
 
@@ -46,6 +47,10 @@ public final class ScriptedWorker implements PodRunner {
 
   @Override
   public int run(JobPod pod, PrintWriter out, PrintWriter err) {
+    if (pod.initContainer()) {
+      // Faults and holds are the step's own container's; a pod's init containers run as they are.
+      return worker.run(pod, out, err);
+    }
     String[] args = pod.inProcessArgs();
     String key = pod.env().get("SEMISUP_RUN_NAME") + "/" + args[args.length - 1];
     CountDownLatch arrival = arrived.get(key);

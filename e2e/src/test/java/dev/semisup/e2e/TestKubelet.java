@@ -1,5 +1,7 @@
 package dev.semisup.e2e;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -12,6 +14,9 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyOnExitCodesRequirement;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -28,6 +33,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -45,10 +51,13 @@ import org.slf4j.LoggerFactory;
  * a {@link PodRunner} (in this JVM, or as a real container) with exactly the pod's template and
  * environment (secretKeyRefs resolved
  * from the Secret, JOB_COMPLETION_INDEX and the host name {@code <job>-<index>} for Indexed Jobs,
- * one call per index; the names of a pod group's pods in their subdomain), retries a failed
- * pod up to the Job's backoffLimit, leaves failed pods with their termination message, and writes
- * the Job's status (succeeded, failed, completedIndexes, Complete/Failed conditions) as the Job
- * controller would.
+ * one call per index; the names of a pod group's pods in their subdomain); a pod's init
+ * containers run first, one at a time and in order, and the first that fails fails the pod, whose
+ * container then never starts. A failed pod fails the Job at once when a FailJob rule of the Job's
+ * podFailurePolicy matches its exit code (the rule's containerName, init containers included), else
+ * it is retried up to the Job's backoffLimit. Failed pods stay with their containers' statuses and
+ * termination message, and the Job's status (succeeded, failed, completedIndexes, Complete/Failed
+ * conditions) is written as the Job controller would.
  */
 public final class TestKubelet implements AutoCloseable {
 
@@ -136,7 +145,12 @@ public final class TestKubelet implements AutoCloseable {
     boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
     int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
     int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
-    JobRun run = new JobRun(namespace, name, template, environment(namespace, template.getContainers().get(0).getEnv()),
+    // Every container's environment, read before any pod starts (a missing Secret starts none).
+    Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    for (Container container : containers(template)) {
+      envs.put(container.getName(), environment(namespace, container.getEnv()));
+    }
+    JobRun run = new JobRun(namespace, name, template, envs, job.getSpec().getPodFailurePolicy(),
         indexed, job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit(),
         indexed ? clusterHosts(namespace, name, job.getSpec().getTemplate().getMetadata(), template, completions)
             : List.of());
@@ -180,15 +194,19 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /** One Job as it runs: what every pod gets, and what its pods did so far. */
-  private record JobRun(String namespace, String name, PodSpec template, Map<String, String> env, boolean indexed,
-      int backoffLimit, List<String> clusterHosts, AtomicInteger failures, List<Integer> done,
-      AtomicBoolean failed) {
+  private record JobRun(String namespace, String name, PodSpec template, Map<String, Map<String, String>> envs,
+      PodFailurePolicy podFailurePolicy, boolean indexed, int backoffLimit, List<String> clusterHosts,
+      AtomicInteger failures, List<Integer> done, AtomicBoolean failed) {
 
-    JobRun(String namespace, String name, PodSpec template, Map<String, String> env, boolean indexed, int backoffLimit,
-        List<String> clusterHosts) {
-      this(namespace, name, template, env, indexed, backoffLimit, clusterHosts, new AtomicInteger(),
+    JobRun(String namespace, String name, PodSpec template, Map<String, Map<String, String>> envs,
+        PodFailurePolicy podFailurePolicy, boolean indexed, int backoffLimit, List<String> clusterHosts) {
+      this(namespace, name, template, envs, podFailurePolicy, indexed, backoffLimit, clusterHosts, new AtomicInteger(),
           Collections.synchronizedList(new ArrayList<>()), new AtomicBoolean());
     }
+  }
+
+  /** How a pod ended: the container that failed (or the last, with 0), its exit code and termination message. */
+  private record Exit(String container, boolean initContainer, int code, String message) {
   }
 
   /**
@@ -197,34 +215,17 @@ public final class TestKubelet implements AutoCloseable {
    */
   private boolean runIndex(JobRun run, int index, PodRunner start) throws IOException {
     while (!run.failed().get()) {
-      Map<String, String> podEnv = new LinkedHashMap<>(run.env());
       PodSpec spec = run.template();
       if (run.indexed()) {
-        podEnv.put("JOB_COMPLETION_INDEX", Integer.toString(index));
-        for (String rank : completionIndexRefs(spec.getContainers().get(0).getEnv())) {
-          podEnv.put(rank, Integer.toString(index));
-        }
         // The Job controller names an Indexed Job's pod host <job>-<index>.
         spec = new PodSpecBuilder(spec).withHostname(run.name() + "-" + index).build();
       }
       // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
       // failures so far, so a test can name the pod it wants to kill.
       String podName = run.name() + "-" + index + "-" + run.failures().get();
-      Path terminationLog = scratch.resolve(podName + ".termination-log");
-      Files.deleteIfExists(terminationLog);
-      Files.createFile(terminationLog);
-      StringWriter err = new StringWriter();
-      int code;
       podsRun.incrementAndGet();
-      try (PrintWriter errWriter = new PrintWriter(err, true);
-          PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-        code = start.run(new JobPod(podName, run.namespace(), spec, podEnv, terminationLog, run.clusterHosts()),
-            out, errWriter);
-      } catch (RuntimeException e) {
-        code = 1;
-        err.append(e.toString());
-      }
-      if (code == 0) {
+      Exit exit = runContainers(run, podName, spec, run.indexed() ? index : null, start);
+      if (exit.code() == 0) {
         run.done().add(index);
         int succeeded = run.done().size();
         String completed = indexes(new ArrayList<>(run.done()));
@@ -237,25 +238,102 @@ public final class TestKubelet implements AutoCloseable {
         return true;
       }
       int failed = run.failures().incrementAndGet();
-      String message = Files.readString(terminationLog, StandardCharsets.UTF_8);
-      if (message.isBlank()) {
-        // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
-        String log = err.toString();
-        message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
-      }
-      failedPod(run.namespace(), run.name(), podName, code, message.strip());
+      failedPod(run.namespace(), run.name(), podName, run.template(), exit);
       status(run.namespace(), run.name(), s -> s.setFailed(failed));
-      if (failed > run.backoffLimit() && run.failed().compareAndSet(false, true)) {
+      Optional<String> failJob = failJobRule(run.podFailurePolicy(), exit, run.namespace() + "/" + podName);
+      if ((failJob.isPresent() || failed > run.backoffLimit()) && run.failed().compareAndSet(false, true)) {
         // The other pods of a group run on until they end; the Job is failed already.
         status(run.namespace(), run.name(), s -> {
           s.setActive(0);
           s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
-              .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+              .withReason(failJob.isPresent() ? "PodFailurePolicy" : "BackoffLimitExceeded")
+              .withMessage(failJob.orElse("Job has reached the specified backoff limit"))
               .withLastTransitionTime(Instant.now().toString()).build());
         });
       }
     }
     return false;
+  }
+
+  /** The pod's init containers in order, then its container; the first that fails ends the pod. */
+  private Exit runContainers(JobRun run, String podName, PodSpec spec, Integer index, PodRunner start)
+      throws IOException {
+    int inits = spec.getInitContainers() == null ? 0 : spec.getInitContainers().size();
+    List<Container> all = containers(spec);
+    Exit exit = null;
+    for (int i = 0; i < all.size(); i++) {
+      Container container = all.get(i);
+      boolean init = i < inits;
+      Map<String, String> env = new LinkedHashMap<>(run.envs().get(container.getName()));
+      if (index != null) {
+        env.put("JOB_COMPLETION_INDEX", Integer.toString(index));
+        for (String rank : completionIndexRefs(container.getEnv())) {
+          env.put(rank, Integer.toString(index));
+        }
+      }
+      PodSpec alone = new PodSpecBuilder(spec).withInitContainers(List.of()).withContainers(container).build();
+      Path terminationLog = scratch.resolve(podName + "." + container.getName() + ".termination-log");
+      Files.deleteIfExists(terminationLog);
+      Files.createFile(terminationLog);
+      StringWriter err = new StringWriter();
+      int code;
+      try (PrintWriter errWriter = new PrintWriter(err, true);
+          PrintWriter out = new PrintWriter(new StringWriter(), true)) {
+        code = start.run(new JobPod(podName, run.namespace(), alone, env, terminationLog, run.clusterHosts(), init),
+            out, errWriter);
+      } catch (RuntimeException e) {
+        code = 1;
+        err.append(e.toString());
+      }
+      String message = "";
+      if (code != 0) {
+        message = Files.readString(terminationLog, StandardCharsets.UTF_8);
+        if (message.isBlank()) {
+          // terminationMessagePolicy FallbackToLogsOnError: the tail of the log.
+          String log = err.toString();
+          message = log.length() > 2048 ? log.substring(log.length() - 2048) : log;
+        }
+      }
+      exit = new Exit(container.getName(), init, code, message.strip());
+      if (code != 0) {
+        break;
+      }
+    }
+    return exit;
+  }
+
+  /** The init containers in their order, then the containers. */
+  private static List<Container> containers(PodSpec template) {
+    List<Container> all = new ArrayList<>();
+    if (template.getInitContainers() != null) {
+      all.addAll(template.getInitContainers());
+    }
+    all.addAll(template.getContainers());
+    return all;
+  }
+
+  /**
+   * The message of the Job controller's Failed condition when a FailJob rule matches the failed
+   * container's exit code (operator In or NotIn; no containerName matches every container).
+   */
+  private static Optional<String> failJobRule(PodFailurePolicy policy, Exit exit, String pod) {
+    if (policy == null || policy.getRules() == null) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < policy.getRules().size(); i++) {
+      PodFailurePolicyRule rule = policy.getRules().get(i);
+      PodFailurePolicyOnExitCodesRequirement codes = rule.getOnExitCodes();
+      if (!"FailJob".equals(rule.getAction()) || codes == null
+          || (codes.getContainerName() != null && !codes.getContainerName().equals(exit.container()))) {
+        continue;
+      }
+      boolean listed = codes.getValues().contains(exit.code());
+      if ("In".equals(codes.getOperator()) ? listed : !listed) {
+        return Optional.of("Container " + exit.container() + " for pod " + pod + " failed with exit code "
+            + exit.code() + " matching FailJob rule at index " + i);
+      }
+    }
+    return Optional.empty();
   }
 
   private int runPod(String job, JobPod pod, PrintWriter out, PrintWriter err) {
@@ -332,18 +410,50 @@ public final class TestKubelet implements AutoCloseable {
     return env;
   }
 
-  private void failedPod(String namespace, String job, String pod, int code, String message) {
+  /**
+   * The failed pod as the kubelet leaves it: the init containers before the failed one completed,
+   * the failed one terminated with its message; after a failed init container the pod's container
+   * never started (waiting, PodInitializing).
+   */
+  private void failedPod(String namespace, String job, String pod, PodSpec template, Exit exit) {
+    List<ContainerStatus> inits = new ArrayList<>();
+    boolean failedBefore = false;
+    for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
+      if (failedBefore) {
+        inits.add(waiting(init.getName(), "PodInitializing"));
+      } else if (exit.initContainer() && init.getName().equals(exit.container())) {
+        inits.add(terminated(init.getName(), exit.code(), exit.message()));
+        failedBefore = true;
+      } else {
+        inits.add(terminated(init.getName(), 0, null));
+      }
+    }
+    List<ContainerStatus> containers = template.getContainers().stream()
+        .map(c -> exit.initContainer() ? waiting(c.getName(), "PodInitializing") : terminated(c.getName(), exit.code(),
+            exit.message()))
+        .toList();
     client.pods().inNamespace(namespace).resource(new PodBuilder()
         .withNewMetadata().withName(pod).withNamespace(namespace)
           .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
-        .withNewSpec().addNewContainer().withName("worker").withImage("in-process").endContainer().endSpec()
-        .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder().withName("worker")
-            .withNewState().withNewTerminated().withExitCode(code).withMessage(message).endTerminated().endState()
-            .build()).endStatus()
+        .withNewSpec().withInitContainers(template.getInitContainers()).withContainers(template.getContainers())
+        .endSpec()
+        .withNewStatus().withPhase("Failed").withInitContainerStatuses(inits).withContainerStatuses(containers)
+        .endStatus()
         .build()).create();
   }
 
-  private void status(String namespace, String name, java.util.function.Consumer<JobStatus> change) {
+  private static ContainerStatus terminated(String container, int code, String message) {
+    return new ContainerStatusBuilder().withName(container).withNewState().withNewTerminated().withExitCode(code)
+        .withReason(code == 0 ? "Completed" : "Error").withMessage(message).endTerminated().endState().build();
+  }
+
+  private static ContainerStatus waiting(String container, String reason) {
+    return new ContainerStatusBuilder().withName(container).withNewState().withNewWaiting().withReason(reason)
+        .endWaiting().endState().build();
+  }
+
+  /** One writer at a time: a pod group's pods end on threads of their own, and a concurrent write gets 409. */
+  private synchronized void status(String namespace, String name, java.util.function.Consumer<JobStatus> change) {
     client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(job -> {
       if (job.getStatus() == null) {
         job.setStatus(new JobStatus());

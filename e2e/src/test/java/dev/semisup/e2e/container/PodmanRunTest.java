@@ -149,6 +149,8 @@ class PodmanRunTest {
         .getSpec().getTemplate().getSpec();
     // As the test kubelet gives pod 1 of the group: its host name, rank and the group's names.
     pod.setHostname("tiny-student-1");
+    // The trainer container alone: the kubelet runs the pod's init container (the claim) before it.
+    pod.setInitContainers(List.of());
     Map<String, String> env = resolved(pod);
     env.put("NODE_RANK", "1");
     List<String> group = List.of("tiny-student-0.tiny-student", "tiny-student-1.tiny-student");

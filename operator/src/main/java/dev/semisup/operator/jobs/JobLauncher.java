@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -99,7 +100,8 @@ public class JobLauncher {
 
   /**
    * The failed pod's termination message (what the worker wrote to /dev/termination-log, or the
-   * tail of its log), else the Job's own Failed condition.
+   * tail of its log), of an init container when one failed (its pod's other containers never
+   * started), else the Job's own Failed condition.
    */
   public String failureMessage(Job job, JobState state) {
     String namespace = job.getMetadata().getNamespace();
@@ -121,10 +123,17 @@ public class JobLauncher {
   }
 
   private static Optional<String> terminationMessage(Pod pod) {
-    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+    if (pod.getStatus() == null) {
       return Optional.empty();
     }
-    for (ContainerStatus container : pod.getStatus().getContainerStatuses()) {
+    List<ContainerStatus> containers = new ArrayList<>();
+    if (pod.getStatus().getInitContainerStatuses() != null) {
+      containers.addAll(pod.getStatus().getInitContainerStatuses());
+    }
+    if (pod.getStatus().getContainerStatuses() != null) {
+      containers.addAll(pod.getStatus().getContainerStatuses());
+    }
+    for (ContainerStatus container : containers) {
       for (var state : new io.fabric8.kubernetes.api.model.ContainerState[] {container.getState(), container.getLastState()}) {
         ContainerStateTerminated terminated = state == null ? null : state.getTerminated();
         if (terminated != null && terminated.getExitCode() != null && terminated.getExitCode() != 0

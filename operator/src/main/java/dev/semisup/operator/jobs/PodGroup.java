@@ -25,6 +25,8 @@ import java.util.Optional;
 public final class PodGroup {
 
   public static final String CONTAINER = "trainer";
+  /** The init container of the worker image that claims the run's prefix before the trainer starts. */
+  public static final String CLAIM_CONTAINER = "claim";
   /** The trainer image when neither spec.trainer.image nor the operator's TRAINER_IMAGE names one. */
   public static final String DEFAULT_IMAGE = "ghcr.io/semisup/semisup-trainer:0.1.0";
   /** torchrun's rendezvous port on the pod of completion index 0. */

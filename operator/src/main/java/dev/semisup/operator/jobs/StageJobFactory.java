@@ -39,6 +39,9 @@ import java.util.Optional;
  * <p>A torch-ddp step is a {@link PodGroup}: an Indexed Job of one pod per node running the
  * trainer image, failing at its first failed pod (the operator restarts the whole group); once
  * it succeeds, a completion Job of the worker image finishes the step ({@link #completionJobFor}).
+ * Each of its pods first claims the run's store prefix in an init container of the worker image
+ * ({@code semisup stage --claim <step>}), as every worker step does before writing, so the trainer
+ * (ours or a run's own {@code trainer.command}) starts only in a prefix that is its run's.
  *
  * <p>The pod gets the run spec as JSON, object-store credentials only as {@code secretKeyRef}s
  * (the operator never copies their values), no Kubernetes API token, a non-root read-only root
@@ -50,6 +53,11 @@ public final class StageJobFactory {
   public static final String TMP_VOLUME = "tmp";
   public static final String SHM_VOLUME = "shm";
   public static final long RUN_AS_USER = 1000L;
+  /**
+   * What a pod group's claim asks for: one JVM start and a few object-store requests, on no GPU.
+   * Requests equal limits, as the trainer's, so the pod keeps the Guaranteed QoS class.
+   */
+  static final StepResources CLAIM_RESOURCES = new StepResources(0, "500m", "512Mi");
 
   private StageJobFactory() {
   }
@@ -193,7 +201,12 @@ public final class StageJobFactory {
         .withArgs(step.id())
         .addNewVolumeMount().withName(SHM_VOLUME).withMountPath("/dev/shm").endVolumeMount()
         .build();
+    Container claim = new ContainerBuilder(container(PodGroup.CLAIM_CONTAINER, resources.getImage(),
+        resources.getImagePullPolicy(), env(run, spec, CLAIM_RESOURCES), CLAIM_RESOURCES))
+        .withCommand(WorkerContract.COMMAND, WorkerContract.STAGE_SUBCOMMAND, WorkerContract.CLAIM_OPTION, step.id())
+        .build();
     PodSpec pod = podSpec(resources, trainer)
+        .withInitContainers(claim)
         .withSubdomain(PodGroup.serviceName(jobName))
         // NCCL and data-loader workers share tensors through /dev/shm, which is 64 MiB by default.
         .addNewVolume().withName(SHM_VOLUME).withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
@@ -201,7 +214,7 @@ public final class StageJobFactory {
     return new JobSpecBuilder()
         .withTtlSecondsAfterFinished(resources.getTtlSecondsAfterFinished())
         .withActiveDeadlineSeconds(resources.getStepDeadlineSeconds())
-        .withPodFailurePolicy(podFailurePolicy(PodGroup.CONTAINER))
+        .withPodFailurePolicy(podFailurePolicy(PodGroup.CLAIM_CONTAINER, PodGroup.CONTAINER))
         .withCompletionMode("Indexed").withCompletions(nodes).withParallelism(nodes)
         .withBackoffLimit(0)
         .withNewTemplate()
@@ -212,17 +225,22 @@ public final class StageJobFactory {
   }
 
   /**
-   * Exit code 2 is bad input (WorkerContract.EXIT_BAD_INPUT): running it again gives the same
-   * answer, so the Job fails at once. A pod evicted by a drain or preempted carries the
-   * DisruptionTarget condition: not the step's fault, so it does not count against its retries.
+   * Exit code 2 of any of the containers, init containers included, is bad input
+   * (WorkerContract.EXIT_BAD_INPUT): running it again gives the same answer, so the Job fails at
+   * once. A pod evicted by a drain or preempted carries the DisruptionTarget condition: not the
+   * step's fault, so it does not count against its retries.
    */
-  static PodFailurePolicy podFailurePolicy(String container) {
-    return new PodFailurePolicyBuilder()
-        .addNewRule()
+  static PodFailurePolicy podFailurePolicy(String... containers) {
+    PodFailurePolicyBuilder policy = new PodFailurePolicyBuilder();
+    for (String container : containers) {
+      // One rule per container: a rule's containerName names one container or init container.
+      policy.addNewRule()
           .withAction("FailJob")
           .withNewOnExitCodes().withContainerName(container).withOperator("In")
             .withValues(WorkerContract.EXIT_BAD_INPUT).endOnExitCodes()
-        .endRule()
+        .endRule();
+    }
+    return policy
         .addNewRule()
           .withAction("Ignore")
           .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()

@@ -1,17 +1,21 @@
 package dev.semisup.operator.jobs;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The API server's checks of a Job's names and labels, which the mock API server skips
  * (k8s.io/kubernetes pkg/apis/batch/validation: validateJob, and label validation of the object
- * and its pod template). The Job controller names each pod of an Indexed Job
+ * and its pod template; the container names its podFailurePolicy rules may name). The Job controller names each pod of an Indexed Job
  * {@code <job name>-<index>}, so the server refuses one whose highest index would not make a
  * DNS-1123 label.
  */
@@ -46,6 +50,7 @@ final class ApiServerJobRules {
         problems.add("metadata.name: will not able to create pod with invalid DNS label: " + hostname);
       }
     }
+    containers(job, problems);
     String subdomain = job.getSpec().getTemplate().getSpec().getSubdomain();
     if (subdomain != null && (subdomain.length() > 63 || !DNS_LABEL.matcher(subdomain).matches())) {
       problems.add("spec.template.spec.subdomain '" + subdomain + "' is not a DNS-1123 label");
@@ -67,6 +72,36 @@ final class ApiServerJobRules {
     labels("metadata.labels", service.getMetadata().getLabels(), problems);
     labels("spec.selector", service.getSpec().getSelector(), problems);
     return problems;
+  }
+
+  /**
+   * Container names are unique across a pod's containers and init containers, and an exit-code
+   * rule of the podFailurePolicy names one of them (validatePodFailurePolicyRuleOnExitCodes).
+   */
+  private static void containers(Job job, List<String> problems) {
+    var pod = job.getSpec().getTemplate().getSpec();
+    Set<String> names = new HashSet<>();
+    List<Container> all = new ArrayList<>();
+    if (pod.getInitContainers() != null) {
+      all.addAll(pod.getInitContainers());
+    }
+    all.addAll(pod.getContainers());
+    for (Container container : all) {
+      if (!names.add(container.getName())) {
+        problems.add("spec.template.spec.containers[].name: Duplicate value: \"" + container.getName() + "\"");
+      }
+    }
+    PodFailurePolicy policy = job.getSpec().getPodFailurePolicy();
+    if (policy == null) {
+      return;
+    }
+    for (int i = 0; i < policy.getRules().size(); i++) {
+      var exitCodes = policy.getRules().get(i).getOnExitCodes();
+      if (exitCodes != null && exitCodes.getContainerName() != null && !names.contains(exitCodes.getContainerName())) {
+        problems.add("spec.podFailurePolicy.rules[" + i + "].onExitCodes.containerName: Invalid value: \""
+            + exitCodes.getContainerName() + "\": must be one of the container or initContainer names in the pod template");
+      }
+    }
   }
 
   private static void labels(String field, Map<String, String> labels, List<String> problems) {

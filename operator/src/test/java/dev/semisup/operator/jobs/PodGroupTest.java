@@ -60,9 +60,10 @@ class PodGroupTest {
     assertThat(job.getSpec().getBackoffLimit()).as("the operator restarts the whole group").isZero();
     assertThat(job.getSpec().getBackoffLimitPerIndex()).as("would restart one rank alone").isNull();
     var rules = job.getSpec().getPodFailurePolicy().getRules();
-    assertThat(rules.get(0).getAction()).isEqualTo("FailJob");
-    assertThat(rules.get(0).getOnExitCodes().getContainerName()).isEqualTo("trainer");
-    assertThat(rules.get(0).getOnExitCodes().getValues()).containsExactly(2);
+    assertThat(rules).filteredOn(rule -> rule.getOnExitCodes() != null).as("exit 2 of the claim or the trainer")
+        .extracting(rule -> rule.getAction() + " " + rule.getOnExitCodes().getContainerName() + " "
+            + rule.getOnExitCodes().getOperator() + " " + rule.getOnExitCodes().getValues())
+        .containsExactly("FailJob claim In [2]", "FailJob trainer In [2]");
     assertThat(job.getMetadata().getLabels()).as("Kueue admits the Job, all its pods at once")
         .containsEntry("kueue.x-k8s.io/queue-name", "gpu-queue");
     PodSpec pod = job.getSpec().getTemplate().getSpec();
@@ -113,15 +114,58 @@ class PodGroupTest {
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
   }
 
+  /**
+   * The trainer never checks the run's prefix: an init container of the worker image claims it as
+   * every worker step does, with the worker's environment, Secret references and securityContext
+   * (the completion Job's container is the model), on small requests and no GPU.
+   */
+  @Test
+  void eachGroupPodFirstClaimsTheRunsPrefixInAWorkerContainer() {
+    run.getSpec().getResources().setImage("registry.test/semisup-worker:9");
+    run.getSpec().getResources().getSteps().put("student", new StepResourcesSpec(null, "16", "64Gi"));
+    PlannedStep student = StagePlan.of(run.getSpec()).require("student");
+    PodSpec pod = job(run, "student", 1).getSpec().getTemplate().getSpec();
+    Container worker = StageJobFactory.completionJobFor(run, run.getSpec(), student, 1)
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(pod.getInitContainers()).singleElement().satisfies(claim -> {
+      assertThat(claim.getName()).isEqualTo("claim");
+      assertThat(claim.getImage()).isEqualTo("registry.test/semisup-worker:9");
+      assertThat(claim.getCommand()).containsExactly("semisup", "stage", "--claim", "student");
+      assertThat(claim.getArgs()).isNullOrEmpty();
+      Map<String, EnvVar> env = env(claim);
+      Map<String, EnvVar> workerEnv = env(worker);
+      assertThat(env.keySet()).isEqualTo(workerEnv.keySet());
+      for (String name : List.of("SEMISUP_SPEC", "SEMISUP_RUN_NAME", "SEMISUP_RUN_NAMESPACE", "SEMISUP_RUN_UID",
+          "SEMISUP_STORE_PREFIX", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+        assertThat(env.get(name)).as(name).isEqualTo(workerEnv.get(name));
+      }
+      assertThat(env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-credentials");
+      assertThat(env.get("SEMISUP_THREADS").getValue()).isEqualTo("1");
+      assertThat(claim.getSecurityContext()).isEqualTo(worker.getSecurityContext());
+      assertThat(claim.getVolumeMounts()).isEqualTo(worker.getVolumeMounts());
+      assertThat(claim.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+      assertThat(claim.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+      assertThat(claim.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu")
+          .containsEntry("cpu", new Quantity("500m")).containsEntry("memory", new Quantity("512Mi"));
+      assertThat(claim.getResources().getRequests()).as("the pod stays Guaranteed")
+          .isEqualTo(claim.getResources().getLimits());
+    });
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("trainer");
+  }
+
   @Test
   void aRunBringsItsOwnTrainerImageAndCommand() {
     TrainerSpec own = new TrainerSpec();
     own.setImage("registry.example/my-trainer:3");
     own.setCommand(List.of("python3", "-m", "my_trainer"));
     run.getSpec().setTrainer(own);
-    Container trainer = job(run, "finetune", 1).getSpec().getTemplate().getSpec().getContainers().get(0);
+    PodSpec pod = job(run, "finetune", 1).getSpec().getTemplate().getSpec();
+    Container trainer = pod.getContainers().get(0);
     assertThat(trainer.getImage()).isEqualTo("registry.example/my-trainer:3");
     assertThat(trainer.getCommand()).containsExactly("python3", "-m", "my_trainer");
+    assertThat(pod.getInitContainers()).as("its own trainer gets the claim too").singleElement()
+        .satisfies(claim -> assertThat(claim.getCommand()).containsExactly("semisup", "stage", "--claim", "finetune"));
     assertThat(trainer.getArgs()).containsExactly("finetune");
     assertThat(env(trainer).get("NNODES").getValue()).isEqualTo("1");
   }
@@ -200,6 +244,11 @@ class PodGroupTest {
     assertThat(ApiServerJobRules.problems(service)).isNotEmpty();
     job.getSpec().getTemplate().getSpec().setSubdomain("Not_A_Label");
     assertThat(ApiServerJobRules.problems(job)).singleElement().asString().contains("subdomain");
+    job.getSpec().getTemplate().getSpec().setSubdomain(null);
+    job.getSpec().getTemplate().getSpec().getInitContainers().get(0).setName("trainer");
+    assertThat(ApiServerJobRules.problems(job)).as("a duplicate name, and a rule naming no container")
+        .anySatisfy(p -> assertThat(p).contains("Duplicate value: \"trainer\""))
+        .anySatisfy(p -> assertThat(p).contains("podFailurePolicy", "claim"));
   }
 
   @Test

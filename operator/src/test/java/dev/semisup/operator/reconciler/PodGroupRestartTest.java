@@ -12,6 +12,7 @@ import dev.semisup.operator.config.RunPolicy;
 import dev.semisup.operator.status.Conditions;
 import dev.semisup.operator.testing.ReconcilerHarness;
 import dev.semisup.operator.testing.Runs;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
@@ -150,6 +151,38 @@ class PodGroupRestartTest {
     assertThat(harness.jobNames("fmnist")).doesNotContain("fmnist-student-a2");
     assertThat(warnings("GroupRestarted")).isEmpty();
     assertThat(stage("student").getMessage()).contains("cannot read s3://data/x");
+  }
+
+  @Test
+  void aPrefixTheClaimRefusesFailsTheStepAtOnceWithTheClaimsMessage() throws Exception {
+    studentStarted();
+
+    harness.cluster.failJobAtInitContainer(NS, "fmnist-student", "claim", "the prefix s3://semisup/runs/ml/fmnist"
+        + " belongs to run ml/other (uid u-2), not to run ml/fmnist (uid u-1): choose another metadata.name or"
+        + " spec.storage.prefix");
+    harness.reconcile("fmnist");
+
+    assertThat(stage("student").getPhase()).isEqualTo(StagePhase.Failed);
+    assertThat(harness.jobNames("fmnist")).doesNotContain("fmnist-student-a2");
+    assertThat(warnings("GroupRestarted")).isEmpty();
+    assertThat(stage("student").getMessage()).as("the claim's words, not the Job controller's")
+        .startsWith("the prefix s3://semisup/runs/ml/fmnist belongs to run ml/other");
+    assertThat(Conditions.find(harness.run("fmnist").getStatus().getConditions(), Conditions.FAILED).orElseThrow()
+        .getMessage()).contains("student failed", "belongs to run ml/other", "spec.storage.prefix");
+  }
+
+  @Test
+  void aClaimWhoseWorkerImageCannotBePulledIsTheReasonTheGroupMakesNoProgress() throws Exception {
+    studentStarted();
+
+    harness.cluster.imagePullFailingInitContainer(NS, "fmnist-student", "registry.local/semisup-worker:typo",
+        "Back-off pulling image registry.local/semisup-worker:typo");
+    harness.reconcile("fmnist");
+
+    Condition progressing = Conditions.find(harness.run("fmnist").getStatus().getConditions(), Conditions.PROGRESSING)
+        .orElseThrow();
+    assertThat(progressing.getReason()).isEqualTo("ImagePullBackOff");
+    assertThat(progressing.getMessage()).contains("student", "registry.local/semisup-worker:typo");
   }
 
   @Test

@@ -270,6 +270,43 @@ public final class MockCluster implements AutoCloseable {
     return failed;
   }
 
+  /**
+   * A Job its FailJob rule failed because an init container exited 2, and the pod the kubelet
+   * leaves: that init container terminated with its message, the pod's containers never started.
+   */
+  public Job failJobAtInitContainer(String namespace, String name, String initContainer, String terminationMessage) {
+    String pod = name + "-x7k2p";
+    Job failed = failJob(namespace, name, "PodFailurePolicy", "Container " + initContainer + " for pod " + namespace
+        + "/" + pod + " failed with exit code 2 matching FailJob rule at index 0", null);
+    client.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(pod).withNamespace(namespace).withLabels(podLabels(namespace, name)).endMetadata()
+        .withNewSpec().addNewInitContainer().withName(initContainer).withImage("w").endInitContainer()
+          .addNewContainer().withName("trainer").withImage("t").endContainer().endSpec()
+        .withNewStatus().withPhase("Failed")
+          .withInitContainerStatuses(new ContainerStatusBuilder().withName(initContainer)
+            .withNewState().withNewTerminated().withExitCode(2).withMessage(terminationMessage).endTerminated()
+            .endState().build())
+          .withContainerStatuses(new ContainerStatusBuilder().withName("trainer")
+            .withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().build())
+        .endStatus()
+        .build()).create();
+    return failed;
+  }
+
+  /** What the kubelet writes on a pod whose init container's image it cannot pull: the others wait behind it. */
+  public void imagePullFailingInitContainer(String namespace, String job, String image, String message) {
+    client.pods().inNamespace(namespace).resource(podOf(namespace, job)
+        .withNewStatus().withPhase("Pending")
+          .withInitContainerStatuses(new ContainerStatusBuilder().withName("claim").withImage(image).withReady(false)
+            .withRestartCount(0).withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage(message)
+            .endWaiting().endState().build())
+          .withContainerStatuses(new ContainerStatusBuilder().withName("worker").withImage("t").withReady(false)
+            .withRestartCount(0).withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState()
+            .build())
+        .endStatus()
+        .build()).create();
+  }
+
   /** What the scheduler writes on a pod no node can take. */
   public void unschedulablePod(String namespace, String job, String message) {
     client.pods().inNamespace(namespace).resource(podOf(namespace, job)

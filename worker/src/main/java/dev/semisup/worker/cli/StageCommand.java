@@ -62,6 +62,11 @@ final class StageCommand implements Callable<Integer> {
       + " trainer pods finished: check the module against its card; for finetune, write the servable folder and the report.")
   boolean complete;
 
+  @Option(names = WorkerContract.CLAIM_OPTION, description = "Only claim the run's store prefix as every step does"
+      + " before writing (run.json when the prefix is new; exit 2 when it is another run's), then exit:"
+      + " what a torch-ddp trainer pod runs before its trainer.")
+  boolean claim;
+
   @Option(names = "--shard", description = "Shard index of infer or pack (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
   Integer shard;
 
@@ -78,6 +83,10 @@ final class StageCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Threads.configure(env);
+    if (claim && complete) {
+      return fail(WorkerContract.EXIT_BAD_INPUT, WorkerContract.CLAIM_OPTION + " and " + WorkerContract.COMPLETE_OPTION
+          + " exclude each other");
+    }
     SpecSource.Source source;
     try {
       source = SpecSource.read(env, specFile);
@@ -119,8 +128,9 @@ final class StageCommand implements Callable<Integer> {
           return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", overlaps).getMessage());
         }
       }
-      if (step.equals(plan.steps().get(0)) && !complete) {
-        // The plan's first step checks every data source before any work, as `semisup run` does.
+      if (step.equals(plan.steps().get(0)) && !complete && !claim) {
+        // The plan's first step checks every data source before any work, as `semisup run` does;
+        // a torch-ddp trainer, whose pods only claim here, reads its data itself.
         List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
         if (!badData.isEmpty()) {
           return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", badData).getMessage());
@@ -130,6 +140,10 @@ final class StageCommand implements Callable<Integer> {
       RunMarker marker = new RunMarker(namespace, name, uid == null || uid.isBlank() ? null : uid);
       // Every step checks the marker: a pod never writes into a prefix another run owns.
       RunOwnership.claim(connection.artifactStore(), layout, marker, spec.getStorage().reusesArtifacts());
+      if (claim) {
+        out.println(step.id() + ": prefix " + prefix + " is run " + marker.describe() + "'s");
+        return WorkerContract.EXIT_OK;
+      }
       // By hand, one writer per run, as `semisup run`; a run's pods are ordered by the operator.
       try (RunLock lock = pod ? null : RunLock.acquire(connection.artifactStore(), layout, marker.describe())) {
         StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,

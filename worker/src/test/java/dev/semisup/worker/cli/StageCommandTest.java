@@ -166,4 +166,63 @@ class StageCommandTest {
     assertThat(Files.readString(dir.resolve("termination-log"))).contains("teacher: its trainer has not finished",
         "runs/team-a/tiny/teacher/_SUCCESS does not exist");
   }
+
+  @Test
+  void claimOfANewPrefixWritesTheRunMarkerAndNothingElse() throws Exception {
+    Map<String, String> env = podEnvironment();
+    env.put(WorkerContract.ENV_RUN_UID, "uid-1");
+
+    Result result = stage(env, WorkerContract.CLAIM_OPTION, "teacher");
+
+    assertThat(result.exit()).as(result.err()).isZero();
+    Path run = dir.resolve("store/semisup/runs/team-a/tiny");
+    try (var files = Files.walk(run)) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> run.relativize(p).toString())).containsExactly("run.json");
+    }
+    assertThat(new ObjectMapper().readTree(run.resolve("run.json").toFile()).toString())
+        .contains("\"namespace\":\"team-a\"", "\"name\":\"tiny\"", "\"uid\":\"uid-1\"");
+    assertThat(stage(env, WorkerContract.CLAIM_OPTION, "teacher").exit()).as("the run's own prefix, claimed again").isZero();
+  }
+
+  @Test
+  void claimOfAnotherRunsPrefixIsBadInputNamingTheOwner() throws Exception {
+    Map<String, String> env = podEnvironment();
+    Path run = Files.createDirectories(dir.resolve("store/semisup/runs/team-a/tiny"));
+    String owner = "{\"namespace\":\"team-b\",\"name\":\"other\",\"uid\":\"uid-b\"}";
+    Files.writeString(run.resolve("run.json"), owner);
+    Files.writeString(dir.resolve("termination-log"), "");
+
+    Result result = stage(env, WorkerContract.CLAIM_OPTION, "student");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("termination-log"))).contains("runs/team-a/tiny",
+        "belongs to run team-b/other (uid uid-b), not to run team-a/tiny");
+    assertThat(Files.readString(run.resolve("run.json"))).isEqualTo(owner);
+    try (var files = Files.list(run)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("run.json");
+    }
+  }
+
+  @Test
+  void claimOfAPrefixHoldingObjectsButNoMarkerIsBadInput() throws Exception {
+    Map<String, String> env = podEnvironment();
+    Path run = Files.createDirectories(dir.resolve("store/semisup/runs/team-a/tiny/teacher"));
+    Files.writeString(run.resolve("model.pt"), "someone's module");
+    Files.writeString(dir.resolve("termination-log"), "");
+
+    Result result = stage(env, WorkerContract.CLAIM_OPTION, "teacher");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("termination-log"))).contains("runs/team-a/tiny",
+        "already holds 1 object(s)", "but no run marker (run.json)");
+    assertThat(run.getParent().resolve("run.json")).doesNotExist();
+  }
+
+  @Test
+  void claimAndCompleteTogetherAreBadInput() throws Exception {
+    Result result = stage(podEnvironment(), WorkerContract.CLAIM_OPTION, WorkerContract.COMPLETE_OPTION, "teacher");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("--claim and --complete exclude each other");
+    assertThat(dir.resolve("store/semisup/runs/team-a/tiny")).doesNotExist();
+  }
 }
