@@ -10,21 +10,15 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
-import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
-import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
-import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.store.StoreConnection;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,31 +55,24 @@ final class StageCommand implements Callable<Integer> {
   @Option(names = "--shard", description = "Shard index of infer or pack (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
   Integer shard;
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  CommandEnvironment environment;
 
-  StageCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  StageCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   @Override
-  public Integer call() {
-    Threads.configure(env);
-    SpecSource.Source source;
-    try {
-      source = SpecSource.read(env, specFile);
-    } catch (ManifestException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+  public Integer call() throws ManifestException, CommandFailure {
+    environment.configureThreads();
+    Map<String, String> env = environment.env;
+    SpecSource.Source source = SpecSource.read(env, specFile);
     SemiSupervisedRunSpec spec = source.spec();
     boolean cluster = spec.getStorage() != null && spec.getStorage().getEndpoint() != null
         && !spec.getStorage().getEndpoint().isBlank();
     List<Problem> problems = SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL);
     if (!problems.isEmpty()) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", problems).getMessage());
+      throw new ManifestException("spec", problems);
     }
     StagePlan plan = StagePlan.of(spec);
     PlannedStep step;
@@ -93,7 +81,7 @@ final class StageCommand implements Callable<Integer> {
       step = plan.require(stepId);
       shardIndex = shard != null ? shard : Integer.parseInt(env.getOrDefault(WorkerContract.ENV_SHARD_INDEX, "0"));
     } catch (IllegalArgumentException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+      throw new InvalidSettingException(e.getMessage(), e);
     }
     // A pod is told its run by the operator; by hand, the manifest's metadata.name places the run
     // where `semisup run` of the same manifest has it, so the two can take turns on one run.
@@ -103,7 +91,7 @@ final class StageCommand implements Callable<Integer> {
     String uid = env.get(WorkerContract.ENV_RUN_UID);
     Optional<String> badName = RunName.problem(name);
     if (badName.isPresent()) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, (pod ? WorkerContract.ENV_RUN_NAME : "metadata.name") + " " + badName.get());
+      throw new InvalidSettingException((pod ? WorkerContract.ENV_RUN_NAME : "metadata.name") + " " + badName.get());
     }
     String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, pod
         ? spec.getStorage().resolvedPrefix(namespace, name) : LocalRun.layout(spec, name).prefix());
@@ -111,14 +99,14 @@ final class StageCommand implements Callable<Integer> {
       if (connection.isLocal()) {
         List<Problem> overlaps = LocalStorePlacement.overlaps(connection.localDirectory(), spec);
         if (!overlaps.isEmpty()) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", overlaps).getMessage());
+          throw new ManifestException("spec", overlaps);
         }
       }
       if (step.equals(plan.steps().get(0))) {
         // The plan's first step checks every data source before any work, as `semisup run` does.
         List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
         if (!badData.isEmpty()) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", badData).getMessage());
+          throw new ManifestException("spec", badData);
         }
       }
       ObjectLayout layout = new ObjectLayout(prefix);
@@ -130,30 +118,12 @@ final class StageCommand implements Callable<Integer> {
         StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
             connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
         StageRunner.Outcome outcome = StageRunner.run(context);
-        out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
+        environment.out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
             + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
         return WorkerContract.EXIT_OK;
       }
-    } catch (BadInputException | BadDataException | InvalidSettingException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + FailureMessages.describe(e));
+      throw CommandFailure.naming(step.id(), e);
     }
-  }
-
-  /** Prints the message and leaves it where Kubernetes copies it into the pod's status. */
-  private int fail(int code, String rawMessage) {
-    // Messages carry names from the data (tar members, labels, URIs): shown, never sent to the terminal.
-    String message = Printable.message(rawMessage);
-    err.println("semisup: " + message);
-    Path log = Path.of(env.getOrDefault("SEMISUP_TERMINATION_LOG", WorkerContract.TERMINATION_LOG));
-    if (Files.isWritable(log)) {
-      try {
-        Files.writeString(log, message.length() > 4000 ? message.substring(0, 4000) : message, StandardCharsets.UTF_8);
-      } catch (IOException ignored) {
-        // The message is on stderr too; the termination log is a convenience.
-      }
-    }
-    return code;
   }
 }
