@@ -237,6 +237,20 @@ class CrdValidationRulesTest {
         "std", List.of(0.2, 0.2, 0.2)))).isFalse();
   }
 
+  /** The API server says what SpecValidator says: 1 or 3 channels, not the range 1..3. */
+  @Test
+  void channelsAreOneOrThreeForTheDataAndATorchScriptTeachersInput() throws Exception {
+    for (long channels : new long[] {1, 3}) {
+      assertThat(allow("spec.data", Map.of("classes", 10L, "channels", channels))).as("%s", channels).isTrue();
+      assertThat(allow("spec.teacher.input", Map.of("imageSize", 28L, "channels", channels, "mean", List.of(0.5),
+          "std", List.of(0.2)))).as("%s", channels).isTrue();
+    }
+    assertThat(allow("spec.data", Map.of("classes", 10L))).as("left to the format's default").isTrue();
+    assertThat(allow("spec.data", Map.of("classes", 10L, "channels", 2L))).isFalse();
+    assertThat(allow("spec.teacher.input", Map.of("imageSize", 28L, "channels", 2L, "mean", List.of(0.5),
+        "std", List.of(0.2)))).isFalse();
+  }
+
   @Test
   void storageEndpointBucketAndPrefixAreRefusedByTheApiServer() throws Exception {
     for (String good : List.of("http://minio.semisup:9000", "https://s3.eu-west-1.amazonaws.com", "http://10.0.0.5",
