@@ -10,7 +10,6 @@ import java.util.List;
 
 /** The three sets and the image geometry every model of the run sees. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.channels) || " + GeometryLimits.CHANNELS_RULE, message = "data.channels must be 1 or 3")
 public class DataSpec {
 
   /** The share of the pool that may be skipped when {@code maxSkippedFraction} is not set. */
@@ -30,6 +29,7 @@ public class DataSpec {
   @JsonPropertyDescription("Side in pixels images are resized to; default from the labeled format (idx 28, cifar 32, else 224)")
   private Integer imageSize;
 
+  @ValidationRule(value = GeometryLimits.CHANNELS_RULE, message = "data." + GeometryLimits.CHANNELS_MESSAGE)
   @JsonPropertyDescription("Colour channels the model sees: 1 or 3; default from the labeled format (idx 1, else 3)")
   private Integer channels;
 
@@ -45,12 +45,15 @@ public class DataSpec {
   private Boolean horizontalFlip = true;
 
   @Required
+  @JsonPropertyDescription("The labeled set: the teacher trains on it, the student is fine-tuned on it")
   private DataSourceSpec labeled;
 
   @Required
+  @JsonPropertyDescription("The unlabeled pool the teacher scores; its top-K images per class become the sampled index")
   private DataSourceSpec unlabeled;
 
   @Required
+  @JsonPropertyDescription("Held-out labeled images every training step reports its accuracy on")
   private DataSourceSpec validation;
 
   @Min(1)

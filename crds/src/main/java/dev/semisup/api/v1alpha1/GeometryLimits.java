@@ -10,8 +10,9 @@ public final class GeometryLimits {
   public static final int MIN_IMAGE_SIZE = 8;
   public static final int MAX_IMAGE_SIZE = 1024;
 
-  /** Grey or colour: the decoders write one or three channels, never two or an alpha channel. */
-  public static final String CHANNELS_RULE = "self.channels == 1 || self.channels == 3";
+  /** Grey or colour: the decoders write one or three channels, never two or an alpha channel (a CEL rule on the field). */
+  public static final String CHANNELS_RULE = "self == 1 || self == 3";
+  public static final String CHANNELS_MESSAGE = "channels must be 1 or 3";
 
   /** Statistics of pixels scaled to [0,1]: a mean outside it is no mean of them. */
   public static final double MIN_MEAN = 0;

@@ -17,7 +17,6 @@ import java.util.List;
  * them without any error, only wrongly.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = GeometryLimits.CHANNELS_RULE, message = "teacher.input.channels must be 1 or 3")
 @ValidationRule(value = "size(self.mean) == 1 || size(self.mean) == self.channels",
     message = "teacher.input.mean needs 1 value or one per channel")
 @ValidationRule(value = "size(self.std) == 1 || size(self.std) == self.channels",
@@ -31,6 +30,7 @@ public class TeacherInputSpec {
   private Integer imageSize;
 
   @Required
+  @ValidationRule(value = GeometryLimits.CHANNELS_RULE, message = "teacher.input." + GeometryLimits.CHANNELS_MESSAGE)
   @JsonPropertyDescription("Colour channels the TorchScript teacher takes: 1 or 3")
   private Integer channels;
 
