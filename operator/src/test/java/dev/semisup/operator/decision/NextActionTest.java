@@ -43,8 +43,10 @@ class NextActionTest {
   private final RunObservation.Builder seen = RunObservation.builder();
 
   private Action decide() {
-    return NextAction.decide(new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue,
-        handledRetry, SELF, reuse, prefix, groupRestartLimits), seen.build());
+    RunView run = RunView.builder(plan, stages, SELF, prefix).problems(problems).refusal(refusal)
+        .firstAcceptance(firstAcceptance).suspend(suspend).retry(retryValue, handledRetry).reuseArtifacts(reuse)
+        .groupRestartLimits(groupRestartLimits).build();
+    return NextAction.decide(run, seen.build());
   }
 
   private StageStatus stage(String step, StagePhase phase, int attempts) {
