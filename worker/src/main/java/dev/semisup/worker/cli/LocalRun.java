@@ -25,8 +25,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,8 +129,8 @@ final class LocalRun {
         out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));
         StagePlan plan = StagePlan.of(spec);
         TerminalProgress progress = new TerminalProgress(out, System.console() != null);
-        StageContext base = new StageContext(name, spec, plan, plan.steps().get(0), 0, layout, artifacts, blobs, progress,
-            Clock.systemUTC(), Duration.ofSeconds(3));
+        StageContext base = StageContext.builder(name, spec).plan(plan).step(plan.steps().get(0), 0)
+            .artifacts(layout, artifacts).data(blobs).progress(progress, StageContext.PROGRESS_INTERVAL).build();
         Map<String, StageRunner.Outcome> outcomes = new java.util.LinkedHashMap<>();
         for (PlannedStep step : plan.steps()) {
           if (!steps.test(step)) {

@@ -12,7 +12,6 @@ import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
-import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
@@ -20,8 +19,6 @@ import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.store.StoreConnection;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,8 +112,8 @@ final class StageCommand implements Callable<Integer> {
       RunOwnership.claim(connection.artifactStore(), layout, marker, spec.getStorage().reusesArtifacts());
       // By hand, one writer per run, as `semisup run`; a run's pods are ordered by the operator.
       try (RunLock lock = pod ? null : RunLock.acquire(connection.artifactStore(), layout, marker.describe())) {
-        StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
-            connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
+        StageContext context = StageContext.builder(name, spec).plan(plan).step(step, shardIndex)
+            .artifacts(layout, connection.artifactStore()).data(connection.dataBlobs()).build();
         StageRunner.Outcome outcome = StageRunner.run(context);
         environment.out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
             + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
