@@ -3,16 +3,14 @@ package dev.semisup.operator.decision;
 import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.StageStatus;
-import dev.semisup.api.validation.Problem;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The run as the decision sees it: its spec's verdicts and its status, read only. Built with
+ * The run as the decision sees it: its valid spec's verdicts and its status, read only. Built with
  * {@link #builder}, which names each part and gives the optional ones their neutral value.
  *
- * @param problems        what the spec validator found (empty: valid)
  * @param refusal         why the operator's policy refuses the run (allowlists), if it does
  * @param plan            the plan of the accepted spec
  * @param stages          the status of each planned step, in plan order
@@ -27,7 +25,6 @@ import java.util.Optional;
  *                        times the whole group may restart after a pod failure
  */
 public record RunView(
-    List<Problem> problems,
     Optional<String> refusal,
     StagePlan plan,
     List<StageStatus> stages,
@@ -44,7 +41,7 @@ public record RunView(
     groupRestartLimits = Map.copyOf(groupRestartLimits);
   }
 
-  /** A view of a valid, unrefused, unsuspended run with nothing to retry; the builder's setters say otherwise. */
+  /** A view of an unrefused, unsuspended run with nothing to retry; the builder's setters say otherwise. */
   public static Builder builder(StagePlan plan, List<StageStatus> stages, RunMarker self, String prefix) {
     return new Builder(plan, stages, self, prefix);
   }
@@ -65,7 +62,6 @@ public record RunView(
     private final List<StageStatus> stages;
     private final RunMarker self;
     private final String prefix;
-    private List<Problem> problems = List.of();
     private Optional<String> refusal = Optional.empty();
     private boolean firstAcceptance;
     private boolean suspend;
@@ -79,11 +75,6 @@ public record RunView(
       this.stages = stages;
       this.self = self;
       this.prefix = prefix;
-    }
-
-    public Builder problems(List<Problem> problems) {
-      this.problems = problems;
-      return this;
     }
 
     public Builder refusal(Optional<String> refusal) {
@@ -119,7 +110,7 @@ public record RunView(
     }
 
     public RunView build() {
-      return new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue, handledRetry, self,
+      return new RunView(refusal, plan, stages, firstAcceptance, suspend, retryValue, handledRetry, self,
           reuseArtifacts, prefix, groupRestartLimits);
     }
   }

@@ -260,8 +260,6 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       outcome = runs.stayFailed(stay, scope);
     } else if (action instanceof Action.Finish finish) {
       outcome = runs.finish(finish, scope);
-    } else if (action instanceof Action.Reject reject) {
-      outcome = RunActor.reject(reject.problems(), scope.run(), scope.events());
     } else {
       throw new IllegalStateException("no actor for " + action);
     }
