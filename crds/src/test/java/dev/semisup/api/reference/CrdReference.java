@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -189,6 +190,11 @@ public final class CrdReference {
 
   /** A default worth a column: a number, a string, a boolean, or a list of them; not a whole object. */
   private static String plain(JsonNode value) {
+    if (value.isFloatingPointNumber()) {
+      // 0.0005, not Java's 5.0E-4: written as a manifest would write it
+      String plain = BigDecimal.valueOf(value.asDouble()).stripTrailingZeros().toPlainString();
+      return plain.contains(".") ? plain : plain + ".0";
+    }
     if (value.isValueNode() && !value.isNull()) {
       return value.isTextual() ? value.asText() : value.toString();
     }
