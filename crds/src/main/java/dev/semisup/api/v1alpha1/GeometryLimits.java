@@ -10,7 +10,7 @@ public final class GeometryLimits {
   public static final int MIN_IMAGE_SIZE = 8;
   public static final int MAX_IMAGE_SIZE = 1024;
 
-  /** Grey or colour: the decoders write one or three channels, never two or an alpha channel (a CEL rule on the field). */
+  /** Grey or colour (a CEL rule on the field): the decoders write one or three channels, never two or alpha. */
   public static final String CHANNELS_RULE = "self == 1 || self == 3";
   public static final String CHANNELS_MESSAGE = "channels must be 1 or 3";
 

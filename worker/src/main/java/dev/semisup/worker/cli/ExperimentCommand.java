@@ -79,10 +79,11 @@ final class ExperimentCommand implements Callable<Integer> {
     long teachers = points.stream().filter(p -> p.teacher() != null)
         .map(p -> p.teacher().getMetadata().getName()).distinct().count();
     out.println("semisup: " + teachers + " teacher(s) shared among them");
-    Pipeline pipeline = new LocalPipeline(new LocalRun(environment, folder.resolve("store"), dataCache.directory), gridFile.toString());
+    Path cache = dataCache.directory;
+    Pipeline pipeline = new LocalPipeline(new LocalRun(environment, folder.resolve("store"), cache), gridFile.toString());
     try {
       OtherExperiments others = OtherExperiments.besides(folder, other ->
-          new LocalPipeline(new LocalRun(environment, other.resolve("store"), dataCache.directory), gridFile.toString()));
+          new LocalPipeline(new LocalRun(environment, other.resolve("store"), cache), gridFile.toString()));
       if (!others.folders().isEmpty()) {
         out.println("semisup: runs with the same spec, and teachers with the same inputs, are read back from the"
             + " experiments beside it: "

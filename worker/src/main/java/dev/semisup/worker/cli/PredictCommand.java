@@ -157,6 +157,7 @@ final class PredictCommand implements Callable<Integer> {
 
   /** Which model answers: what a person checks before trusting the numbers. */
   private void describe(TrainedModel trained) {
+    PrintWriter err = environment.err;
     ModelCard card = trained.card();
     StringBuilder line = new StringBuilder("model: ").append(Printable.of(trained.where())).append(" (")
         .append(card.architecture()).append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
@@ -170,9 +171,9 @@ final class PredictCommand implements Callable<Integer> {
     if (card.validation() != null) {
       line.append(String.format(Locale.ROOT, ", validation accuracy %.4f", card.validation().accuracy()));
     }
-    environment.err.println(line.append(')'));
+    err.println(line.append(')'));
     if (trained.rebuilt()) {
-      environment.err.println("model: no model-card.json beside it (trained before cards existed); card rebuilt from the run's"
+      err.println("model: no model-card.json beside it (trained before cards existed); card rebuilt from the run's"
           + " spec.json, run.json and metrics.json");
     }
   }

@@ -107,7 +107,8 @@ final class ReportCommand implements Callable<Integer> {
       RunReportPage.Run run = new RunReportPage.Run(opened.name(), opened.store(), opened.layout(), StagePlan.of(spec));
       String uri = RunReportPage.write(run, Clock.systemUTC(), chosen);
       // With the page on standard output, the line about it goes beside it, not into it.
-      (OutputFiles.isStandardOutput(output) ? environment.err : out).println("semisup: report of run '" + Printable.of(opened.name())
+      PrintWriter beside = OutputFiles.isStandardOutput(output) ? environment.err : out;
+      beside.println("semisup: report of run '" + Printable.of(opened.name())
           + "': " + Printable.of(uri));
       if (OutputFiles.isStandardOutput(output)) {
         out.write(new String(opened.store().get(opened.layout().reportPage()), StandardCharsets.UTF_8));
