@@ -252,4 +252,33 @@ class SpecValidatorTest {
     assertThatThrownBy(() -> parse(withTorchScriptTeacher(TORCHSCRIPT_TEACHER.replace("torchscript", "onnx"))))
         .hasMessageContaining("spec.teacher.format");
   }
+
+  /** spec.data and spec.teacher.input are one geometry checked once, against the limits a model card has too. */
+  @Test
+  void bothGeometriesMeetTheSameLimitsWithTheSameMessages() throws ManifestException {
+    String geometry = "imageSize: 4, channels: 2, mean: [1.5], std: [0.0001]";
+    String badData = MANIFEST.replace("classes: 10", "classes: 10\n    " + geometry.replace(", ", "\n    "));
+    String badInput = withTorchScriptTeacher(TORCHSCRIPT_TEACHER.replace(
+        "imageSize: 224, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]", geometry));
+    List<String> expected = List.of(
+        ".imageSize: must be between 8 and 1024, was 4",
+        ".channels: must be 1 or 3, was 2",
+        ".mean: values must be between 0.0 and 1.0 (of pixels scaled to [0,1]), has [1.5]",
+        ".std: values must be between 0.001 and 1000.0 (of pixels scaled to [0,1]), has [1.0E-4]");
+
+    assertThat(SpecValidator.validate(parse(badData).getSpec(), Target.CLUSTER)).extracting(Problem::toString)
+        .containsExactlyInAnyOrderElementsOf(expected.stream().map(p -> "spec.data" + p).toList());
+    assertThat(SpecValidator.validate(parse(badInput).getSpec(), Target.CLUSTER)).extracting(Problem::toString)
+        .containsExactlyInAnyOrderElementsOf(expected.stream().map(p -> "spec.teacher.input" + p).toList());
+  }
+
+  @Test
+  void dataValuesPerChannelCountAgainstTheChannelsTheFormatGives() throws ManifestException {
+    // idx: one channel when spec.data.channels is left out.
+    String twoMeans = MANIFEST.replace("classes: 10", "classes: 10\n    mean: [0.5, 0.5]");
+    assertThat(SpecValidator.validate(parse(twoMeans).getSpec(), Target.CLUSTER)).extracting(Problem::toString)
+        .containsExactly("spec.data.mean: needs 1 value, has 2");
+    String threeStds = MANIFEST.replace("classes: 10", "classes: 10\n    channels: 3\n    std: [0.2, 0.2, 0.3]");
+    assertThat(SpecValidator.validate(parse(threeStds).getSpec(), Target.CLUSTER)).isEmpty();
+  }
 }

@@ -1,11 +1,12 @@
 package dev.semisup.api.manifest;
 
+import dev.semisup.api.UserFixableError;
 import dev.semisup.api.validation.Problem;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** A manifest that cannot be used, with every problem named by file and field path. */
-public class ManifestException extends Exception {
+public class ManifestException extends Exception implements UserFixableError {
 
   private final List<Problem> problems;
 

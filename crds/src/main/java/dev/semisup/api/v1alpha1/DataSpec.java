@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** The three sets and the image geometry every model of the run sees. */
@@ -14,37 +15,45 @@ public class DataSpec {
   /** The share of the pool that may be skipped when {@code maxSkippedFraction} is not set. */
   public static final double DEFAULT_MAX_SKIPPED_FRACTION = 0.05;
 
+  /** Mean and std when the spec gives none: 0.5 centres pixels in [0,1], 0.25 maps them to about [-2,2]. */
+  public static final double DEFAULT_MEAN = 0.5;
+  public static final double DEFAULT_STD = 0.25;
+
   @Required
   @Min(2)
   @JsonPropertyDescription("Number of classes of the labeled set")
   private Integer classes;
 
-  @Min(8)
-  @Max(1024)
+  @Min(GeometryLimits.MIN_IMAGE_SIZE)
+  @Max(GeometryLimits.MAX_IMAGE_SIZE)
   @JsonPropertyDescription("Side in pixels images are resized to; default from the labeled format (idx 28, cifar 32, else 224)")
   private Integer imageSize;
 
-  @Min(1)
-  @Max(3)
-  @JsonPropertyDescription("Colour channels the model sees; default from the labeled format (idx 1, else 3)")
+  @ValidationRule(value = GeometryLimits.CHANNELS_RULE, message = "data." + GeometryLimits.CHANNELS_MESSAGE)
+  @JsonPropertyDescription("Colour channels the model sees: 1 or 3; default from the labeled format (idx 1, else 3)")
   private Integer channels;
 
-  @JsonPropertyDescription("Per-channel mean of pixel values in [0,1], subtracted before the model")
+  @JsonPropertyDescription("Per-channel mean of pixel values in [0,1], subtracted before the model: 1 value or one per"
+      + " channel, each in [" + GeometryLimits.MIN_MEAN + ", " + GeometryLimits.MAX_MEAN + "]; default " + DEFAULT_MEAN)
   private List<Double> mean;
 
-  @JsonPropertyDescription("Per-channel standard deviation of pixel values in [0,1]")
+  @JsonPropertyDescription("Per-channel standard deviation of pixel values in [0,1]: 1 value or one per channel, each"
+      + " in [" + GeometryLimits.MIN_STD + ", " + GeometryLimits.MAX_STD + "]; default " + DEFAULT_STD)
   private List<Double> std;
 
   @JsonPropertyDescription("Whether a horizontal flip keeps an image's class (true for clothes and photos, false for digits)")
   private Boolean horizontalFlip = true;
 
   @Required
+  @JsonPropertyDescription("The labeled set: the teacher trains on it, the student is fine-tuned on it")
   private DataSourceSpec labeled;
 
   @Required
+  @JsonPropertyDescription("The unlabeled pool the teacher scores; its top-K images per class become the sampled index")
   private DataSourceSpec unlabeled;
 
   @Required
+  @JsonPropertyDescription("Held-out labeled images every training step reports its accuracy on")
   private DataSourceSpec validation;
 
   @Min(1)
@@ -114,14 +123,14 @@ public class DataSpec {
     return labeled != null && labeled.getFormat() == DataFormat.IDX ? 1 : 3;
   }
 
-  /** Mean per channel; the default 0.5 centres pixels in [0,1]. */
+  /** Mean per channel, {@link #DEFAULT_MEAN} when the spec gives none. */
   public double[] resolvedMean() {
-    return perChannel(mean, 0.5);
+    return perChannel(mean, DEFAULT_MEAN);
   }
 
-  /** Std per channel; the default 0.25 maps [0,1] to about [-2,2]. */
+  /** Std per channel, {@link #DEFAULT_STD} when the spec gives none. */
   public double[] resolvedStd() {
-    return perChannel(std, 0.25);
+    return perChannel(std, DEFAULT_STD);
   }
 
   public boolean flipsKeepClass() { return !Boolean.FALSE.equals(horizontalFlip); }

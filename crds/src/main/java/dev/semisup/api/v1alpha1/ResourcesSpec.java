@@ -30,6 +30,7 @@ public class ResourcesSpec {
   @JsonPropertyDescription("Worker image")
   private String image = "ghcr.io/semisup/semisup-worker:0.1.0";
 
+  @JsonPropertyDescription("Pull policy of the worker image: Always, IfNotPresent or Never")
   private String imagePullPolicy = "IfNotPresent";
 
   @Min(0)
@@ -53,10 +54,13 @@ public class ResourcesSpec {
   @Size(max = MAX_STEPS)
   private Map<String, StepResourcesSpec> steps = new LinkedHashMap<>();
 
+  @JsonPropertyDescription("Node labels every worker pod must match")
   private Map<String, String> nodeSelector = new LinkedHashMap<>();
 
+  @JsonPropertyDescription("Tolerations of every worker pod (for example of GPU nodes' taints)")
   private List<Toleration> tolerations = new ArrayList<>();
 
+  @JsonPropertyDescription("PriorityClass of every worker pod")
   private String priorityClassName;
 
   @Min(0)

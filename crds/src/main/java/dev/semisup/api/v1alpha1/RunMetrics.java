@@ -7,11 +7,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RunMetrics {
 
+  @JsonPropertyDescription("Teacher's validation accuracy")
   private Double teacherAccuracy;
 
   @JsonPropertyDescription("Student after pre-training on the sampled index, before fine-tuning")
   private Double studentAccuracy;
 
+  @JsonPropertyDescription("Fine-tuned student's validation accuracy: the run's result")
   private Double finalAccuracy;
 
   @JsonPropertyDescription("Entries of the sampled dataset index")

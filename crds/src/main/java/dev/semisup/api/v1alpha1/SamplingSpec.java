@@ -23,6 +23,10 @@ public class SamplingSpec {
    * than the resize alone moves it (bench/README.md, "Packed images").
    */
   public static final int DEFAULT_PACK_JPEG_QUALITY = 85;
+
+  /** How often an infer shard checkpoints its heaps when the spec leaves it out: pool files, minutes. */
+  public static final int DEFAULT_CHECKPOINT_FILES = 64;
+  public static final int DEFAULT_CHECKPOINT_MINUTES = 10;
   /** The largest short side pack may resize to (a side of ImageDecoder's 8192 x 8192 budget). */
   public static final int MAX_PACK_SHORT_SIDE = 8192;
 
@@ -62,11 +66,11 @@ public class SamplingSpec {
 
   @Min(1)
   @JsonPropertyDescription("An infer shard checkpoints its heaps after this many pool files (or checkpointMinutes)")
-  private Integer checkpointFiles = 64;
+  private Integer checkpointFiles = DEFAULT_CHECKPOINT_FILES;
 
   @Min(1)
   @JsonPropertyDescription("An infer shard checkpoints its heaps at least this often, in minutes, at a file boundary")
-  private Integer checkpointMinutes = 10;
+  private Integer checkpointMinutes = DEFAULT_CHECKPOINT_MINUTES;
 
   @JsonPropertyDescription("balanced (the paper): top-K images per class; unbalanced: one global score threshold keeping "
       + "the topK x classes best entries over all classes (the same index size)")
@@ -118,6 +122,14 @@ public class SamplingSpec {
       return packShortSide;
     }
     return (imageSize * DEFAULT_PACK_MARGIN_PERCENT + 99) / 100;
+  }
+
+  public int checkpointFilesOrDefault() {
+    return checkpointFiles == null ? DEFAULT_CHECKPOINT_FILES : checkpointFiles;
+  }
+
+  public int checkpointMinutesOrDefault() {
+    return checkpointMinutes == null ? DEFAULT_CHECKPOINT_MINUTES : checkpointMinutes;
   }
 
   public int packJpegQualityOrDefault() {

@@ -17,6 +17,7 @@ import java.util.Map;
 @SchemaCustomizer(ConditionsMapList.class)
 public class SemiSupervisedRunStatus {
 
+  @JsonPropertyDescription("Where the run is")
   private RunPhase phase;
 
   @JsonPropertyDescription("The step now running or last run, e.g. infer or student-r2")
@@ -25,15 +26,19 @@ public class SemiSupervisedRunStatus {
   @JsonPropertyDescription("Human-readable progress of the current step, e.g. 'epoch 3/10' or '5/8 shards'")
   private String progress;
 
+  @JsonPropertyDescription("The spec generation this status describes")
   private Long observedGeneration;
 
+  @JsonPropertyDescription("Kubernetes-style conditions of the run, one per type")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription("One entry per planned step, in plan order")
   private List<StageStatus> stages = new ArrayList<>();
 
   @JsonPropertyDescription("Artifact URIs by name: spec, teacher, index, student, finetune, report")
   private Map<String, String> artifacts = new LinkedHashMap<>();
 
+  @JsonPropertyDescription("Accuracies and counts of the run so far")
   private RunMetrics metrics = new RunMetrics();
 
   @JsonPropertyDescription("The run's report page (report.html: timeline, accuracy, training curves, contact sheets"

@@ -1,24 +1,38 @@
 package dev.semisup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** One entry per planned step of the run. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StageStatus {
 
+  @JsonPropertyDescription("Step id, e.g. teacher, infer or student-r2")
   private String name;
+  @JsonPropertyDescription("Where the step is")
   private StagePhase phase;
+  @JsonPropertyDescription("When the step's Job started (RFC 3339)")
   private String startTime;
+  @JsonPropertyDescription("When the step finished (RFC 3339)")
   private String completionTime;
+  @JsonPropertyDescription("Pods of the step's Job that ran, retries included")
   private Integer attempts;
+  @JsonPropertyDescription("The step's Kubernetes Job")
   private String jobName;
+  @JsonPropertyDescription("Human-readable progress of the step")
   private String progress;
+  @JsonPropertyDescription("Throughput of the step as its worker reports it")
   private Double imagesPerSecond;
+  @JsonPropertyDescription("Estimated seconds until the step finishes")
   private Long etaSeconds;
+  @JsonPropertyDescription("Shards of a sharded step (infer, pack) that finished")
   private Integer shardsDone;
+  @JsonPropertyDescription("Shards of a sharded step (infer, pack)")
   private Integer shardsTotal;
+  @JsonPropertyDescription("Why the step failed or waits, as its pod said")
   private String message;
   /** Restarts of a pod group (torch-ddp) since the step last started from Pending by hand or plan. */
+  @JsonPropertyDescription("Restarts of a torch-ddp pod group since the step last started")
   private Integer groupRestarts;
 
   public StageStatus() {

@@ -24,25 +24,26 @@ import java.util.List;
 public class TeacherInputSpec {
 
   @Required
-  @Min(8)
-  @Max(1024)
+  @Min(GeometryLimits.MIN_IMAGE_SIZE)
+  @Max(GeometryLimits.MAX_IMAGE_SIZE)
   @JsonPropertyDescription("Side in pixels of the square images the TorchScript teacher takes (e.g. 224)")
   private Integer imageSize;
 
   @Required
-  @Min(1)
-  @Max(3)
+  @ValidationRule(value = GeometryLimits.CHANNELS_RULE, message = "teacher.input." + GeometryLimits.CHANNELS_MESSAGE)
   @JsonPropertyDescription("Colour channels the TorchScript teacher takes: 1 or 3")
   private Integer channels;
 
   @Required
   @Size(min = 1, max = 3)
-  @JsonPropertyDescription("Per-channel mean of pixel values in [0,1] the teacher was trained with (ImageNet: 0.485, 0.456, 0.406)")
+  @JsonPropertyDescription("Per-channel mean of pixel values in [0,1] the teacher was trained with, each in ["
+      + GeometryLimits.MIN_MEAN + ", " + GeometryLimits.MAX_MEAN + "] (ImageNet: 0.485, 0.456, 0.406)")
   private List<Double> mean;
 
   @Required
   @Size(min = 1, max = 3)
-  @JsonPropertyDescription("Per-channel standard deviation of pixel values in [0,1] (ImageNet: 0.229, 0.224, 0.225)")
+  @JsonPropertyDescription("Per-channel standard deviation of pixel values in [0,1], each in ["
+      + GeometryLimits.MIN_STD + ", " + GeometryLimits.MAX_STD + "] (ImageNet: 0.229, 0.224, 0.225)")
   private List<Double> std;
 
   public Integer getImageSize() { return imageSize; }

@@ -36,6 +36,7 @@ public class TeacherSpec {
   @JsonPropertyDescription("The images a torchscript teacher takes: imageSize, channels, mean, std (no defaults)")
   private TeacherInputSpec input;
 
+  @JsonPropertyDescription("Training of the teacher on the labeled set (not with a checkpoint)")
   private TrainingSpec training = new TrainingSpec();
 
   @JsonPropertyDescription("What trains the teacher: djl (default) or torch-ddp; only when it is trained here")

@@ -10,10 +10,12 @@ import io.fabric8.generator.annotation.Min;
 public class TrainingSpec {
 
   @Min(1)
+  @JsonPropertyDescription("Passes over the training data")
   private Integer epochs = 10;
 
   @Min(1)
   @Max(65536)
+  @JsonPropertyDescription("Images per SGD step")
   private Integer batchSize = 64;
 
   @Min(0)
@@ -24,10 +26,12 @@ public class TrainingSpec {
   private LearningRateSchedule schedule = LearningRateSchedule.COSINE;
 
   @Min(0)
+  @JsonPropertyDescription("L2 weight decay of SGD")
   private Double weightDecay = 5e-4;
 
   @Min(0)
   @Max(1)
+  @JsonPropertyDescription("SGD momentum")
   private Double momentum = 0.9;
 
   @JsonPropertyDescription("Seed of weights, shuffling and augmentation: the same seed gives the same model")

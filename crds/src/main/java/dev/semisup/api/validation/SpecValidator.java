@@ -8,6 +8,7 @@ import dev.semisup.api.v1alpha1.DataSourceSpec;
 import dev.semisup.api.v1alpha1.DataSpec;
 import dev.semisup.api.v1alpha1.EngineSpec;
 import dev.semisup.api.v1alpha1.EngineType;
+import dev.semisup.api.v1alpha1.GeometryLimits;
 import dev.semisup.api.v1alpha1.TrainerSpec;
 import dev.semisup.api.plan.StepEngine;
 import dev.semisup.api.v1alpha1.NoiseSpec;
@@ -25,6 +26,7 @@ import dev.semisup.api.v1alpha1.StepResourcesSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.DoublePredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -139,26 +141,9 @@ public final class SpecValidator {
     if (data.getClasses() == null || data.getClasses() < 2) {
       problems.add(new Problem("spec.data.classes", "must be at least 2, was " + data.getClasses()));
     }
-    if (data.getImageSize() != null && (data.getImageSize() < 8 || data.getImageSize() > 1024)) {
-      problems.add(new Problem("spec.data.imageSize", "must be between 8 and 1024, was " + data.getImageSize()));
-    }
-    if (data.getChannels() != null && data.getChannels() != 1 && data.getChannels() != 3) {
-      problems.add(new Problem("spec.data.channels", "must be 1 or 3, was " + data.getChannels()));
-    }
-    int channels = data.resolvedChannels();
-    for (var entry : new Object[][] {{"mean", data.getMean()}, {"std", data.getStd()}}) {
-      @SuppressWarnings("unchecked")
-      List<Double> values = (List<Double>) entry[1];
-      if (values != null && !values.isEmpty() && values.size() != 1 && values.size() != channels) {
-        problems.add(new Problem("spec.data." + entry[0], "needs 1 or " + channels + " values, has " + values.size()));
-      }
-    }
-    if (data.getStd() != null && data.getStd().stream().anyMatch(v -> v == null || !(v > 0) || v.isInfinite())) {
-      problems.add(new Problem("spec.data.std", "values must be finite numbers > 0"));
-    }
-    if (data.getMean() != null && data.getMean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
-      problems.add(new Problem("spec.data.mean", "values must be finite numbers"));
-    }
+    // Any part left out takes its default: the channels from the labeled format, mean 0.5, std 0.25.
+    geometry("spec.data", new Geometry(data.getImageSize(), data.getChannels(), data.getMean(), data.getStd()), false,
+        data.getChannels() == null ? data.resolvedChannels() : null, problems);
     source("spec.data.labeled", data.getLabeled(), true, problems);
     source("spec.data.unlabeled", data.getUnlabeled(), false, problems);
     source("spec.data.validation", data.getValidation(), true, problems);
@@ -250,30 +235,54 @@ public final class SpecValidator {
           + " the teacher was exported for"));
       return;
     }
-    if (input.getImageSize() == null || input.getImageSize() < 8 || input.getImageSize() > 1024) {
-      problems.add(new Problem(field + ".imageSize", "must be between 8 and 1024, was " + input.getImageSize()));
+    geometry(field, new Geometry(input.getImageSize(), input.getChannels(), input.getMean(), input.getStd()), true, null,
+        problems);
+  }
+
+  /** An image geometry and its normalisation, as spec.data and spec.teacher.input declare it. */
+  private record Geometry(Integer imageSize, Integer channels, List<Double> mean, List<Double> std) {
+  }
+
+  /**
+   * The one check of a geometry against {@link GeometryLimits}. {@code required}: every part must be
+   * given (a TorchScript teacher's input has no defaults); else a part left out is defaulted, its
+   * channels then being {@code defaultChannels}.
+   */
+  private static void geometry(String field, Geometry geometry, boolean required, Integer defaultChannels,
+      List<Problem> problems) {
+    Integer imageSize = geometry.imageSize();
+    if (imageSize == null ? required : !GeometryLimits.allowsImageSize(imageSize)) {
+      problems.add(new Problem(field + ".imageSize", "must be between " + GeometryLimits.MIN_IMAGE_SIZE + " and "
+          + GeometryLimits.MAX_IMAGE_SIZE + ", was " + imageSize));
     }
-    Integer channels = input.getChannels();
-    if (channels == null || (channels != 1 && channels != 3)) {
+    Integer channels = geometry.channels();
+    if (channels == null ? required : !GeometryLimits.allowsChannels(channels)) {
       problems.add(new Problem(field + ".channels", "must be 1 or 3, was " + channels));
     }
-    for (var entry : new Object[][] {{"mean", input.getMean()}, {"std", input.getStd()}}) {
-      @SuppressWarnings("unchecked")
-      List<Double> values = (List<Double>) entry[1];
-      String valuesField = field + "." + entry[0];
-      if (values == null || values.isEmpty()) {
-        problems.add(new Problem(valuesField, "is required: 1 value or one per channel"));
-      } else if (channels != null && (channels == 1 || channels == 3) && values.size() != 1 && values.size() != channels) {
-        problems.add(new Problem(valuesField, "needs 1 value" + (channels == 3 ? " or 3" : "") + ", has " + values.size()));
+    Integer counted = channels == null ? defaultChannels : GeometryLimits.allowsChannels(channels) ? channels : null;
+    perChannel(field + ".mean", geometry.mean(), counted, required, GeometryLimits::allowsMean,
+        "between " + GeometryLimits.MIN_MEAN + " and " + GeometryLimits.MAX_MEAN, problems);
+    perChannel(field + ".std", geometry.std(), counted, required, GeometryLimits::allowsStd,
+        "between " + GeometryLimits.MIN_STD + " and " + GeometryLimits.MAX_STD, problems);
+  }
+
+  /** One value for every channel, or one per channel ({@code channels}, when known), each within its limits. */
+  private static void perChannel(String field, List<Double> values, Integer channels, boolean required,
+      DoublePredicate allowed, String limits, List<Problem> problems) {
+    if (values == null || values.isEmpty()) {
+      if (required) {
+        problems.add(new Problem(field, "is required: 1 value or one per channel"));
       }
+      return;
     }
-    if (input.getStd() != null && input.getStd().stream().anyMatch(v -> v == null || !(v > 0) || v.isInfinite())) {
-      problems.add(new Problem(field + ".std", "values must be finite numbers > 0"));
+    if (channels != null && values.size() != 1 && values.size() != channels) {
+      problems.add(new Problem(field, "needs 1 value" + (channels == 3 ? " or 3" : "") + ", has " + values.size()));
     }
-    if (input.getMean() != null && input.getMean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
-      problems.add(new Problem(field + ".mean", "values must be finite numbers"));
+    if (values.stream().anyMatch(value -> value == null || !allowed.test(value))) {
+      problems.add(new Problem(field, "values must be " + limits + " (of pixels scaled to [0,1]), has " + values));
     }
   }
+
 
   private static void architecture(String field, String name, List<Problem> problems) {
     if (name == null || name.isBlank()) {

@@ -58,7 +58,8 @@ class CrdValidationRulesTest {
 
   @Test
   void everyRuleCompilesWithSelfTypedByTheSchemaAndHasExamplesHere() {
-    Set<String> covered = Set.of("", "spec", "spec.data", "spec.teacher", "spec.teacher.input", "spec.student",
+    Set<String> covered = Set.of("", "spec", "spec.data", "spec.data.channels", "spec.teacher", "spec.teacher.input",
+        "spec.teacher.input.channels", "spec.student",
         "spec.sampling", "spec.rounds", "spec.storage", "spec.storage.endpoint", "spec.storage.bucket",
         "spec.storage.prefix", "spec.resources.cpu", "spec.resources.memory", "spec.resources.steps.*.cpu",
         "spec.resources.steps.*.memory");
@@ -235,6 +236,17 @@ class CrdValidationRulesTest {
         "std", List.of(0.2)))).isFalse();
     assertThat(allow("spec.teacher.input", Map.of("imageSize", 28L, "channels", 1L, "mean", List.of(0.5),
         "std", List.of(0.2, 0.2, 0.2)))).isFalse();
+  }
+
+  /** The API server says what SpecValidator says: 1 or 3 channels, not the range 1..3. */
+  @Test
+  void channelsAreOneOrThreeForTheDataAndATorchScriptTeachersInput() throws Exception {
+    for (String path : List.of("spec.data.channels", "spec.teacher.input.channels")) {
+      assertThat(allow(path, 1L)).as(path).isTrue();
+      assertThat(allow(path, 3L)).as(path).isTrue();
+      assertThat(allow(path, 2L)).as(path).isFalse();
+      assertThat(allow(path, 0L)).as(path).isFalse();
+    }
   }
 
   @Test

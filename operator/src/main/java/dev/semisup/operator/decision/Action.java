@@ -1,10 +1,8 @@
 package dev.semisup.operator.decision;
 
 import dev.semisup.api.plan.PlannedStep;
-import dev.semisup.api.validation.Problem;
 import dev.semisup.operator.observer.ObservedJob;
 import dev.semisup.operator.status.Reason;
-import java.util.List;
 
 /**
  * What one decision asks the actors to do. {@link #settles()} says whether the reconcile ends
@@ -16,9 +14,6 @@ public sealed interface Action {
   default boolean settles() {
     return true;
   }
-
-  /** The spec breaks rules the CRD schema cannot express: fail, naming every field. */
-  record Reject(List<Problem> problems) implements Action { }
 
   /** The run may not start at all (prefix of another run or namespace, a value outside the allowlist). */
   record Refuse(Reason reason, String message) implements Action { }

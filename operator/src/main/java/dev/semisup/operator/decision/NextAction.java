@@ -15,9 +15,10 @@ import java.util.Optional;
  * The decision: status and observation in, one {@link Action} out. Pure (no I/O, no clock), so
  * every row of the table below has its own test ({@code NextActionTest}). Rows apply in order;
  * steps are data (ids, {@code sharded()}), never names, so a new step kind needs no change here.
+ * The spec is valid here: the reconciler rejects an invalid one before it plans (there is no plan
+ * to decide over), so the table starts at R2.
  *
  * <pre>
- *  R1  the spec has problems                                    Reject
  *  R2  the operator's policy refuses a value                    Refuse(NotAllowed)
  *  R3  storage.prefix outside runs/&lt;namespace&gt;/                Refuse(PrefixOutsideNamespace)
  *  R4  run.json names another run (and no reuse of this name)   Refuse(PrefixOwnedByAnotherRun)
@@ -64,9 +65,6 @@ public final class NextAction {
   }
 
   public static Action decide(RunView run, RunObservation seen) {
-    if (!run.problems().isEmpty()) {
-      return new Action.Reject(run.problems());
-    }
     if (run.refusal().isPresent()) {
       return new Action.Refuse(Reason.NOT_ALLOWED, run.refusal().get());
     }

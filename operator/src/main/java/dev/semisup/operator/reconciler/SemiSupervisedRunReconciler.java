@@ -206,9 +206,14 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
     RunMarker self = new RunMarker(run.getMetadata().getNamespace(), run.getMetadata().getName(),
         run.getMetadata().getUid());
     for (int i = 0; i < MAX_ACTIONS; i++) {
-      RunView view = new RunView(List.of(), policy.refusal(scope.spec()), scope.plan(), scope.status().getStages(),
-          firstAcceptance, scope.spec().suspended(), scope.retryValue(), scope.status().getHandledRetry(), self,
-          scope.spec().getStorage().reusesArtifacts(), prefix, PodGroup.restartLimits(scope.spec(), scope.plan()));
+      RunView view = RunView.builder(scope.plan(), scope.status().getStages(), self, prefix)
+          .refusal(policy.refusal(scope.spec()))
+          .firstAcceptance(firstAcceptance)
+          .suspend(scope.spec().suspended())
+          .retry(scope.retryValue(), scope.status().getHandledRetry())
+          .reuseArtifacts(scope.spec().getStorage().reusesArtifacts())
+          .groupRestartLimits(PodGroup.restartLimits(scope.spec(), scope.plan()))
+          .build();
       Action action = NextAction.decide(view, scope.seen());
       Optional<Outcome> outcome = carryOut(action, scope);
       if (action.settles()) {
@@ -259,8 +264,6 @@ public class SemiSupervisedRunReconciler implements Reconciler<SemiSupervisedRun
       outcome = runs.stayFailed(stay, scope);
     } else if (action instanceof Action.Finish finish) {
       outcome = runs.finish(finish, scope);
-    } else if (action instanceof Action.Reject reject) {
-      outcome = RunActor.reject(reject.problems(), scope.run(), scope.events());
     } else {
       throw new IllegalStateException("no actor for " + action);
     }

@@ -6,7 +6,6 @@ import dev.semisup.api.plan.StagePlan;
 import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.StagePhase;
 import dev.semisup.api.v1alpha1.StageStatus;
-import dev.semisup.api.validation.Problem;
 import dev.semisup.operator.jobs.JobState;
 import dev.semisup.operator.jobs.JobState.Outcome;
 import dev.semisup.operator.observer.ObservedJob;
@@ -31,7 +30,6 @@ class NextActionTest {
         stage.setAttempts(0);
         return stage;
       }).toList();
-  private List<Problem> problems = List.of();
   private Optional<String> refusal = Optional.empty();
   private boolean firstAcceptance;
   private boolean suspend;
@@ -47,8 +45,9 @@ class NextActionTest {
   }
 
   private RunView view() {
-    return new RunView(problems, refusal, plan, stages, firstAcceptance, suspend, retryValue, handledRetry, SELF, reuse,
-        prefix, groupRestartLimits);
+    return RunView.builder(plan, stages, SELF, prefix).refusal(refusal)
+        .firstAcceptance(firstAcceptance).suspend(suspend).retry(retryValue, handledRetry).reuseArtifacts(reuse)
+        .groupRestartLimits(groupRestartLimits).build();
   }
 
   private StageStatus stage(String step, StagePhase phase, int attempts) {
@@ -68,13 +67,6 @@ class NextActionTest {
 
   private void teacherDone() {
     stage("teacher", StagePhase.Succeeded, 1);
-  }
-
-  @Test
-  void r1_specProblemsRejectTheRun() {
-    problems = List.of(new Problem("spec.sampling.topK", "must be at least 1"));
-    seen.marker(new RunMarker("other", "run", "uid-9"));
-    assertThat(decide()).isEqualTo(new Action.Reject(problems));
   }
 
   @Test

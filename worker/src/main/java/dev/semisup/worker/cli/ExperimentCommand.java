@@ -17,10 +17,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,33 +45,25 @@ final class ExperimentCommand implements Callable<Integer> {
       + " runs (refused without it: a typo in an axis can multiply a grid a thousandfold).")
   boolean allowLarge;
 
-  @Option(names = "--data-cache", paramLabel = "DIR", description = "Where downloaded demo data is kept (default ~/.cache/semisup).")
-  Path dataCache;
-
   /** The most runs a grid may have without --allow-large. */
   static final long MAX_RUNS = 10_000;
   private static final String MAX_RUNS_TEXT = "10,000";
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  CommandEnvironment environment;
 
-  ExperimentCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  @Mixin
+  DataCacheOption dataCache;
+
+  ExperimentCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   @Override
-  public Integer call() {
-    Threads.configure(env);
-    Grid grid;
-    List<GridPoint> points;
-    try {
-      grid = GridFile.read(gridFile);
-    } catch (GridException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+  public Integer call() throws GridException, Pipeline.RunFailedException, CommandFailure {
+    environment.configureThreads();
+    PrintWriter out = environment.out;
+    Grid grid = GridFile.read(gridFile);
     Path folder = Objects.requireNonNullElse(dir, Path.of(".semisup", "experiments", grid.name()));
     // Counted from the axes before anything is expanded: a huge grid says so at once.
     long runs = grid.size();
@@ -79,22 +71,19 @@ final class ExperimentCommand implements Callable<Integer> {
         + " run(s) (" + shape(grid) + "); in " + folder.toAbsolutePath());
     out.flush();
     if (runs > MAX_RUNS && !allowLarge) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, gridFile + ": axes: the grid has " + (runs == Long.MAX_VALUE
+      throw new GridException(gridFile + ": axes: the grid has " + (runs == Long.MAX_VALUE
           ? "more than " : "") + runs + " runs (" + shape(grid) + "), more than " + MAX_RUNS_TEXT
           + "; shorten its axes or seeds, or pass --allow-large to run it");
     }
-    try {
-      points = GridPoints.expand(grid);
-    } catch (GridException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+    List<GridPoint> points = GridPoints.expand(grid);
     long teachers = points.stream().filter(p -> p.teacher() != null)
         .map(p -> p.teacher().getMetadata().getName()).distinct().count();
     out.println("semisup: " + teachers + " teacher(s) shared among them");
-    Pipeline pipeline = new LocalPipeline(new LocalRun(env, out, folder.resolve("store"), dataCache), gridFile.toString());
+    Path cache = dataCache.directory;
+    Pipeline pipeline = new LocalPipeline(new LocalRun(environment, folder.resolve("store"), cache), gridFile.toString());
     try {
       OtherExperiments others = OtherExperiments.besides(folder, other ->
-          new LocalPipeline(new LocalRun(env, out, other.resolve("store"), dataCache), gridFile.toString()));
+          new LocalPipeline(new LocalRun(environment, other.resolve("store"), cache), gridFile.toString()));
       if (!others.folders().isEmpty()) {
         out.println("semisup: runs with the same spec, and teachers with the same inputs, are read back from the"
             + " experiments beside it: "
@@ -113,10 +102,8 @@ final class ExperimentCommand implements Callable<Integer> {
       plots.forEach(plot -> out.println("  plot:    " + plot));
       out.flush();
       return WorkerContract.EXIT_OK;
-    } catch (Pipeline.RunFailedException e) {
-      return fail(e.exitCode(), e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, "experiment '" + grid.name() + "' failed: " + FailureMessages.describe(e));
+      throw CommandFailure.of("experiment '" + grid.name() + "'", e);
     }
   }
 
@@ -141,6 +128,7 @@ final class ExperimentCommand implements Callable<Integer> {
   }
 
   private void printSummary(List<String> columns, List<SeedSummary.Line> summary) {
+    PrintWriter out = environment.out;
     out.println();
     out.println("Experiment summary (mean over seeds; gain = final - teacher of the same seed, in points)");
     for (SeedSummary.Line line : summary) {
@@ -161,11 +149,5 @@ final class ExperimentCommand implements Callable<Integer> {
 
   private static String percent(Double value) {
     return value == null ? "-" : String.format("%.2f%%", 100 * value);
-  }
-
-  private int fail(int code, String message) {
-    err.println("semisup: " + message);
-    err.flush();
-    return code;
   }
 }

@@ -32,7 +32,7 @@ final class LocalPipeline implements Pipeline {
         boolean trainedNow = finished.outcomes().get(teacher.id()) != StageRunner.Outcome.ALREADY_DONE;
         return teacherOf(run, finished, teacher, trainedNow);
       });
-    } catch (LocalRun.Failure e) {
+    } catch (CommandFailure e) {
       throw new RunFailedException(e.exitCode(), e.getMessage());
     }
   }
@@ -45,7 +45,7 @@ final class LocalPipeline implements Pipeline {
         return finished.artifacts().exists(finished.layout().success(teacher))
             ? Optional.of(teacherOf(run, finished, teacher, false)) : Optional.<Teacher>empty();
       });
-    } catch (LocalRun.Failure e) {
+    } catch (CommandFailure e) {
       throw new RunFailedException(e.exitCode(), e.getMessage());
     }
   }
@@ -69,7 +69,7 @@ final class LocalPipeline implements Pipeline {
         return done ? Optional.of(JSON.readValue(finished.artifacts().get(finished.layout().report()), RunReport.class))
             : Optional.<RunReport>empty();
       });
-    } catch (LocalRun.Failure e) {
+    } catch (CommandFailure e) {
       throw new RunFailedException(e.exitCode(), e.getMessage());
     }
   }
@@ -79,7 +79,7 @@ final class LocalPipeline implements Pipeline {
     try {
       return local.run(run, source(run), false, step -> true,
           finished -> JSON.readValue(finished.artifacts().get(finished.layout().report()), RunReport.class));
-    } catch (LocalRun.Failure e) {
+    } catch (CommandFailure e) {
       throw new RunFailedException(e.exitCode(), e.getMessage());
     }
   }

@@ -1,6 +1,5 @@
 package dev.semisup.worker.cli;
 
-import dev.semisup.api.WorkerContract;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
@@ -12,9 +11,7 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
-import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
-import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.run.LegacyStepRecords;
 import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
@@ -28,8 +25,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +35,7 @@ import java.util.function.Predicate;
  * {@code semisup experiment}: every check before the store is touched (spec, demo data, store
  * placement, data present and readable), the run marker, then the plan's steps through
  * {@link StageRunner}, so steps already done with the same inputs are skipped and training resumes
- * from its newest checkpoint. Failures carry their exit code: 2 for input the user can fix.
+ * from its newest checkpoint. A failure is a {@link CommandFailure}: exit 2 for input the user can fix.
  */
 final class LocalRun {
 
@@ -54,28 +49,14 @@ final class LocalRun {
   record Finished(ObjectStore artifacts, ObjectLayout layout, StagePlan plan, Map<String, StageRunner.Outcome> outcomes) {
   }
 
-  /** A run that cannot go on, with the command's exit code and a message naming the field or file. */
-  static final class Failure extends Exception {
-    private final int exitCode;
-
-    Failure(int exitCode, String message) {
-      super(message);
-      this.exitCode = exitCode;
-    }
-
-    int exitCode() {
-      return exitCode;
-    }
-  }
-
   private final Map<String, String> env;
   private final PrintWriter out;
   private final Path store;
   private final Path dataCache;
 
-  LocalRun(Map<String, String> env, PrintWriter out, Path store, Path dataCache) {
-    this.env = env;
-    this.out = out;
+  LocalRun(CommandEnvironment environment, Path store, Path dataCache) {
+    this.env = environment.env;
+    this.out = environment.out;
     this.store = store;
     this.dataCache = dataCache;
   }
@@ -85,43 +66,53 @@ final class LocalRun {
    * reads the result. {@code source} (the manifest's file, or a grid point) is named in errors.
    */
   <T> T run(SemiSupervisedRun run, String source, boolean fresh, Predicate<PlannedStep> steps, Result<T> result)
-      throws Failure {
+      throws CommandFailure {
+    String name = run.getMetadata() == null ? null : run.getMetadata().getName();
+    try {
+      return runChecked(run, source, fresh, steps, result);
+    } catch (ManifestException | IOException | RuntimeException e) {
+      throw CommandFailure.of("run '" + name + "'", e);
+    }
+  }
+
+  private <T> T runChecked(SemiSupervisedRun run, String source, boolean fresh, Predicate<PlannedStep> steps,
+      Result<T> result) throws ManifestException, IOException {
     SemiSupervisedRunSpec spec = run.getSpec();
     // The name becomes a path in the store: checked (with the spec) before anything touches it.
     List<Problem> problems = SpecValidator.validate(run, SpecValidator.Target.LOCAL);
     if (!problems.isEmpty()) {
-      throw new Failure(WorkerContract.EXIT_BAD_INPUT, new ManifestException(source, problems).getMessage());
+      throw new ManifestException(source, problems);
     }
     String name = run.getMetadata().getName();
     try {
       FashionMnist.locate(spec, dataCache != null ? dataCache
           : Path.of(System.getProperty("user.home"), ".cache", "semisup", "fashion-mnist"), out);
     } catch (IOException e) {
-      throw new Failure(WorkerContract.EXIT_BAD_INPUT, source + ": cannot find the demo data: " + e.getMessage());
+      throw new BadInputException(source + ": cannot find the demo data: " + e.getMessage(), e);
     }
 
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, store)) {
       if (connection.isLocal()) {
         List<Problem> overlaps = LocalStorePlacement.overlaps(connection.localDirectory(), spec);
         if (!overlaps.isEmpty()) {
-          throw new Failure(WorkerContract.EXIT_BAD_INPUT, new ManifestException(source, overlaps).getMessage());
+          throw new ManifestException(source, overlaps);
         }
       }
       Blobs blobs = connection.dataBlobs();
       List<Problem> missing = missingData(spec, blobs);
       if (!missing.isEmpty()) {
-        throw new Failure(WorkerContract.EXIT_BAD_INPUT, new ManifestException(source, missing).getMessage());
+        throw new ManifestException(source, missing);
       }
       ObjectStore artifacts = connection.artifactStore();
       try {
         artifacts.checkReachable();
       } catch (IOException e) {
-        throw new Failure(WorkerContract.EXIT_BAD_INPUT, "the store cannot be used: " + e.getMessage());
+        throw new BadInputException("the store cannot be used: " + e.getMessage(), e);
       }
       // Every data source opened and checked before any step, and before the store is written.
       List<Problem> badData = Preflight.check(spec, blobs);
       if (!badData.isEmpty()) {
-        throw new Failure(WorkerContract.EXIT_BAD_INPUT, new ManifestException(source, badData).getMessage());
+        throw new ManifestException(source, badData);
       }
       ObjectLayout layout = layout(spec, name);
       RunOwnership.claim(artifacts, layout, RunMarker.local(name), spec.getStorage().reusesArtifacts());
@@ -138,8 +129,8 @@ final class LocalRun {
         out.println("semisup: run '" + name + "', artifacts in " + artifacts.uri(layout.prefix()));
         StagePlan plan = StagePlan.of(spec);
         TerminalProgress progress = new TerminalProgress(out, System.console() != null);
-        StageContext base = new StageContext(name, spec, plan, plan.steps().get(0), 0, layout, artifacts, blobs, progress,
-            Clock.systemUTC(), Duration.ofSeconds(3));
+        StageContext base = StageContext.builder(name, spec).plan(plan).step(plan.steps().get(0), 0)
+            .artifacts(layout, artifacts).data(blobs).progress(progress, StageContext.PROGRESS_INTERVAL).build();
         Map<String, StageRunner.Outcome> outcomes = new java.util.LinkedHashMap<>();
         for (PlannedStep step : plan.steps()) {
           if (!steps.test(step)) {
@@ -164,21 +155,17 @@ final class LocalRun {
         }
         return result.read(new Finished(artifacts, layout, plan, outcomes));
       }
-    } catch (BadInputException | BadDataException | InvalidSettingException e) {
-      throw new Failure(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      throw new Failure(WorkerContract.EXIT_FAILURE, "run '" + name + "' failed: " + FailureMessages.describe(e));
     }
   }
 
   /** Reads what a run left in the store, running nothing and writing nothing. */
-  <T> T inspect(SemiSupervisedRun run, Result<T> result) throws Failure {
+  <T> T inspect(SemiSupervisedRun run, Result<T> result) throws CommandFailure {
     SemiSupervisedRunSpec spec = run.getSpec();
     String name = run.getMetadata().getName();
     try (StoreConnection connection = StoreConnection.open(spec.getStorage(), env, store)) {
       return result.read(new Finished(connection.artifactStore(), layout(spec, name), StagePlan.of(spec), Map.of()));
     } catch (IOException | RuntimeException e) {
-      throw new Failure(WorkerContract.EXIT_FAILURE, "cannot read run '" + name + "': " + FailureMessages.describe(e));
+      throw CommandFailure.of("reading run '" + name + "'", e);
     }
   }
 

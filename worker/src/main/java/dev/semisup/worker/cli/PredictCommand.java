@@ -2,14 +2,11 @@ package dev.semisup.worker.cli;
 
 import dev.semisup.api.WorkerContract;
 import dev.semisup.api.report.StageProgress;
-import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.input.Printable;
-import dev.semisup.worker.model.card.InvalidModelCardException;
 import dev.semisup.worker.model.card.ModelCard;
 import dev.semisup.worker.predict.Classifier;
-import dev.semisup.worker.predict.ModelNotFoundException;
 import dev.semisup.worker.predict.PredictInputException;
 import dev.semisup.worker.predict.PredictInputs;
 import dev.semisup.worker.predict.PredictionWriter;
@@ -28,9 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -81,21 +78,18 @@ final class PredictCommand implements Callable<Integer> {
       description = "Image files (.jpg/.png), folders of images, tar shards (.tar) or an IDX images file (*-idx3-ubyte.gz).")
   List<String> inputs;
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  CommandEnvironment environment;
 
-  PredictCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  PredictCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   @Override
-  public Integer call() {
-    Threads.configure(env);
+  public Integer call() throws CommandFailure {
+    environment.configureThreads();
     if (top < 1) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, "--top must be at least 1 (more than the model's classes shows them"
+      throw new InvalidSettingException("--top must be at least 1 (more than the model's classes shows them"
           + " all), was " + top);
     }
     S3Endpoint s3 = null;
@@ -112,7 +106,7 @@ final class PredictCommand implements Callable<Integer> {
         List<ImageSource> sources = new ArrayList<>();
         String labelsUri = labels == null ? null : PredictInputs.uriOf(labels);
         if (labelsUri != null && inputs.size() != 1) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, "--labels: give exactly one IDX images input with it, not " + inputs.size());
+          throw new InvalidSettingException("--labels: give exactly one IDX images input with it, not " + inputs.size());
         }
         for (String input : inputs) {
           sources.add(PredictInputs.open(blobs, PredictInputs.uriOf(input), labelsUri, classifier.input()));
@@ -120,19 +114,19 @@ final class PredictCommand implements Callable<Integer> {
         Predictions.Summary summary;
         // More ranks than the model has classes would be empty columns (and --top 2147483647 a header of billions).
         int ranks = Math.min(top, classifier.card().classes().size());
-        try (PredictionWriter writer = output == null ? PredictionWriter.toTerminal(out)
-            : OutputFiles.isStandardOutput(output) ? PredictionWriter.toCsv(out, ranks, false)
+        try (PredictionWriter writer = output == null ? PredictionWriter.toTerminal(environment.out)
+            : OutputFiles.isStandardOutput(output) ? PredictionWriter.toCsv(environment.out, ranks, false)
             : PredictionWriter.toFile(output, ranks)) {
           summary = new Predictions(classifier, top).run(sources, writer, progress());
         }
         report(summary);
         return WorkerContract.EXIT_OK;
       }
-    } catch (ModelNotFoundException | InvalidModelCardException | PredictInputException | BadDataException
-        | InvalidSettingException | FileNotFoundException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+    } catch (FileNotFoundException e) {
+      // A named input or model file that is not there: the user's to fix, whichever reader found it.
+      throw CommandFailure.of("predict", new PredictInputException(e.getMessage(), e));
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, "predict failed: " + FailureMessages.describe(e));
+      throw CommandFailure.of("predict", e);
     } finally {
       if (s3 != null) {
         try {
@@ -148,8 +142,8 @@ final class PredictCommand implements Callable<Integer> {
     if (endpoint == null || endpoint.isBlank()) {
       return null;
     }
-    String accessKey = env.get(WorkerContract.ENV_ACCESS_KEY);
-    String secretKey = env.get(WorkerContract.ENV_SECRET_KEY);
+    String accessKey = environment.env.get(WorkerContract.ENV_ACCESS_KEY);
+    String secretKey = environment.env.get(WorkerContract.ENV_SECRET_KEY);
     if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
       throw new InvalidSettingException("--endpoint " + endpoint + ": set $" + WorkerContract.ENV_ACCESS_KEY
           + " and $" + WorkerContract.ENV_SECRET_KEY + " to the store's credentials");
@@ -163,6 +157,7 @@ final class PredictCommand implements Callable<Integer> {
 
   /** Which model answers: what a person checks before trusting the numbers. */
   private void describe(TrainedModel trained) {
+    PrintWriter err = environment.err;
     ModelCard card = trained.card();
     StringBuilder line = new StringBuilder("model: ").append(Printable.of(trained.where())).append(" (")
         .append(card.architecture()).append(", ").append(card.classes().size()).append(" classes, ").append(card.channels()).append('x')
@@ -187,7 +182,7 @@ final class PredictCommand implements Callable<Integer> {
     if (output == null) {
       return (done, skipped) -> { };
     }
-    TerminalProgress bar = new TerminalProgress(err, System.console() != null);
+    TerminalProgress bar = new TerminalProgress(environment.err, System.console() != null);
     long started = System.nanoTime();
     return (done, skipped) -> {
       double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
@@ -198,7 +193,7 @@ final class PredictCommand implements Callable<Integer> {
 
   private void report(Predictions.Summary summary) {
     // With the CSV on standard output, the summary goes beside it, not into it.
-    PrintWriter to = output != null && OutputFiles.isStandardOutput(output) ? err : out;
+    PrintWriter to = output != null && OutputFiles.isStandardOutput(output) ? environment.err : environment.out;
     if (output != null && !OutputFiles.isStandardOutput(output)) {
       to.println("wrote " + summary.images() + " predictions to " + Printable.of(output.toString()));
     }
@@ -208,10 +203,5 @@ final class PredictCommand implements Callable<Integer> {
           summary.labeled());
     }
     to.flush();
-  }
-
-  private int fail(int code, String message) {
-    err.println("semisup: " + Printable.message(message));
-    return code;
   }
 }

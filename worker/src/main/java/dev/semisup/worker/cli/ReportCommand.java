@@ -13,7 +13,6 @@ import dev.semisup.api.v1alpha1.StorageSpec;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.report.ContactSheets;
-import dev.semisup.worker.report.InvalidRunRecordException;
 import dev.semisup.worker.report.RunReportPage;
 import dev.semisup.worker.store.LocalDirectoryStore;
 import dev.semisup.worker.store.ObjectStore;
@@ -28,10 +27,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,14 +73,11 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Let --output replace an existing file (never one inside the run's folder).")
   boolean force;
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  CommandEnvironment environment;
 
-  ReportCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  ReportCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   /** A run's prefix opened for reading and writing its report. */
@@ -89,35 +85,30 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws ManifestException, CommandFailure {
+    PrintWriter out = environment.out;
     Set<Integer> chosen = new LinkedHashSet<>(classes == null ? List.of() : classes);
-    Opened opened;
-    try {
-      opened = open();
-    } catch (ManifestException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    } catch (InvalidSettingException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+    Opened opened = open();
     try {
       OutputFiles.checkWritable("--output", output, force, opened.store().uri(opened.layout().prefix()));
       String specKey = opened.layout().specSnapshot();
       if (!opened.store().exists(specKey)) {
-        return fail(WorkerContract.EXIT_BAD_INPUT, target + ": no run here: " + opened.store().uri(specKey)
+        throw new InvalidSettingException(target + ": no run here: " + opened.store().uri(specKey)
             + " does not exist (has the run started?)");
       }
       SemiSupervisedRunSpec spec = Manifests.parseSpec(opened.store().getString(specKey), opened.store().uri(specKey));
       int classCount = spec.getData().getClasses();
       for (int cls : chosen) {
         if (cls < 0 || cls >= classCount) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, "--classes: " + cls + " is not a class of this run (0.."
+          throw new InvalidSettingException("--classes: " + cls + " is not a class of this run (0.."
               + (classCount - 1) + ")");
         }
       }
       RunReportPage.Run run = new RunReportPage.Run(opened.name(), opened.store(), opened.layout(), StagePlan.of(spec));
       String uri = RunReportPage.write(run, Clock.systemUTC(), chosen);
       // With the page on standard output, the line about it goes beside it, not into it.
-      (OutputFiles.isStandardOutput(output) ? err : out).println("semisup: report of run '" + Printable.of(opened.name())
+      PrintWriter beside = OutputFiles.isStandardOutput(output) ? environment.err : out;
+      beside.println("semisup: report of run '" + Printable.of(opened.name())
           + "': " + Printable.of(uri));
       if (OutputFiles.isStandardOutput(output)) {
         out.write(new String(opened.store().get(opened.layout().reportPage()), StandardCharsets.UTF_8));
@@ -127,16 +118,14 @@ final class ReportCommand implements Callable<Integer> {
       }
       out.flush();
       return WorkerContract.EXIT_OK;
-    } catch (ManifestException | InvalidSettingException | InvalidRunRecordException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, "cannot build the report of " + target + ": " + FailureMessages.describe(e));
+      throw CommandFailure.of("building the report of " + target, e);
     } finally {
       if (opened.connection() != null) {
         try {
           opened.connection().close();
         } catch (IOException e) {
-          err.println("semisup: closing the store: " + e.getMessage());
+          environment.err.println("semisup: closing the store: " + e.getMessage());
         }
       }
     }
@@ -167,7 +156,7 @@ final class ReportCommand implements Callable<Integer> {
       StorageSpec storage = new StorageSpec();
       storage.setEndpoint(endpoint);
       storage.setBucket(location.bucket());
-      StoreConnection connection = StoreConnection.open(storage, env, null);
+      StoreConnection connection = StoreConnection.open(storage, environment.env, null);
       ObjectLayout layout = new ObjectLayout(location.key());
       String last = layout.prefix().substring(layout.prefix().lastIndexOf('/') + 1);
       ObjectStore artifacts = connection.artifactStore();
@@ -180,7 +169,7 @@ final class ReportCommand implements Callable<Integer> {
     SemiSupervisedRun run = Manifests.read(manifest);
     String name = run.getMetadata().getName();
     String namespace = run.getMetadata().getNamespace() == null ? RunMarker.LOCAL_NAMESPACE : run.getMetadata().getNamespace();
-    StoreConnection connection = StoreConnection.open(run.getSpec().getStorage(), env, store);
+    StoreConnection connection = StoreConnection.open(run.getSpec().getStorage(), environment.env, store);
     ObjectLayout layout = new ObjectLayout(run.getSpec().getStorage().resolvedPrefix(namespace, name));
     return new Opened(name, connection.artifactStore(), layout, connection);
   }
@@ -193,11 +182,5 @@ final class ReportCommand implements Callable<Integer> {
       // no marker (a run from before markers) or an unreadable one: the folder names the run
       return fallback;
     }
-  }
-
-  private int fail(int code, String message) {
-    err.println("semisup: " + Printable.message(message));
-    err.flush();
-    return code;
   }
 }

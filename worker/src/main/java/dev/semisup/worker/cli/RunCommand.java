@@ -6,12 +6,11 @@ import dev.semisup.api.manifest.ManifestException;
 import dev.semisup.api.manifest.Manifests;
 import dev.semisup.api.report.RunReport;
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
-import dev.semisup.worker.input.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,43 +36,33 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--fresh", description = "Delete this run's artifacts in the store first, instead of resuming.")
   boolean fresh;
 
-  @Option(names = "--data-cache", paramLabel = "DIR", description = "Where downloaded demo data is kept (default ~/.cache/semisup).")
-  Path dataCache;
+  @Mixin
+  CommandEnvironment environment;
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  DataCacheOption dataCache;
 
-  RunCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  RunCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   @Override
-  public Integer call() {
-    Threads.configure(env);
-    SemiSupervisedRun run;
-    try {
-      run = Manifests.read(manifest);
-    } catch (ManifestException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+  public Integer call() throws ManifestException, CommandFailure {
+    environment.configureThreads();
+    SemiSupervisedRun run = Manifests.read(manifest);
     long started = System.nanoTime();
-    try {
-      new LocalRun(env, out, store, dataCache).run(run, manifest.toString(), fresh, step -> true, finished -> {
-        RunReport report = JSON.readValue(finished.artifacts().get(finished.layout().report()), RunReport.class);
-        printReport(report, finished.artifacts().uri(finished.layout().report()),
-            finished.artifacts().uri(finished.layout().reportPage()), (System.nanoTime() - started) / 1e9);
-        return report;
-      });
-      return WorkerContract.EXIT_OK;
-    } catch (LocalRun.Failure e) {
-      return fail(e.exitCode(), e.getMessage());
-    }
+    new LocalRun(environment, store, dataCache.directory).run(run, manifest.toString(), fresh,
+        step -> true, finished -> {
+          RunReport report = JSON.readValue(finished.artifacts().get(finished.layout().report()), RunReport.class);
+          printReport(report, finished.artifacts().uri(finished.layout().report()),
+              finished.artifacts().uri(finished.layout().reportPage()), (System.nanoTime() - started) / 1e9);
+          return report;
+        });
+    return WorkerContract.EXIT_OK;
   }
 
   private void printReport(RunReport report, String where, String page, double seconds) {
+    PrintWriter out = environment.out;
     out.println();
     out.println("Run '" + report.run() + "' finished in " + Math.round(seconds) + " s");
     for (RunReport.Round round : report.rounds()) {
@@ -100,13 +89,5 @@ final class RunCommand implements Callable<Integer> {
 
   private static String percent(Double value) {
     return value == null ? "-" : String.format("%.2f%%", 100 * value);
-  }
-
-  private int fail(int code, String rawMessage) {
-    // Messages carry names from the data (tar members, labels, URIs): shown, never sent to the terminal.
-    String message = Printable.message(rawMessage);
-    err.println("semisup: " + message);
-    err.flush();
-    return code;
   }
 }

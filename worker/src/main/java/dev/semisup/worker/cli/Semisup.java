@@ -32,19 +32,24 @@ public final class Semisup implements Runnable {
   }
 
   public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return commandLine(env, out, err).execute(args);
+  }
+
+  /** The command line with every subcommand, and the one mapping of their exceptions to exit codes. */
+  static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    CommandEnvironment environment = new CommandEnvironment(env, out, err);
     CommandLine commandLine = new CommandLine(new Semisup());
-    commandLine.addSubcommand("run", new RunCommand(env, out, err));
-    commandLine.addSubcommand("experiment", new ExperimentCommand(env, out, err));
-    commandLine.addSubcommand("predict", new PredictCommand(env, out, err));
-    commandLine.addSubcommand("report", new ReportCommand(env, out, err));
-    commandLine.addSubcommand(WorkerContract.STAGE_SUBCOMMAND, new StageCommand(env, out, err));
+    commandLine.addSubcommand("run", new RunCommand(environment));
+    commandLine.addSubcommand("experiment", new ExperimentCommand(environment));
+    commandLine.addSubcommand("predict", new PredictCommand(environment));
+    commandLine.addSubcommand("report", new ReportCommand(environment));
+    commandLine.addSubcommand(WorkerContract.STAGE_SUBCOMMAND, new StageCommand(environment));
     commandLine.setOut(out);
     commandLine.setErr(err);
-    commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
-      err.println("semisup: " + e.getMessage());
-      return WorkerContract.EXIT_FAILURE;
-    });
-    return commandLine.execute(args);
+    ExitCodes exitCodes = new ExitCodes(env, err);
+    commandLine.setExitCodeExceptionMapper(exitCodes);
+    commandLine.setExecutionExceptionHandler(exitCodes);
+    return commandLine;
   }
 
   @Override

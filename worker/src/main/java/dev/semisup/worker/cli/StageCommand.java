@@ -10,31 +10,23 @@ import dev.semisup.api.report.RunMarker;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.validation.Problem;
 import dev.semisup.api.validation.SpecValidator;
-import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.data.Preflight;
 import dev.semisup.worker.input.InvalidSettingException;
-import dev.semisup.worker.input.Printable;
-import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.run.RunLock;
 import dev.semisup.worker.run.RunOwnership;
 import dev.semisup.worker.run.StageRunner;
-import dev.semisup.worker.stages.BadInputException;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.TrainedElsewhere;
 import dev.semisup.worker.store.StoreConnection;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -70,35 +62,28 @@ final class StageCommand implements Callable<Integer> {
   @Option(names = "--shard", description = "Shard index of infer or pack (default $" + WorkerContract.ENV_SHARD_INDEX + ", else 0).")
   Integer shard;
 
-  private final Map<String, String> env;
-  private final PrintWriter out;
-  private final PrintWriter err;
+  @Mixin
+  CommandEnvironment environment;
 
-  StageCommand(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    this.env = env;
-    this.out = out;
-    this.err = err;
+  StageCommand(CommandEnvironment environment) {
+    this.environment = environment;
   }
 
   @Override
-  public Integer call() {
-    Threads.configure(env);
+  public Integer call() throws ManifestException, CommandFailure {
+    environment.configureThreads();
+    Map<String, String> env = environment.env;
     if (claim && complete) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, WorkerContract.CLAIM_OPTION + " and " + WorkerContract.COMPLETE_OPTION
+      throw new InvalidSettingException(WorkerContract.CLAIM_OPTION + " and " + WorkerContract.COMPLETE_OPTION
           + " exclude each other");
     }
-    SpecSource.Source source;
-    try {
-      source = SpecSource.read(env, specFile);
-    } catch (ManifestException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
-    }
+    SpecSource.Source source = SpecSource.read(env, specFile);
     SemiSupervisedRunSpec spec = source.spec();
     boolean cluster = spec.getStorage() != null && spec.getStorage().getEndpoint() != null
         && !spec.getStorage().getEndpoint().isBlank();
     List<Problem> problems = SpecValidator.validate(spec, cluster ? SpecValidator.Target.CLUSTER : SpecValidator.Target.LOCAL);
     if (!problems.isEmpty()) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", problems).getMessage());
+      throw new ManifestException("spec", problems);
     }
     StagePlan plan = StagePlan.of(spec);
     PlannedStep step;
@@ -107,7 +92,7 @@ final class StageCommand implements Callable<Integer> {
       step = plan.require(stepId);
       shardIndex = shard != null ? shard : Integer.parseInt(env.getOrDefault(WorkerContract.ENV_SHARD_INDEX, "0"));
     } catch (IllegalArgumentException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, e.getMessage());
+      throw new InvalidSettingException(e.getMessage(), e);
     }
     // A pod is told its run by the operator; by hand, the manifest's metadata.name places the run
     // where `semisup run` of the same manifest has it, so the two can take turns on one run.
@@ -117,7 +102,7 @@ final class StageCommand implements Callable<Integer> {
     String uid = env.get(WorkerContract.ENV_RUN_UID);
     Optional<String> badName = RunName.problem(name);
     if (badName.isPresent()) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, (pod ? WorkerContract.ENV_RUN_NAME : "metadata.name") + " " + badName.get());
+      throw new InvalidSettingException((pod ? WorkerContract.ENV_RUN_NAME : "metadata.name") + " " + badName.get());
     }
     String prefix = env.getOrDefault(WorkerContract.ENV_STORE_PREFIX, pod
         ? spec.getStorage().resolvedPrefix(namespace, name) : LocalRun.layout(spec, name).prefix());
@@ -125,7 +110,7 @@ final class StageCommand implements Callable<Integer> {
       if (connection.isLocal()) {
         List<Problem> overlaps = LocalStorePlacement.overlaps(connection.localDirectory(), spec);
         if (!overlaps.isEmpty()) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", overlaps).getMessage());
+          throw new ManifestException("spec", overlaps);
         }
       }
       if (step.equals(plan.steps().get(0)) && !complete && !claim) {
@@ -133,7 +118,7 @@ final class StageCommand implements Callable<Integer> {
         // a torch-ddp trainer, whose pods only claim here, reads its data itself.
         List<Problem> badData = Preflight.check(spec, connection.dataBlobs());
         if (!badData.isEmpty()) {
-          return fail(WorkerContract.EXIT_BAD_INPUT, new ManifestException("spec", badData).getMessage());
+          throw new ManifestException("spec", badData);
         }
       }
       ObjectLayout layout = new ObjectLayout(prefix);
@@ -141,43 +126,25 @@ final class StageCommand implements Callable<Integer> {
       // Every step checks the marker: a pod never writes into a prefix another run owns.
       RunOwnership.claim(connection.artifactStore(), layout, marker, spec.getStorage().reusesArtifacts());
       if (claim) {
-        out.println(step.id() + ": prefix " + prefix + " is run " + marker.describe() + "'s");
+        environment.out.println(step.id() + ": prefix " + prefix + " is run " + marker.describe() + "'s");
         return WorkerContract.EXIT_OK;
       }
       // By hand, one writer per run, as `semisup run`; a run's pods are ordered by the operator.
       try (RunLock lock = pod ? null : RunLock.acquire(connection.artifactStore(), layout, marker.describe())) {
-        StageContext context = new StageContext(name, spec, plan, step, shardIndex, layout,
-            connection.artifactStore(), connection.dataBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ofSeconds(3));
+        StageContext context = StageContext.builder(name, spec).plan(plan).step(step, shardIndex)
+            .artifacts(layout, connection.artifactStore()).data(connection.dataBlobs()).build();
         if (complete) {
           TrainedElsewhere.completeAfterTrainer(context);
-          out.println(step.id() + ": completed");
+          environment.out.println(step.id() + ": completed");
           return WorkerContract.EXIT_OK;
         }
         StageRunner.Outcome outcome = StageRunner.run(context);
-        out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
+        environment.out.println(step.id() + (step.sharded() ? " shard " + shardIndex : "") + ": "
             + (outcome == StageRunner.Outcome.RAN ? "done" : "already done"));
         return WorkerContract.EXIT_OK;
       }
-    } catch (BadInputException | BadDataException | InvalidSettingException e) {
-      return fail(WorkerContract.EXIT_BAD_INPUT, step.id() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return fail(WorkerContract.EXIT_FAILURE, step.id() + " failed: " + FailureMessages.describe(e));
+      throw CommandFailure.naming(step.id(), e);
     }
-  }
-
-  /** Prints the message and leaves it where Kubernetes copies it into the pod's status. */
-  private int fail(int code, String rawMessage) {
-    // Messages carry names from the data (tar members, labels, URIs): shown, never sent to the terminal.
-    String message = Printable.message(rawMessage);
-    err.println("semisup: " + message);
-    Path log = Path.of(env.getOrDefault("SEMISUP_TERMINATION_LOG", WorkerContract.TERMINATION_LOG));
-    if (Files.isWritable(log)) {
-      try {
-        Files.writeString(log, message.length() > 4000 ? message.substring(0, 4000) : message, StandardCharsets.UTF_8);
-      } catch (IOException ignored) {
-        // The message is on stderr too; the termination log is a convenience.
-      }
-    }
-    return code;
   }
 }

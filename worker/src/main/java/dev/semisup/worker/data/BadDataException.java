@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.api.UserFixableError;
 import java.io.IOException;
 
 /**
@@ -9,7 +10,7 @@ import java.io.IOException;
  * the store or the network cut short is not this: it stays a plain IOException (exit 1), since the
  * same bytes may read fine the next time.
  */
-public final class BadDataException extends IOException {
+public final class BadDataException extends IOException implements UserFixableError {
 
   public BadDataException(String message) {
     super(message);

@@ -2,7 +2,6 @@ package dev.semisup.worker.data;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -11,8 +10,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The regular-file members of one tar shard, in archive order, with the checks that tell a whole
- * shard from one cut short: every error names the shard and the byte offset. Shared by the pool's
- * tar reader and the packed-shard reader, so both fail alike on a truncated upload.
+ * shard from one cut short: every error names the shard and the byte offset. The one tar reader of
+ * the worker: the pool's {@link TarShardSource}, the packed-shard readers and the report read
+ * through it, so all fail alike. A shard that is short or not a tar is {@link BadDataException}
+ * (exit 2); the same bytes cut short by the store stay a plain IOException (exit 1, worth a retry),
+ * told apart by {@link SourceFailures} under the tar parser.
  */
 final class TarMembers implements Closeable {
 
@@ -20,19 +22,27 @@ final class TarMembers implements Closeable {
   private static final int RECORD = 512;
 
   private final String shard;
-  private final Counted counted;
+  private final SourceFailures source;
   private final TarArchiveInputStream tar;
   private boolean ended;
   private long dataEnd;
 
   TarMembers(String shard, InputStream in) {
     this.shard = shard;
-    this.counted = new Counted(new BufferedInputStream(in, BUFFER));
-    this.tar = new TarArchiveInputStream(counted);
+    this.source = new SourceFailures(new BufferedInputStream(in, BUFFER));
+    this.tar = new TarArchiveInputStream(source);
   }
 
   String shard() {
     return shard;
+  }
+
+  /**
+   * Bytes the tar parser has taken from the shard: just after {@link #next}, where the returned
+   * member's data starts, which locates it for a ranged read.
+   */
+  long offset() {
+    return source.offset();
   }
 
   /** The next regular file of this shard; null at its end, after checking the end is real. */
@@ -54,12 +64,12 @@ final class TarMembers implements Closeable {
         ended = true;
         // commons-compress reads a shard cut at a member boundary as a clean end; only a
         // zero end-of-archive record after the last member's data says the shard is whole.
-        if (counted.offset < dataEnd + RECORD) {
+        if (source.offset() < dataEnd + RECORD) {
           throw truncated("an end-of-archive record after the last member", null);
         }
         return null;
       }
-      dataEnd = counted.offset + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
+      dataEnd = source.offset() + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
       if (entry.isFile()) {
         return entry;
       }
@@ -69,7 +79,7 @@ final class TarMembers implements Closeable {
   /** The bytes of the member {@link #next} returned last. */
   byte[] read(TarArchiveEntry entry) throws IOException {
     if (entry.getSize() > Integer.MAX_VALUE - 16) {
-      throw new IOException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
+      throw new BadDataException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
     }
     // readNBytes grows its buffer as bytes arrive: a header declaring more than the shard holds
     // costs what the shard holds, not what the header says.
@@ -85,15 +95,28 @@ final class TarMembers implements Closeable {
     return bytes;
   }
 
+  /** A short shard (exit 2), unless the store's stream failed under the tar parser (exit 1). */
   private IOException truncated(String expected, IOException cause) {
-    return new IOException(shard + ": truncated at offset " + counted.offset + ": expected " + expected, cause);
+    if (source.failure() != null) {
+      return storeFailed(cause);
+    }
+    return new BadDataException(shard + ": truncated at offset " + source.offset() + ": expected " + expected, cause);
   }
 
   private IOException truncatedOrCorrupt(IOException cause) {
+    if (source.failure() != null) {
+      return storeFailed(cause);
+    }
     if (cause.getMessage() != null && cause.getMessage().toLowerCase(Locale.ROOT).contains("truncated")) {
       return truncated("the rest of the tar archive", cause);
     }
-    return new IOException(shard + ": not a readable tar archive at offset " + counted.offset + ": " + cause.getMessage(), cause);
+    return new BadDataException(shard + ": not a readable tar archive at offset " + source.offset() + " ("
+        + cause.getMessage() + ")", cause);
+  }
+
+  private IOException storeFailed(IOException cause) {
+    return new IOException(shard + ": reading from the store failed at offset " + source.offset() + ": "
+        + source.failure().getMessage(), cause);
   }
 
   @Override
@@ -113,44 +136,5 @@ final class TarMembers implements Closeable {
     int base = member.lastIndexOf('/') + 1;
     int dot = member.indexOf('.', base);
     return dot < 0 ? "" : member.substring(dot + 1).toLowerCase(Locale.ROOT);
-  }
-
-  /** Counts the bytes the tar reader took, for offsets in error messages and the end check. */
-  private static final class Counted extends FilterInputStream {
-    long offset;
-
-    Counted(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        offset++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int from, int length) throws IOException {
-      int n = in.read(buffer, from, length);
-      if (n > 0) {
-        offset += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = in.skip(n);
-      offset += skipped;
-      return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
-    }
   }
 }

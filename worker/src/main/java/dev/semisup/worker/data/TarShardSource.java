@@ -3,15 +3,12 @@ package dev.semisup.worker.data;
 import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.store.Blobs;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongPredicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * WebDataset-style tar shards: members that share a key (the member name up to the first '.' of
@@ -29,9 +26,6 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
   /** Samples per tar file the ordinal can tell apart; a WebDataset shard holds thousands. */
   static final int SAMPLE_BITS = 24;
-
-  private static final int BUFFER = 1 << 16;
-  private static final int RECORD = 512;
 
   private final Blobs blobs;
   private final String uri;
@@ -172,10 +166,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
     private final CorruptImages skipped;
     private int shardIndex = -1;
     private String shard;
-    private SourceFailures counted;
-    private TarArchiveInputStream tar;
-    private boolean shardEnded;
-    private long dataEnd;
+    private TarMembers members;
     private TarArchiveEntry lookahead;
     private int fileIndex;
     private long sampleInFile;
@@ -207,21 +198,21 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
     /** The next sample with an image, its bytes read only when its ordinal is wanted; null at the end. */
     Sample nextSample() throws IOException {
       while (taken < limit) {
-        if (tar == null && !openNextShard()) {
+        if (members == null && !openNextShard()) {
           return null;
         }
-        TarArchiveEntry entry = lookahead != null ? lookahead : nextFileEntry();
+        TarArchiveEntry entry = lookahead != null ? lookahead : members.next();
         lookahead = null;
         if (entry == null) {
           closeShard();
           continue;
         }
-        String key = keyOf(entry.getName());
+        String key = TarMembers.keyOf(entry.getName());
         Sample sample = new Sample(shard, key);
         // WebDataset writes a sample's members next to each other: the group ends at a new key.
-        while (entry != null && key.equals(keyOf(entry.getName()))) {
+        while (entry != null && key.equals(TarMembers.keyOf(entry.getName()))) {
           absorb(sample, entry);
-          entry = nextFileEntry();
+          entry = members.next();
         }
         lookahead = entry;
         if (sample.hasImage()) {
@@ -232,7 +223,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
     }
 
     private void absorb(Sample sample, TarArchiveEntry entry) throws IOException {
-      String extension = extensionOf(entry.getName());
+      String extension = TarMembers.extensionOf(entry.getName());
       boolean image = extension.equals("jpg") || extension.equals("jpeg") || extension.equals("png");
       if (image && !sample.hasImage() && taken < limit) {
         if (sampleInFile >= 1L << SAMPLE_BITS) {
@@ -242,64 +233,15 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
         taken++;
         sample.wanted = wanted.test(sample.ordinal);
         // The reader stands at the member's data: its byte range locates the image for ranged reads.
-        sample.ref = ImageRef.tarMember(shard, entry.getName(), counted.offset(), entry.getSize());
+        sample.ref = ImageRef.tarMember(shard, entry.getName(), members.offset(), entry.getSize());
         if (sample.wanted && entry.getSize() <= ImageBytes.MAX_BYTES) {
-          sample.image = readMember(entry);
+          sample.image = members.read(entry);
         }
       } else if (image && sample.hasImage() && sample.wanted) {
         // Counted by the pass that wants the sample, so shards splitting a file count it once.
         skipped.onDuplicate(shard + ": member " + entry.getName());
       } else if (extension.equals("cls") && readLabels) {
-        sample.cls = new String(readMember(entry), StandardCharsets.UTF_8);
-      }
-    }
-
-    private byte[] readMember(TarArchiveEntry entry) throws IOException {
-      if (entry.getSize() > Integer.MAX_VALUE - 16) {
-        throw new BadDataException(shard + ": member " + entry.getName() + " is too large (" + entry.getSize() + " bytes)");
-      }
-      // readNBytes grows its buffer as bytes arrive: a header declaring more than the shard holds
-      // costs what the shard holds, not what the header says.
-      byte[] bytes;
-      try {
-        bytes = tar.readNBytes((int) entry.getSize());
-      } catch (IOException e) {
-        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", e);
-      }
-      if (bytes.length < entry.getSize()) {
-        throw truncated("member " + entry.getName() + " of " + entry.getSize() + " bytes", null);
-      }
-      return bytes;
-    }
-
-    /** The next regular file of this shard; null at its end, after checking the end is real. */
-    private TarArchiveEntry nextFileEntry() throws IOException {
-      if (shardEnded) {
-        return null;
-      }
-      while (true) {
-        TarArchiveEntry entry;
-        try {
-          entry = tar.getNextEntry();
-        } catch (IOException e) {
-          if (e.getMessage() != null && e.getMessage().startsWith(shard)) {
-            throw e;
-          }
-          throw truncatedOrCorrupt(e);
-        }
-        if (entry == null) {
-          shardEnded = true;
-          // commons-compress reads a shard cut at a member boundary as a clean end; only a
-          // zero end-of-archive record after the last member's data says the shard is whole.
-          if (counted.offset() < dataEnd + RECORD) {
-            throw truncated("an end-of-archive record after the last member", null);
-          }
-          return null;
-        }
-        dataEnd = counted.offset() + (entry.getSize() + RECORD - 1) / RECORD * RECORD;
-        if (entry.isFile()) {
-          return entry;
-        }
+        sample.cls = new String(members.read(entry), StandardCharsets.UTF_8);
       }
     }
 
@@ -310,61 +252,20 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
       shard = shards.get(shardIndex).uri();
       fileIndex = shards.get(shardIndex).index();
       sampleInFile = 0;
-      counted = new SourceFailures(new BufferedInputStream(blobs.open(shard), BUFFER));
-      tar = new TarArchiveInputStream(counted);
-      shardEnded = false;
-      dataEnd = 0;
+      members = new TarMembers(shard, blobs.open(shard));
       return true;
     }
 
     private void closeShard() throws IOException {
-      if (tar != null) {
-        tar.close();
-        tar = null;
+      if (members != null) {
+        members.close();
+        members = null;
       }
-    }
-
-    /** A short shard (exit 2), unless the store's stream failed under the tar reader (exit 1). */
-    private IOException truncated(String expected, IOException cause) {
-      if (counted.failure() != null) {
-        return storeFailed(cause);
-      }
-      return new BadDataException(shard + ": truncated at offset " + counted.offset() + ": expected " + expected, cause);
-    }
-
-    private IOException truncatedOrCorrupt(IOException cause) {
-      if (counted.failure() != null) {
-        return storeFailed(cause);
-      }
-      if (cause.getMessage() != null && cause.getMessage().toLowerCase(Locale.ROOT).contains("truncated")) {
-        return truncated("the rest of the tar archive", cause);
-      }
-      return new BadDataException(shard + ": not a readable tar archive at offset " + counted.offset() + " ("
-          + cause.getMessage() + ")", cause);
-    }
-
-    private IOException storeFailed(IOException cause) {
-      return new IOException(shard + ": reading from the store failed at offset " + counted.offset() + ": "
-          + counted.failure().getMessage(), cause);
     }
 
     @Override
     public void close() throws IOException {
       closeShard();
     }
-  }
-
-  /** The member name up to the first '.' of its base name: "a/b/x.seg.png" has key "a/b/x". */
-  static String keyOf(String member) {
-    int base = member.lastIndexOf('/') + 1;
-    int dot = member.indexOf('.', base);
-    return dot < 0 ? member : member.substring(0, dot);
-  }
-
-  /** What follows the key's dot, lower case: "x.JPG" gives "jpg", "x.seg.png" gives "seg.png". */
-  static String extensionOf(String member) {
-    int base = member.lastIndexOf('/') + 1;
-    int dot = member.indexOf('.', base);
-    return dot < 0 ? "" : member.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 }

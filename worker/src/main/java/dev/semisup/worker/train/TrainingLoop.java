@@ -109,84 +109,134 @@ public final class TrainingLoop {
     // Gradients are recorded only inside a GradientCollector; PyTorch's grad mode is per thread
     // and only the thread that loaded the engine starts with it off.
     GradMode.off();
-    int epochs = spec.getEpochs();
-    int batchSize = (int) Math.min(spec.getBatchSize(), planned);
-    int batchesPerEpoch = (int) ((planned + batchSize - 1) / batchSize);
-    long totalSteps = (long) epochs * batchesPerEpoch;
-    long warmup = epochs > 1 ? batchesPerEpoch : 0;
-    int checkpointEvery = spec.getCheckpointEverySteps() == null ? 0 : spec.getCheckpointEverySteps();
-    int pixels = network.shape().pixels();
-    int classes = examples.classes();
-
     try (NDManager state = network.model().getNDManager().newSubManager()) {
       MomentumSgd optimizer = new MomentumSgd(spec.getMomentum().floatValue(), spec.getWeightDecay().floatValue(), state);
       // fromLogit + dense labels: one loss for hard labels (one-hot) and soft targets alike.
       SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("loss", 1f, -1, false, true);
       List<Parameter> parameters = network.parameters();
-      List<String> ids = parameters.stream().map(Parameter::getId).toList();
       // Load before the trainer exists: it marks the (then current) arrays as needing gradients.
-      Checkpoint resumed = resume(checkpoints, optimizer, parameters, ids);
+      Checkpoint resumed = resume(checkpoints, optimizer, parameters);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
-      int ahead = batchesAhead(batchSize, pixels, classes);
       try (Trainer trainer = network.model().newTrainer(config);
            DataParallel replicas = devices.size() > 1 ? DataParallel.over(network, devices) : null;
            AugmentThreads augmenters = AugmentThreads.of(augmentThreads)) {
-
-        float lastLoss = Float.NaN;
-        float lastRate = Float.NaN;
-        long seen = 0;
-        long skipped = 0;
-        long started = System.nanoTime();
-        for (int epoch = Math.min(resumed.epochsDone(), epochs); epoch < epochs; epoch++) {
-          boolean resuming = epoch == resumed.epochsDone() && resumed.midEpoch();
-          int batch = resuming ? resumed.batchesIntoEpoch() : 0;
-          double lossSum = resuming ? resumed.epochLossSum() : 0;
-          long epochExamples = resuming ? resumed.epochExamples() : 0;
-          int epochIndex = epoch;
-          try (TrainingSet.Pass pass = examples.epoch(spec.getSeed(), epoch, resuming ? resumed.position() : 0);
-               AugmentedBatches batches = new AugmentedBatches(pass, transform, augmenters.pool(), ahead,
-                   index -> batchSeed(epochIndex, index), batch, batchSize, pixels, classes)) {
-            for (AugmentedBatches.Batch ready; (ready = batches.next()) != null; ) {
-              float[] images = ready.images();
-              float[] targets = ready.targets();
-              int count = ready.count();
-              // Dropout and stochastic depth draw from the engine's generator: seeded per batch,
-              // so a resumed batch draws what the uninterrupted one drew.
-              long engineSeed = batchSeed(epoch, batch) * 31 + 17;
-              Engine.getInstance().setRandomSeed((int) (engineSeed ^ (engineSeed >>> 32)));
-              long step = (long) epoch * batchesPerEpoch + batch;
-              float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
-              optimizer.setLearningRate(learningRate);
-              lastRate = learningRate;
-              float batchLoss = replicas == null
-                  ? step(trainer, optimizer, parameters, images, targets, count, pixels, classes)
-                  : replicas.step(trainer, optimizer, images, targets, count, pixels, classes);
-              LossGuard.check(batchLoss, epoch + 1, batch + 1, learningRate);
-              lossSum += batchLoss * count;
-              epochExamples += count;
-              seen += count;
-              batch++;
-              double seconds = (System.nanoTime() - started) / 1e9;
-              listener.batchDone(epoch + 1, epochs, Math.min(batch, batchesPerEpoch), batchesPerEpoch, batchLoss,
-                  seen / Math.max(seconds, 1e-9));
-              if (checkpointEvery > 0 && batch % checkpointEvery == 0) {
-                checkpoints.save(new Checkpoint(epoch, batch, ready.positionAfter(), lossSum, epochExamples,
-                    network.parameterBytes(), optimizer.exportState(ids)));
-              }
-            }
-            skipped += pass.skipped();
-          }
-          lastLoss = epochExamples == 0 ? Float.NaN : (float) (lossSum / epochExamples);
-          LossGuard.checkParameters(network.nonFiniteParameter(), epoch + 1, lastRate);
-          listener.epochTrained(epoch + 1, epochs, lastLoss);
-          checkpoints.save(new Checkpoint(epoch + 1, network.parameterBytes(), optimizer.exportState(ids)));
-          listener.epochDone(epoch + 1, epochs, lastLoss);
+        Fit fit = new Fit(examples, checkpoints, listener, trainer, replicas, augmenters, optimizer, parameters);
+        for (int epoch = Math.min(resumed.epochsDone(), fit.epochs); epoch < fit.epochs; epoch++) {
+          fit.epoch(epoch, epoch == resumed.epochsDone() && resumed.midEpoch() ? resumed : null);
         }
         optimizer.closeState();
-        double seconds = (System.nanoTime() - started) / 1e9;
-        return new Result(epochs, lastLoss, seen == 0 ? 0 : seen / Math.max(seconds, 1e-9), planned, skipped);
+        return fit.result();
       }
     }
+  }
+
+  /** One call of {@link #fit}: its schedule, what it trains with, and what it has seen so far. */
+  private final class Fit {
+    final int epochs = spec.getEpochs();
+    final long planned;
+    final int batchSize;
+    final int batchesPerEpoch;
+    final long totalSteps;
+    final long warmup;
+    final int checkpointEvery = spec.getCheckpointEverySteps() == null ? 0 : spec.getCheckpointEverySteps();
+    final int pixels = network.shape().pixels();
+    final int classes;
+    final int ahead;
+    final TrainingSet examples;
+    final Checkpoints checkpoints;
+    final Listener listener;
+    final Trainer trainer;
+    final DataParallel replicas;
+    final AugmentThreads augmenters;
+    final MomentumSgd optimizer;
+    final List<Parameter> parameters;
+    final List<String> ids;
+    final long started = System.nanoTime();
+    float lastLoss = Float.NaN;
+    float lastRate = Float.NaN;
+    long seen;
+    long skipped;
+    // The epoch being trained: batches done, and the loss and examples they summed to.
+    int batch;
+    double lossSum;
+    long epochExamples;
+
+    Fit(TrainingSet examples, Checkpoints checkpoints, Listener listener, Trainer trainer, DataParallel replicas,
+        AugmentThreads augmenters, MomentumSgd optimizer, List<Parameter> parameters) {
+      this.examples = examples;
+      this.checkpoints = checkpoints;
+      this.listener = listener;
+      this.trainer = trainer;
+      this.replicas = replicas;
+      this.augmenters = augmenters;
+      this.optimizer = optimizer;
+      this.parameters = parameters;
+      this.ids = ids(parameters);
+      this.planned = examples.examplesPerEpoch();
+      this.batchSize = (int) Math.min(spec.getBatchSize(), planned);
+      this.batchesPerEpoch = (int) ((planned + batchSize - 1) / batchSize);
+      this.totalSteps = (long) epochs * batchesPerEpoch;
+      this.warmup = epochs > 1 ? batchesPerEpoch : 0;
+      this.classes = examples.classes();
+      this.ahead = batchesAhead(batchSize, pixels, classes);
+    }
+
+    /** Trains epoch {@code epoch} (0-based), from where {@code midEpoch} stopped when it is not null. */
+    void epoch(int epoch, Checkpoint midEpoch) throws IOException {
+      batch = midEpoch != null ? midEpoch.batchesIntoEpoch() : 0;
+      lossSum = midEpoch != null ? midEpoch.epochLossSum() : 0;
+      epochExamples = midEpoch != null ? midEpoch.epochExamples() : 0;
+      try (TrainingSet.Pass pass = examples.epoch(spec.getSeed(), epoch, midEpoch != null ? midEpoch.position() : 0);
+           AugmentedBatches batches = new AugmentedBatches(pass, transform, augmenters.pool(), ahead,
+               index -> batchSeed(epoch, index), batch, batchSize, pixels, classes)) {
+        for (AugmentedBatches.Batch ready; (ready = batches.next()) != null; ) {
+          step(epoch, ready);
+        }
+        skipped += pass.skipped();
+      }
+      lastLoss = epochExamples == 0 ? Float.NaN : (float) (lossSum / epochExamples);
+      LossGuard.checkParameters(network.nonFiniteParameter(), epoch + 1, lastRate);
+      listener.epochTrained(epoch + 1, epochs, lastLoss);
+      checkpoints.save(new Checkpoint(epoch + 1, network.parameterBytes(), optimizer.exportState(ids)));
+      listener.epochDone(epoch + 1, epochs, lastLoss);
+    }
+
+    /** One SGD step on one augmented batch, then its progress and, every checkpointEvery batches, a checkpoint. */
+    void step(int epoch, AugmentedBatches.Batch ready) throws IOException {
+      int count = ready.count();
+      // Dropout and stochastic depth draw from the engine's generator: seeded per batch,
+      // so a resumed batch draws what the uninterrupted one drew.
+      long engineSeed = batchSeed(epoch, batch) * 31 + 17;
+      Engine.getInstance().setRandomSeed((int) (engineSeed ^ (engineSeed >>> 32)));
+      long step = (long) epoch * batchesPerEpoch + batch;
+      float learningRate = LearningRates.at(spec.getSchedule(), spec.getLearningRate(), step, totalSteps, warmup);
+      optimizer.setLearningRate(learningRate);
+      lastRate = learningRate;
+      float batchLoss = replicas == null
+          ? gradientStep(trainer, optimizer, parameters, ready.images(), ready.targets(), count, pixels, classes)
+          : replicas.step(trainer, optimizer, ready.images(), ready.targets(), count, pixels, classes);
+      LossGuard.check(batchLoss, epoch + 1, batch + 1, learningRate);
+      lossSum += batchLoss * count;
+      epochExamples += count;
+      seen += count;
+      batch++;
+      double seconds = (System.nanoTime() - started) / 1e9;
+      listener.batchDone(epoch + 1, epochs, Math.min(batch, batchesPerEpoch), batchesPerEpoch, batchLoss,
+          seen / Math.max(seconds, 1e-9));
+      if (checkpointEvery > 0 && batch % checkpointEvery == 0) {
+        checkpoints.save(new Checkpoint(epoch, batch, ready.positionAfter(), lossSum, epochExamples,
+            network.parameterBytes(), optimizer.exportState(ids)));
+      }
+    }
+
+    Result result() {
+      double seconds = (System.nanoTime() - started) / 1e9;
+      return new Result(epochs, lastLoss, seen == 0 ? 0 : seen / Math.max(seconds, 1e-9), planned, skipped);
+    }
+  }
+
+  private static List<String> ids(List<Parameter> parameters) {
+    return parameters.stream().map(Parameter::getId).toList();
   }
 
   /**
@@ -221,7 +271,7 @@ public final class TrainingLoop {
     return TrainingSet.epochSeed(spec.getSeed(), epoch) * 0x9E3779B97F4A7C15L + batch;
   }
 
-  private Checkpoint resume(Checkpoints checkpoints, MomentumSgd optimizer, List<Parameter> parameters, List<String> ids)
+  private Checkpoint resume(Checkpoints checkpoints, MomentumSgd optimizer, List<Parameter> parameters)
       throws IOException {
     Optional<Checkpoint> latest = checkpoints.latest();
     if (latest.isEmpty()) {
@@ -234,11 +284,11 @@ public final class TrainingLoop {
     for (Parameter parameter : parameters) {
       weights.add(parameter.getArray());
     }
-    optimizer.importState(ids, weights, checkpoint.momentum());
+    optimizer.importState(ids(parameters), weights, checkpoint.momentum());
     return checkpoint;
   }
 
-  private float step(Trainer trainer, MomentumSgd optimizer, List<Parameter> parameters, float[] images,
+  private float gradientStep(Trainer trainer, MomentumSgd optimizer, List<Parameter> parameters, float[] images,
       float[] targets, int count, int pixels, int classes) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x = batch.create(slice(images, count * pixels), Network.inputShape(network.shape(), count));

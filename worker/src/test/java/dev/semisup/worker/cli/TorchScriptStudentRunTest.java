@@ -26,7 +26,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -69,9 +68,9 @@ class TorchScriptStudentRunTest {
     TorchScriptStudentFiles.writeStep(finetune);
     SemiSupervisedRunSpec spec = Manifests.parseSpec(Files.readString(run().resolve("spec.json")), "spec.json");
     StagePlan plan = StagePlan.of(spec);
-    StageContext context = new StageContext("tiny", spec, plan, plan.require("finetune"), 0,
-        new ObjectLayout("runs/local/tiny"), new LocalDirectoryStore(runs.store().resolve("semisup")), new FileBlobs(),
-        ProgressListener.NONE, Clock.systemUTC(), Duration.ZERO);
+    StageContext context = StageContext.builder("tiny", spec).plan(plan).step(plan.require("finetune"), 0)
+        .artifacts(new ObjectLayout("runs/local/tiny"), new LocalDirectoryStore(runs.store().resolve("semisup")))
+        .data(new FileBlobs()).progress(ProgressListener.NONE, Duration.ZERO).build();
     TrainedElsewhere.complete(context);
   }
 

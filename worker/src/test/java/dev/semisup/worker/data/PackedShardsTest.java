@@ -118,11 +118,13 @@ class PackedShardsTest {
   }
 
   @Test
-  void aTruncatedShardFailsNamingShardAndOffset() throws IOException {
+  void aTruncatedShardIsBadDataNamingShardAndOffset() throws IOException {
     Path shard = PackedTars.write(dir.resolve("packed/" + PackedTars.shardName(0, 1)), samples(0, 3));
     byte[] whole = Files.readAllBytes(shard);
     Files.write(shard, Arrays.copyOf(whole, 1536));
     ExampleShard cut = PackedShards.list(new LocalDirectoryStore(dir), "packed", GREY8, CLASSES, false).get(0);
-    assertThatThrownBy(() -> readAll(cut)).hasMessageContaining("shard-00000-of-00001.tar: truncated at offset");
+    // Through the one tar reader: exit 2 like a truncated pool shard, not a plain IOException (exit 1).
+    assertThatThrownBy(() -> readAll(cut)).isInstanceOf(BadDataException.class)
+        .hasMessageContaining("shard-00000-of-00001.tar: truncated at offset");
   }
 }

@@ -108,4 +108,34 @@ class StoreFailureTest {
         .hasMessageStartingWith(TestFileBlobs.uri(cut) + ": truncated at offset ");
     assertThat(bytes.length).isGreaterThan(1500);
   }
+
+  @Test
+  void aPackedShardCutByTheStoreIsNotBadDataButATruncatedOneIs() throws Exception {
+    Map<String, byte[]> members = new LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      members.put(i + ".png", encode(rgb(i, 8, 8), "png"));
+      members.put(i + ".cls", "1".getBytes());
+    }
+    Path shard = DataFiles.tar(dir.resolve("packed/shard-0.tar"), members);
+    byte[] bytes = Files.readAllBytes(shard);
+    assertThat(bytes.length).isGreaterThan(1500);
+
+    // The packed readers (PackedShards, PackedSamples) read through TarMembers as the pool does.
+    assertThatThrownBy(() -> readMembers(new ResetAfter(1500).open(TestFileBlobs.uri(shard))))
+        .isNotInstanceOf(BadDataException.class)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("reading from the store failed at offset ")
+        .hasMessageEndingWith("Connection reset");
+    assertThatThrownBy(() -> readMembers(new ByteArrayInputStream(Arrays.copyOf(bytes, 1500))))
+        .isInstanceOf(BadDataException.class)
+        .hasMessageStartingWith("packed/shard-0.tar: truncated at offset ");
+  }
+
+  private static void readMembers(InputStream in) throws IOException {
+    try (TarMembers members = new TarMembers("packed/shard-0.tar", in)) {
+      for (var entry = members.next(); entry != null; entry = members.next()) {
+        members.read(entry);
+      }
+    }
+  }
 }

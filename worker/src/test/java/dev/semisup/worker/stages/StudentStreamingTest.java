@@ -78,9 +78,10 @@ class StudentStreamingTest {
 
   StageContext student(SemiSupervisedRunSpec spec, Path storeRoot, ProgressListener listener) {
     StagePlan plan = StagePlan.of(spec);
-    return new StageContext("tiny", spec, plan, plan.require("student"), 0, new ObjectLayout("runs/tiny"),
-        new LocalDirectoryStore(storeRoot), UriBlobs.filesOnly(new FileBlobs(), "tests read files only"), listener,
-        java.time.Clock.systemUTC(), java.time.Duration.ZERO);
+    return StageContext.builder("tiny", spec).plan(plan).step(plan.require("student"), 0)
+        .artifacts(new ObjectLayout("runs/tiny"), new LocalDirectoryStore(storeRoot))
+        .data(UriBlobs.filesOnly(new FileBlobs(), "tests read files only"))
+        .progress(listener, java.time.Duration.ZERO).build();
   }
 
   @Test

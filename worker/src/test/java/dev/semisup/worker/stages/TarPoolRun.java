@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -134,8 +133,9 @@ public final class TarPoolRun {
   /** The context of one step (and shard) of this run, with its artifacts under {@code store}. */
   public StageContext context(Path store, String stepId, int shard, Blobs blobs) {
     ObjectStore objects = new LocalDirectoryStore(store);
-    return new StageContext("tarpool", spec, plan, plan.require(stepId), shard, new ObjectLayout("runs/tarpool"),
-        objects, blobs, ProgressListener.NONE, Clock.systemUTC(), Duration.ZERO);
+    return StageContext.builder("tarpool", spec).plan(plan).step(plan.require(stepId), shard)
+        .artifacts(new ObjectLayout("runs/tarpool"), objects).data(blobs)
+        .progress(ProgressListener.NONE, Duration.ZERO).build();
   }
 
   public static Blobs files() {

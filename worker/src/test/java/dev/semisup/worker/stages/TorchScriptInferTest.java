@@ -20,7 +20,6 @@ import dev.semisup.worker.testing.TorchScriptTeacherFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +49,8 @@ class TorchScriptInferTest {
 
     List<Candidate> candidates = new ArrayList<>();
     for (int shard = 0; shard < SHARDS; shard++) {
-      StageContext context = new StageContext("ts", spec, plan, plan.require("infer"), shard, layout, store,
-          new FileBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ZERO);
+      StageContext context = StageContext.builder("ts", spec).plan(plan).step(plan.require("infer"), shard)
+          .artifacts(layout, store).data(new FileBlobs()).progress(ProgressListener.NONE, Duration.ZERO).build();
       // Two replicas of the module, as on a pod with two devices: the second is loaded again from the file.
       new InferStage(List.of(Device.cpu(), Device.cpu())).run(context);
       String key = layout.candidateShard(plan.require("infer"), shard);
@@ -83,9 +82,9 @@ class TorchScriptInferTest {
     String teacher = "teacher: {architecture: cnn-small, checkpoint: \"" + uri(dir.resolve("teacher")) + "teacher.pt\"}";
     SemiSupervisedRunSpec spec = spec(TorchScriptTeacherFiles.copyTo(dir.resolve("teacher")), teacher);
     StagePlan plan = StagePlan.of(spec);
-    StageContext context = new StageContext("ts", spec, plan, plan.require("infer"), 0, new ObjectLayout("runs/ts"),
-        new LocalDirectoryStore(dir.resolve("store")), new FileBlobs(), ProgressListener.NONE, Clock.systemUTC(),
-        Duration.ZERO);
+    StageContext context = StageContext.builder("ts", spec).plan(plan).step(plan.require("infer"), 0)
+        .artifacts(new ObjectLayout("runs/ts"), new LocalDirectoryStore(dir.resolve("store"))).data(new FileBlobs())
+        .progress(ProgressListener.NONE, Duration.ZERO).build();
 
     assertThatThrownBy(() -> new InferStage(List.of(Device.cpu())).run(context))
         .isInstanceOf(BadInputException.class)

@@ -26,7 +26,6 @@ import dev.semisup.worker.testing.TorchScriptStudentFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,8 +191,8 @@ class TorchScriptStudentStepTest {
   }
 
   private StageContext context(PlannedStep step, int shard) {
-    return new StageContext("ts", spec, plan, step, shard, layout, store, new FileBlobs(), ProgressListener.NONE,
-        Clock.systemUTC(), Duration.ZERO);
+    return StageContext.builder("ts", spec).plan(plan).step(step, shard).artifacts(layout, store)
+        .data(new FileBlobs()).progress(ProgressListener.NONE, Duration.ZERO).build();
   }
 
   private static String uri(Path folder) {

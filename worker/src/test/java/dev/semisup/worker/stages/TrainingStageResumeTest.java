@@ -20,7 +20,6 @@ import dev.semisup.worker.store.UriBlobs;
 import dev.semisup.worker.testing.TinyDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +33,9 @@ class TrainingStageResumeTest {
   StageContext teacher(SemiSupervisedRunSpec spec, Path storeRoot, ProgressListener listener) {
     StagePlan plan = StagePlan.of(spec);
     ObjectStore store = new LocalDirectoryStore(storeRoot);
-    return new StageContext("tiny", spec, plan, plan.require("teacher"), 0, new ObjectLayout("runs/tiny"), store,
-        UriBlobs.filesOnly(new FileBlobs(), "tests read files only"), listener, Clock.systemUTC(), Duration.ZERO);
+    return StageContext.builder("tiny", spec).plan(plan).step(plan.require("teacher"), 0)
+        .artifacts(new ObjectLayout("runs/tiny"), store)
+        .data(UriBlobs.filesOnly(new FileBlobs(), "tests read files only")).progress(listener, Duration.ZERO).build();
   }
 
   @Test

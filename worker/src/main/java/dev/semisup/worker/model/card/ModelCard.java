@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.v1alpha1.Architecture;
+import dev.semisup.api.v1alpha1.GeometryLimits;
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
@@ -57,17 +58,6 @@ public record ModelCard(String format, String architecture, Regularization noise
    * logits (N, classes); the architecture is then a record of what was trained, not rebuilt.
    */
   public static final String TORCHSCRIPT = "torchscript";
-
-  /** The sizes spec.data.imageSize allows. */
-  static final int MIN_IMAGE_SIZE = 8;
-  static final int MAX_IMAGE_SIZE = 1024;
-
-  /**
-   * A std outside these turns a pixel step of 1/255 into thousands, or every image into the same
-   * input: no normalisation of pixels scaled to [0,1] (whose std is at most 0.5) that a run trains with.
-   */
-  static final double MIN_STD = 1e-3;
-  static final double MAX_STD = 1e3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,7 +131,7 @@ public record ModelCard(String format, String architecture, Regularization noise
 
   /**
    * What makes the card unusable, each naming its field, as a manifest's problems are: the same
-   * ranges as the spec's data fields, since a card describes what training read from them.
+   * limits as the spec's data fields ({@link GeometryLimits}), since a card describes what training read from them.
    */
   static List<String> problems(ModelCard card) {
     List<String> problems = new ArrayList<>();
@@ -155,16 +145,19 @@ public record ModelCard(String format, String architecture, Regularization noise
     if (card.classes() == null || card.classes().size() < 2 || card.classes().contains(null)) {
       problems.add("classes must name at least 2 classes, in label order");
     }
-    if (card.imageSize() < MIN_IMAGE_SIZE || card.imageSize() > MAX_IMAGE_SIZE) {
-      problems.add("imageSize must be between " + MIN_IMAGE_SIZE + " and " + MAX_IMAGE_SIZE + ", was "
+    if (!GeometryLimits.allowsImageSize(card.imageSize())) {
+      problems.add("imageSize must be between " + GeometryLimits.MIN_IMAGE_SIZE + " and " + GeometryLimits.MAX_IMAGE_SIZE
+          + ", was "
           + (card.imageSize() == 0 ? "missing (or 0)" : card.imageSize()));
     }
-    boolean channels = card.channels() == 1 || card.channels() == 3;
+    boolean channels = GeometryLimits.allowsChannels(card.channels());
     if (!channels) {
       problems.add("channels must be 1 or 3, was " + (card.channels() == 0 ? "missing (or 0)" : card.channels()));
     }
-    perChannel("mean", card.mean(), channels ? card.channels() : -1, 0, 1, problems);
-    perChannel("std", card.std(), channels ? card.channels() : -1, MIN_STD, MAX_STD, problems);
+    perChannel("mean", card.mean(), channels ? card.channels() : -1, GeometryLimits.MIN_MEAN, GeometryLimits.MAX_MEAN,
+        problems);
+    perChannel("std", card.std(), channels ? card.channels() : -1, GeometryLimits.MIN_STD, GeometryLimits.MAX_STD,
+        problems);
     if (card.parameters() == null || card.parameters().file() == null || card.parameters().file().isBlank()) {
       problems.add("parameters.file is required: the parameter file's name in the card's folder");
     }

@@ -151,8 +151,8 @@ public final class InferStage implements StageTask {
     int shards = context.step().shards();
     List<PoolManifest.PoolFile> slice = manifest.slice(shard, shards);
     SamplingSpec sampling = context.spec().getSampling();
-    int everyFiles = sampling.getCheckpointFiles() == null ? 64 : sampling.getCheckpointFiles();
-    Duration everyTime = Duration.ofMinutes(sampling.getCheckpointMinutes() == null ? 10 : sampling.getCheckpointMinutes());
+    int everyFiles = sampling.checkpointFilesOrDefault();
+    Duration everyTime = Duration.ofMinutes(sampling.checkpointMinutesOrDefault());
     int done = 0;
     if (resumed != null) {
       done = resumed.filesDone();

@@ -28,7 +28,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,8 +197,9 @@ class RangedSelectTest {
           """.formatted(classes, k, topP, shards, unbalanced ? ", selection: unbalanced" : "");
       SemiSupervisedRunSpec spec = Manifests.parse(yaml, "ranged.yaml").getSpec();
       StagePlan plan = StagePlan.of(spec);
-      return new StageContext("ranged", spec, plan, plan.require("select"), 0, new ObjectLayout("runs/ranged"), store,
-          new FileBlobs(), ProgressListener.NONE, Clock.systemUTC(), Duration.ZERO);
+      return StageContext.builder("ranged", spec).plan(plan).step(plan.require("select"), 0)
+          .artifacts(new ObjectLayout("runs/ranged"), store).data(new FileBlobs())
+          .progress(ProgressListener.NONE, Duration.ZERO).build();
     }
   }
 }
