@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The decoder was chosen by measurement (bench/README.md, "Decoding one image"): JPEG goes to
  * libjpeg-turbo ({@link TurboJpeg}, the system's libturbojpeg through JNA) when it loads: it decodes
- * about 2.5x faster per core than ImageIO, and decodes at 1/2, 1/4 or 1/8 size where the target
+ * faster per core than ImageIO, and decodes at 1/2, 1/4 or 1/8 size where the target
  * allows; PNG, and JPEG where libturbojpeg is missing, go to ImageIO. The choice is
  * made once per process and logged once; {@code -Dsemisup.jpegDecoder=imageio} forces ImageIO.
  *

@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * Decodes JPEG with libjpeg-turbo's TurboJPEG library (the system's {@code libturbojpeg}: Debian's
- * package {@code libturbojpeg0}, Ubuntu's {@code libturbojpeg}) called through JNA. Its SIMD Huffman,
- * IDCT and colour code decode a 500 x 375 photo about 2.5x faster per core than ImageIO (1.0 against
- * 2.6 ms, bench/README.md). Only JPEG comes here; {@link ImageDecoder} sends everything else to ImageIO.
+ * package {@code libturbojpeg0}, Ubuntu's {@code libturbojpeg}) called through JNA: its SIMD Huffman,
+ * IDCT and colour code are faster per core than ImageIO's (bench/README.md, "Decoding one image").
+ * Only JPEG comes here; {@link ImageDecoder} sends everything else to ImageIO.
  *
  * <p>Reduced-size decoding: asked for a short side well below the image's, libjpeg scales in the
  * IDCT (1/2, 1/4 or 1/8 of each side), which both skips most of the work and averages the pixels it
