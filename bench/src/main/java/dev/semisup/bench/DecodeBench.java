@@ -1,9 +1,9 @@
 package dev.semisup.bench;
 
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageDecoder;
-import dev.semisup.worker.data.ImageDecoder.JpegDecoder;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageDecoder.JpegDecoder;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.model.PixelBatch;
 import java.awt.image.BufferedImage;

@@ -1,10 +1,10 @@
 package dev.semisup.bench;
 
 import dev.semisup.api.WorkerContract;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
-import dev.semisup.worker.data.TarShardSource;
+import dev.semisup.worker.data.formats.TarShardSource;
 import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.data.pipeline.OrderedDecoding;
 import dev.semisup.worker.model.InputNormalisation;

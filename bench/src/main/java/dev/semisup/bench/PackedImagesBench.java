@@ -1,9 +1,9 @@
 package dev.semisup.bench;
 
 import dev.semisup.api.v1alpha1.SamplingSpec;
-import dev.semisup.worker.data.ImageDecoder;
-import dev.semisup.worker.data.ImageGeometry;
-import dev.semisup.worker.data.TrainingReadyImages;
+import dev.semisup.worker.data.decode.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.packed.TrainingReadyImages;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;

@@ -18,9 +18,9 @@ public class SamplingSpec {
    */
   public static final int DEFAULT_PACK_MARGIN_PERCENT = 114;
   /**
-   * Pack's default JPEG quality for the images it re-encodes: where the packed bytes of typical
-   * 500 x 375 photos fall to a third of the originals', while the student's input moves little more
-   * than the resize alone moves it (bench/README.md, "Packed images").
+   * Pack's default JPEG quality for the images it re-encodes: the highest that keeps a student
+   * epoch's bytes at a third of the originals' or less on typical photos (bench/README.md, "Packed
+   * images").
    */
   public static final int DEFAULT_PACK_JPEG_QUALITY = 85;
 

@@ -1,6 +1,7 @@
 package dev.semisup.worker.data;
 
 import dev.semisup.api.v1alpha1.DataSpec;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 

@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.data.formats.PoolManifest;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.LongPredicate;

@@ -1,10 +1,10 @@
 package dev.semisup.worker.predict;
 
-import dev.semisup.worker.data.FolderSource;
-import dev.semisup.worker.data.IdxSource;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.formats.FolderSource;
+import dev.semisup.worker.data.formats.IdxSource;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageSource;
-import dev.semisup.worker.data.TarShardSource;
+import dev.semisup.worker.data.formats.TarShardSource;
 import dev.semisup.worker.model.card.ModelInput;
 import dev.semisup.worker.store.Blobs;
 import java.io.FileNotFoundException;

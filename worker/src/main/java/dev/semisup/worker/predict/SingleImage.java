@@ -1,7 +1,7 @@
 package dev.semisup.worker.predict;
 
-import dev.semisup.worker.data.ImageBytes;
-import dev.semisup.worker.data.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageBytes;
+import dev.semisup.worker.data.decode.ImageDecoder;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageSource;
 import dev.semisup.worker.data.ImageStream;

@@ -1,6 +1,6 @@
 package dev.semisup.worker.report;
 
-import dev.semisup.worker.data.PackedSamples;
+import dev.semisup.worker.data.packed.PackedSamples;
 import dev.semisup.worker.store.ObjectStore;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

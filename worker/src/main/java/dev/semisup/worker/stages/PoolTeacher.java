@@ -1,7 +1,7 @@
 package dev.semisup.worker.stages;
 
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.model.PoolScorer;
 
 /**

@@ -8,7 +8,7 @@ import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.api.v1alpha1.TeacherInputSpec;
 import dev.semisup.api.v1alpha1.TeacherSpec;
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.PoolScorer;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semisup.worker.data.Augmentation.Strength;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;

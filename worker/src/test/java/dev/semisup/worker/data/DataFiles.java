@@ -1,5 +1,6 @@
 package dev.semisup.worker.data;
 
+import dev.semisup.worker.data.formats.IdxSource;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,17 +16,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Writes small data sets in every format the readers know, with pixels a test can predict. */
-final class DataFiles {
+public final class DataFiles {
 
   private DataFiles() {
   }
 
   /** Pixel value of image i at byte position p: distinct across images and positions. */
-  static byte pixel(int image, int position) {
+  public static byte pixel(int image, int position) {
     return (byte) (image * 31 + position * 7);
   }
 
-  static byte[] pixels(int image, int length) {
+  public static byte[] pixels(int image, int length) {
     byte[] pixels = new byte[length];
     for (int p = 0; p < length; p++) {
       pixels[p] = pixel(image, p);
@@ -33,7 +34,7 @@ final class DataFiles {
     return pixels;
   }
 
-  static byte[] idxImages(int count, int rows, int cols) {
+  public static byte[] idxImages(int count, int rows, int cols) {
     ByteBuffer buffer = ByteBuffer.allocate(16 + count * rows * cols);
     buffer.putInt(IdxSource.IMAGES_MAGIC).putInt(count).putInt(rows).putInt(cols);
     for (int i = 0; i < count; i++) {
@@ -42,7 +43,7 @@ final class DataFiles {
     return buffer.array();
   }
 
-  static byte[] idxLabels(int... labels) {
+  public static byte[] idxLabels(int... labels) {
     ByteBuffer buffer = ByteBuffer.allocate(8 + labels.length);
     buffer.putInt(IdxSource.LABELS_MAGIC).putInt(labels.length);
     for (int label : labels) {
@@ -51,7 +52,7 @@ final class DataFiles {
     return buffer.array();
   }
 
-  static byte[] gzip(byte[] bytes) throws IOException {
+  public static byte[] gzip(byte[] bytes) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(bytes);
@@ -60,7 +61,7 @@ final class DataFiles {
   }
 
   /** CIFAR records for images first..first+labels.length-1; CIFAR-100 gets coarse label 99 - fine. */
-  static byte[] cifar(int first, boolean hundred, int... labels) {
+  public static byte[] cifar(int first, boolean hundred, int... labels) {
     int header = hundred ? 2 : 1;
     ByteBuffer buffer = ByteBuffer.allocate(labels.length * (header + 3072));
     for (int i = 0; i < labels.length; i++) {
@@ -73,14 +74,14 @@ final class DataFiles {
   }
 
   /** A grey image with pixel(image, y * width + x). */
-  static BufferedImage grey(int image, int height, int width) {
+  public static BufferedImage grey(int image, int height, int width) {
     BufferedImage grey = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setDataElements(0, 0, width, height, pixels(image, height * width));
     return grey;
   }
 
   /** An RGB image whose channel-major pixels are pixels(image, 3 * height * width). */
-  static BufferedImage rgb(int image, int height, int width) {
+  public static BufferedImage rgb(int image, int height, int width) {
     byte[] expected = pixels(image, 3 * height * width);
     int plane = height * width;
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -93,7 +94,7 @@ final class DataFiles {
     return rgb;
   }
 
-  static byte[] encode(BufferedImage image, String format) throws IOException {
+  public static byte[] encode(BufferedImage image, String format) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (!ImageIO.write(image, format, out)) {
       throw new IOException("no ImageIO writer for " + format);
@@ -101,13 +102,13 @@ final class DataFiles {
     return out.toByteArray();
   }
 
-  static Path write(Path file, byte[] bytes) throws IOException {
+  public static Path write(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
     return Files.write(file, bytes);
   }
 
   /** A tar of the members in the map's order (use a LinkedHashMap). */
-  static Path tar(Path file, Map<String, byte[]> members) throws IOException {
+  public static Path tar(Path file, Map<String, byte[]> members) throws IOException {
     Files.createDirectories(file.getParent());
     try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       for (Map.Entry<String, byte[]> member : members.entrySet()) {
@@ -126,7 +127,7 @@ final class DataFiles {
    * IHDR, one IDAT of a tiny zlib stream (far too short for the declared size), IEND, every CRC
    * right. A decoder that trusts the header allocates width x height bytes before it finds out.
    */
-  static byte[] pngHeader(int width, int height) throws IOException {
+  public static byte[] pngHeader(int width, int height) throws IOException {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
     ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
@@ -155,7 +156,7 @@ final class DataFiles {
   }
 
   /** A real JPEG (8x8, encoded by ImageIO) whose SOF0 header is rewritten to declare width x height. */
-  static byte[] jpegHeader(int width, int height) throws IOException {
+  public static byte[] jpegHeader(int width, int height) throws IOException {
     byte[] jpeg = encode(rgb(0, 8, 8), "jpg");
     for (int i = 2; i + 8 < jpeg.length; i++) {
       if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xc0) {
@@ -170,7 +171,7 @@ final class DataFiles {
     throw new IOException("no SOF0 marker in ImageIO's JPEG");
   }
 
-  static byte[] cls(int label) {
+  public static byte[] cls(int label) {
     return (label + "\n").getBytes(StandardCharsets.US_ASCII);
   }
 }

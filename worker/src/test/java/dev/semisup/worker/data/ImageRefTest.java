@@ -3,6 +3,7 @@ package dev.semisup.worker.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semisup.worker.data.packed.SampledImages;
 import org.junit.jupiter.api.Test;
 
 class ImageRefTest {

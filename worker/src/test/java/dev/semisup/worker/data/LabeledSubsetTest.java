@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semisup.api.v1alpha1.DataSourceSpec;
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.formats.IdxSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;

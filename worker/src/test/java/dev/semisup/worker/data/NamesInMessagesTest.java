@@ -3,6 +3,8 @@ package dev.semisup.worker.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.formats.TarShardSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

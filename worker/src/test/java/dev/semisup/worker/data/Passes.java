@@ -6,16 +6,16 @@ import java.util.List;
 import java.util.function.LongPredicate;
 
 /** Reads a whole pass of a source in a test. */
-final class Passes {
+public final class Passes {
 
   private Passes() {
   }
 
-  static List<ImageRecord> readAll(ImageSource source) throws IOException {
+  public static List<ImageRecord> readAll(ImageSource source) throws IOException {
     return readAll(source, ordinal -> true);
   }
 
-  static List<ImageRecord> readAll(ImageSource source, LongPredicate wanted) throws IOException {
+  public static List<ImageRecord> readAll(ImageSource source, LongPredicate wanted) throws IOException {
     List<ImageRecord> images = new ArrayList<>();
     try (ImageStream stream = source.open(wanted)) {
       ImageRecord image;
@@ -26,7 +26,7 @@ final class Passes {
     return images;
   }
 
-  static long skipped(ImageSource source) throws IOException {
+  public static long skipped(ImageSource source) throws IOException {
     try (ImageStream stream = source.open()) {
       while (stream.next() != null) {
         // drain
@@ -35,7 +35,7 @@ final class Passes {
     }
   }
 
-  static List<Long> ordinals(List<ImageRecord> images) {
+  public static List<Long> ordinals(List<ImageRecord> images) {
     return images.stream().map(ImageRecord::ordinal).toList();
   }
 }

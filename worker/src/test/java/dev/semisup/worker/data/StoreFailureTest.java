@@ -5,6 +5,12 @@ import static dev.semisup.worker.data.DataFiles.rgb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.formats.IdxSource;
+import dev.semisup.worker.data.formats.TarMembers;
+import dev.semisup.worker.data.formats.TarShardSource;
+import dev.semisup.worker.data.packed.PackedSamples;
+import dev.semisup.worker.data.packed.PackedShards;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

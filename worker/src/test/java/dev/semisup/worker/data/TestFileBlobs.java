@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** {@link Blobs} for file:// URIs only, so the data tests do not depend on the real store clients. */
-class TestFileBlobs implements Blobs {
+public class TestFileBlobs implements Blobs {
 
-  static String uri(Path path) {
+  public static String uri(Path path) {
     String uri = path.toUri().toString();
     return Files.isDirectory(path) && !uri.endsWith("/") ? uri + "/" : uri;
   }

@@ -6,6 +6,8 @@ import static dev.semisup.worker.data.DataFiles.pixels;
 import static dev.semisup.worker.data.DataFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.formats.IdxSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

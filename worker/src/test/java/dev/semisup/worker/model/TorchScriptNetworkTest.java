@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.IdxSource;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.formats.IdxSource;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.store.FileBlobs;

@@ -3,8 +3,8 @@ package dev.semisup.worker.stages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semisup.api.v1alpha1.TrainingSpec;
-import dev.semisup.worker.data.IdxSource;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.formats.IdxSource;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.TrainingExample;
 import dev.semisup.worker.store.FileBlobs;
 import dev.semisup.worker.testing.TinyDataset;

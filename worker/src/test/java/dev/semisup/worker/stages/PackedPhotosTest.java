@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.report.StageMetrics;
-import dev.semisup.worker.data.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageDecoder;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageRef;
 import dev.semisup.worker.run.StageRunner;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.TrainingExample;
 import dev.semisup.worker.model.Network;
 import dev.semisup.worker.model.Regularization;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semisup.api.v1alpha1.TrainingSpec;
 import dev.semisup.worker.data.ExampleShard;
-import dev.semisup.worker.data.ImageGeometry;
-import dev.semisup.worker.data.PackedShards;
+import dev.semisup.worker.data.decode.ImageGeometry;
+import dev.semisup.worker.data.packed.PackedShards;
 import dev.semisup.worker.data.TrainingExample;
 import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.model.Network;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.v1alpha1.Architecture;
 import dev.semisup.api.v1alpha1.GeometryLimits;
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.model.ModelShape;
 import dev.semisup.worker.model.Regularization;
 import java.io.IOException;

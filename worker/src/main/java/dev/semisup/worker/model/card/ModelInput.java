@@ -1,8 +1,8 @@
 package dev.semisup.worker.model.card;
 
 import dev.semisup.worker.data.Augmentation;
-import dev.semisup.worker.data.ImageDecoder;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import java.io.IOException;
 

@@ -6,7 +6,7 @@ import dev.semisup.api.v1alpha1.SamplingSpec;
 import dev.semisup.api.v1alpha1.SemiSupervisedRunSpec;
 import dev.semisup.worker.data.DataSources;
 import dev.semisup.worker.data.ImageStream;
-import dev.semisup.worker.data.PoolManifest;
+import dev.semisup.worker.data.formats.PoolManifest;
 import dev.semisup.worker.data.UnlabeledPool;
 import dev.semisup.worker.input.InvalidSettingException;
 import dev.semisup.worker.model.Devices;

@@ -1,6 +1,6 @@
 package dev.semisup.worker.stages.infer;
 
-import dev.semisup.worker.data.PoolManifest;
+import dev.semisup.worker.data.formats.PoolManifest;
 import dev.semisup.worker.stages.StageContext;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.semisup.worker.stages.infer;
 
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.model.PixelBatch;

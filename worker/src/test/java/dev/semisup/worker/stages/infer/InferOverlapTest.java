@@ -3,7 +3,7 @@ package dev.semisup.worker.stages.infer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.semisup.worker.data.ImageGeometry;
+import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.model.InputNormalisation;
