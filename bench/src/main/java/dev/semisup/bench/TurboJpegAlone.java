@@ -1,9 +1,9 @@
 package dev.semisup.bench;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import dev.semisup.worker.data.decode.TurboJpegLibrary;
 
 /**
  * libjpeg-turbo's decode and nothing else, the floor the worker's host path is measured against: a
@@ -15,27 +15,10 @@ import com.sun.jna.Pointer;
  */
 final class TurboJpegAlone implements AutoCloseable {
 
-  private static final int PIXEL_RGB = 0;
-  private static final int FLAG_ACCURATE_DCT = 4096;
-  private static final int FLAG_STOP_ON_WARNING = 8192;
   private static final int[] REDUCTIONS = {8, 4, 2};
 
-  private static final class Library {
-    static native Pointer tjInitDecompress();
-
-    static native int tjDecompressHeader3(Pointer handle, Pointer jpeg, NativeLong size, int[] width, int[] height,
-        int[] subsampling, int[] colourspace);
-
-    static native int tjDecompress2(Pointer handle, Pointer jpeg, NativeLong size, Pointer pixels, int width, int pitch,
-        int height, int pixelFormat, int flags);
-
-    static native String tjGetErrorStr2(Pointer handle);
-
-    static native int tjDestroy(Pointer handle);
-  }
-
   static {
-    Native.register(Library.class, "turbojpeg");
+    TurboJpegLibrary.bind();
   }
 
   private final Memory[] jpegs;
@@ -62,10 +45,10 @@ final class TurboJpegAlone implements AutoCloseable {
   int decode(int i) {
     Memory jpeg = jpegs[i];
     NativeLong length = new NativeLong(jpeg.size());
-    Pointer handle = Library.tjInitDecompress();
+    Pointer handle = TurboJpegLibrary.tjInitDecompress();
     try {
-      if (Library.tjDecompressHeader3(handle, jpeg, length, width, height, subsampling, colourspace) != 0) {
-        throw new IllegalStateException(Library.tjGetErrorStr2(handle));
+      if (TurboJpegLibrary.tjDecompressHeader3(handle, jpeg, length, width, height, subsampling, colourspace) != 0) {
+        throw new IllegalStateException(TurboJpegLibrary.tjGetErrorStr2(handle));
       }
       int reduction = 1;
       for (int r : REDUCTIONS) {
@@ -76,13 +59,13 @@ final class TurboJpegAlone implements AutoCloseable {
       }
       int w = scaled(width[0], reduction);
       int h = scaled(height[0], reduction);
-      if (Library.tjDecompress2(handle, jpeg, length, pixels, w, 0, h, PIXEL_RGB,
-          FLAG_ACCURATE_DCT | FLAG_STOP_ON_WARNING) != 0) {
-        throw new IllegalStateException(Library.tjGetErrorStr2(handle));
+      if (TurboJpegLibrary.tjDecompress2(handle, jpeg, length, pixels, w, 0, h, TurboJpegLibrary.PIXEL_RGB,
+          TurboJpegLibrary.FLAG_ACCURATE_DCT | TurboJpegLibrary.FLAG_STOP_ON_WARNING) != 0) {
+        throw new IllegalStateException(TurboJpegLibrary.tjGetErrorStr2(handle));
       }
       return w * h;
     } finally {
-      Library.tjDestroy(handle);
+      TurboJpegLibrary.tjDestroy(handle);
     }
   }
 

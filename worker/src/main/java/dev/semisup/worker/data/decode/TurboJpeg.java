@@ -1,7 +1,6 @@
 package dev.semisup.worker.data.decode;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.util.Optional;
@@ -26,17 +25,6 @@ import java.util.Optional;
  * per thread.
  */
 final class TurboJpeg {
-
-  /** TurboJPEG 2.x constants (turbojpeg.h). */
-  private static final int PIXEL_RGB = 0;
-  private static final int PIXEL_GREY = 6;
-  private static final int COLOURSPACE_GREY = 2;
-  private static final int COLOURSPACE_CMYK = 3;
-  private static final int COLOURSPACE_YCCK = 4;
-  /** The accurate integer IDCT, as ImageIO and PIL use (also the library's default). */
-  private static final int FLAG_ACCURATE_DCT = 4096;
-  /** A truncated or damaged JPEG fails at the first warning instead of decoding a grey bottom. */
-  private static final int FLAG_STOP_ON_WARNING = 8192;
 
   /** The reductions libjpeg-turbo decodes with its SIMD IDCT: 1/8, 1/4, 1/2 of each side. */
   private static final int[] REDUCTIONS = {8, 4, 2};
@@ -90,30 +78,9 @@ final class TurboJpeg {
   private TurboJpeg() {
   }
 
-  /** The library's functions, bound to libturbojpeg by JNA direct mapping. */
-  private static final class Library {
-    static native Pointer tjInitDecompress();
-
-    static native int tjDecompressHeader3(Pointer handle, Pointer jpeg, NativeLong size, int[] width, int[] height,
-        int[] subsampling, int[] colourspace);
-
-    static native int tjDecompress2(Pointer handle, Pointer jpeg, NativeLong size, Pointer pixels, int width, int pitch,
-        int height, int pixelFormat, int flags);
-
-    static native String tjGetErrorStr2(Pointer handle);
-
-    static native int tjDestroy(Pointer handle);
-  }
-
   /** Binds libturbojpeg; a LinkageError says why it cannot (no such library, no JNA native here). */
   static TurboJpeg load() {
-    // JNA unpacks its own small native library before binding any other; on Linux it would put it
-    // under ~/.cache, read-only in a pod. The JVM's temp directory is writable there (and the file
-    // is deleted once loaded).
-    if (System.getProperty("jna.tmpdir") == null) {
-      System.setProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"));
-    }
-    Native.register(Library.class, "turbojpeg");
+    TurboJpegLibrary.bind();
     return new TurboJpeg();
   }
 
@@ -135,7 +102,7 @@ final class TurboJpeg {
     Memory source = buffers.jpeg(jpeg.length);
     source.write(0, jpeg, 0, jpeg.length);
     NativeLong length = new NativeLong(jpeg.length);
-    Pointer handle = Library.tjInitDecompress();
+    Pointer handle = TurboJpegLibrary.tjInitDecompress();
     if (handle == null) {
       // Only a failed allocation of a few kilobytes gets here.
       throw new IllegalStateException("libturbojpeg: tjInitDecompress failed");
@@ -146,14 +113,14 @@ final class TurboJpeg {
       int[] subsampling = new int[1];
       int[] colourspace = new int[1];
       // The header alone (SOFn): nothing is decoded before the size is checked.
-      if (Library.tjDecompressHeader3(handle, source, length, fullWidth, fullHeight, subsampling, colourspace) != 0) {
-        throw new ImageDecoder.CorruptImageException(Library.tjGetErrorStr2(handle), null);
+      if (TurboJpegLibrary.tjDecompressHeader3(handle, source, length, fullWidth, fullHeight, subsampling, colourspace) != 0) {
+        throw new ImageDecoder.CorruptImageException(TurboJpegLibrary.tjGetErrorStr2(handle), null);
       }
       ImageDecoder.checkSize(fullWidth[0], fullHeight[0], maxPixels);
-      if (colourspace[0] == COLOURSPACE_CMYK || colourspace[0] == COLOURSPACE_YCCK) {
+      if (colourspace[0] == TurboJpegLibrary.COLOURSPACE_CMYK || colourspace[0] == TurboJpegLibrary.COLOURSPACE_YCCK) {
         return Optional.empty();
       }
-      boolean grey = colourspace[0] == COLOURSPACE_GREY;
+      boolean grey = colourspace[0] == TurboJpegLibrary.COLOURSPACE_GREY;
       int reduction = reduction(fullWidth[0], fullHeight[0], shortSide);
       int width = scaled(fullWidth[0], reduction);
       int height = scaled(fullHeight[0], reduction);
@@ -162,15 +129,15 @@ final class TurboJpeg {
       int bytes = channels * width * height;
       Memory pixels = buffers.pixels(bytes);
       // Asked for width x height, TurboJPEG picks the IDCT scaling that gives exactly that size.
-      if (Library.tjDecompress2(handle, source, length, pixels, width, 0, height, grey ? PIXEL_GREY : PIXEL_RGB,
-          FLAG_ACCURATE_DCT | FLAG_STOP_ON_WARNING) != 0) {
-        throw new ImageDecoder.CorruptImageException(Library.tjGetErrorStr2(handle), null);
+      if (TurboJpegLibrary.tjDecompress2(handle, source, length, pixels, width, 0, height, grey ? TurboJpegLibrary.PIXEL_GREY : TurboJpegLibrary.PIXEL_RGB,
+          TurboJpegLibrary.FLAG_ACCURATE_DCT | TurboJpegLibrary.FLAG_STOP_ON_WARNING) != 0) {
+        throw new ImageDecoder.CorruptImageException(TurboJpegLibrary.tjGetErrorStr2(handle), null);
       }
       byte[] samples = buffers.samples(bytes);
       pixels.read(0, samples, 0, bytes);
       return Optional.of(new InterleavedPixels(channels, height, width, samples));
     } finally {
-      Library.tjDestroy(handle);
+      TurboJpegLibrary.tjDestroy(handle);
     }
   }
 
