@@ -1,5 +1,6 @@
 package dev.semisup.operator.jobs;
 
+import dev.semisup.operator.observer.ContainerStatuses;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,7 +9,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -126,14 +126,7 @@ public class JobLauncher {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
-    List<ContainerStatus> containers = new ArrayList<>();
-    if (pod.getStatus().getInitContainerStatuses() != null) {
-      containers.addAll(pod.getStatus().getInitContainerStatuses());
-    }
-    if (pod.getStatus().getContainerStatuses() != null) {
-      containers.addAll(pod.getStatus().getContainerStatuses());
-    }
-    for (ContainerStatus container : containers) {
+    for (ContainerStatus container : ContainerStatuses.inStartOrder(pod.getStatus())) {
       for (var state : new io.fabric8.kubernetes.api.model.ContainerState[] {container.getState(), container.getLastState()}) {
         ContainerStateTerminated terminated = state == null ? null : state.getTerminated();
         if (terminated != null && terminated.getExitCode() != null && terminated.getExitCode() != 0

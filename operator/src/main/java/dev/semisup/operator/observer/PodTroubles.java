@@ -3,7 +3,6 @@ package dev.semisup.operator.observer;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,15 +28,7 @@ public final class PodTroubles {
         return Optional.of(new PodTrouble(PodTrouble.Kind.UNSCHEDULABLE, name, bounded(condition.getMessage())));
       }
     }
-    // Init containers first: while one waits, the pod's other containers wait behind it (PodInitializing).
-    List<ContainerStatus> containers = new ArrayList<>();
-    if (pod.getStatus().getInitContainerStatuses() != null) {
-      containers.addAll(pod.getStatus().getInitContainerStatuses());
-    }
-    if (pod.getStatus().getContainerStatuses() != null) {
-      containers.addAll(pod.getStatus().getContainerStatuses());
-    }
-    for (ContainerStatus container : containers) {
+    for (ContainerStatus container : ContainerStatuses.inStartOrder(pod.getStatus())) {
       var waiting = container.getState() == null ? null : container.getState().getWaiting();
       if (waiting == null || waiting.getReason() == null) {
         continue;
