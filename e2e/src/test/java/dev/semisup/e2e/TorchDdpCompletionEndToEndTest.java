@@ -24,8 +24,6 @@ import dev.semisup.worker.testing.TorchScriptStudentFiles;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.minio.GetObjectArgs;
 import io.minio.PutObjectArgs;
-import io.minio.StatObjectArgs;
-import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -96,8 +94,8 @@ class TorchDdpCompletionEndToEndTest {
     assertThat(report.get("finalAccuracy").asDouble()).as("the trainer's module scored by the worker")
         .isEqualTo(done.getStatus().getMetrics().getFinalAccuracy());
     assertThat(new String(read(prefix + "report.html"), StandardCharsets.UTF_8)).contains("data-step=\"finetune\"");
-    assertThat(exists(prefix + "finetune/servable/serving.properties")).isTrue();
-    assertThat(exists(prefix + "student/servable/serving.properties")).as("only the fine-tune is served").isFalse();
+    assertThat(e2e.s3.exists(prefix + "finetune/servable/serving.properties")).isTrue();
+    assertThat(e2e.s3.exists(prefix + "student/servable/serving.properties")).as("only the fine-tune is served").isFalse();
     assertThat(e2e.cluster.apiCalls(OperatorMain.USER_AGENT)).contains("create batch/jobs");
     RecordedApiRequests.check("torch-ddp-completion", e2e.cluster.apiCalls(OperatorMain.USER_AGENT));
   }
@@ -173,7 +171,7 @@ class TorchDdpCompletionEndToEndTest {
     assertThat(failed.getMessage()).contains("s3://" + e2e.s3.bucket() + "/" + outer + "/ddp-nested",
         "lies inside the prefix " + outer + " of run team-b/other (uid uid-b)");
     assertThat(read(outer + "/run.json")).isEqualTo(owner);
-    assertThat(exists(outer + "/ddp-nested/run.json")).isFalse();
+    assertThat(e2e.s3.exists(outer + "/ddp-nested/run.json")).isFalse();
   }
 
   /** The prefix holds objects but no run marker (someone's data): the claim refuses to write among them. */
@@ -187,7 +185,7 @@ class TorchDdpCompletionEndToEndTest {
 
     assertThat(failed.getMessage()).contains("s3://" + e2e.s3.bucket() + "/" + prefix, "already holds 1 object(s)",
         "no run marker (run.json)");
-    assertThat(exists(prefix + "/run.json")).isFalse();
+    assertThat(e2e.s3.exists(prefix + "/run.json")).isFalse();
   }
 
   /** TinyData's run, with retries, whose teacher is a group of two pods. */
@@ -255,14 +253,6 @@ class TorchDdpCompletionEndToEndTest {
     }
   }
 
-  private boolean exists(String key) throws Exception {
-    try {
-      e2e.s3.client().statObject(StatObjectArgs.builder().bucket(e2e.s3.bucket()).object(key).build());
-      return true;
-    } catch (ErrorResponseException e) {
-      return false;
-    }
-  }
 
   private SemiSupervisedRun awaitFinished(String name) {
     await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {

@@ -16,8 +16,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
-import io.minio.StatObjectArgs;
-import io.minio.errors.ErrorResponseException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +47,7 @@ class ContainerEndToEndTest {
   @Timeout(600)
   void aWholeRunInContainersSucceedsThoughAWorkerContainerIsKilledMidTraining() throws Exception {
     // Kept after the test (the pods' and the operator's logs), for a CI that shows what failed.
-    Path dir = Path.of("target", "container-e2e");
-    deleteTree(dir);
+    Path dir = LogFolder.fresh(Path.of("target", "container-e2e"));
     Podman podman = Podman.require(Podman.WORKER_IMAGE, Podman.OPERATOR_IMAGE);
     Helm helm = Helm.require();
     try (ContainerPodRunner pods = new ContainerPodRunner(podman, dir.resolve("pods"));
@@ -82,7 +79,7 @@ class ContainerEndToEndTest {
         int[] checkpointed = new int[1];
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
             .failFast("the teacher finished before it was killed; raise TEACHER_EPOCHS",
-                () -> exists(e2e, prefix + "_SUCCESS"))
+                () -> e2e.s3.exists(prefix + "_SUCCESS"))
             .until(() -> {
               checkpointed[0] = newestEpochCheckpoint(e2e, prefix + "checkpoints/");
               return checkpointed[0] >= 2;
@@ -93,7 +90,7 @@ class ContainerEndToEndTest {
             .isEqualTo("1000:1000 true 1073741824 [no-new-privileges]");
         Instant killed = Instant.now();
         pods.kill(teacherPod);
-        assertThat(exists(e2e, prefix + "_SUCCESS")).as("killed mid-step").isFalse();
+        assertThat(e2e.s3.exists(prefix + "_SUCCESS")).as("killed mid-step").isFalse();
 
         await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500)).until(() -> {
           SemiSupervisedRun now = e2e.get(RUN);
@@ -147,16 +144,6 @@ class ContainerEndToEndTest {
     }
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
-    if (!java.nio.file.Files.exists(root)) {
-      return;
-    }
-    try (var paths = java.nio.file.Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.delete(path);
-      }
-    }
-  }
 
   private static String repository(String image) {
     return image.substring(0, image.lastIndexOf(':'));
@@ -185,17 +172,6 @@ class ContainerEndToEndTest {
     return newest;
   }
 
-  private static boolean exists(EndToEndCluster e2e, String key) throws Exception {
-    try {
-      e2e.s3.client().statObject(StatObjectArgs.builder().bucket(e2e.s3.bucket()).object(key).build());
-      return true;
-    } catch (ErrorResponseException e) {
-      if ("NoSuchKey".equals(e.errorResponse().code())) {
-        return false;
-      }
-      throw e;
-    }
-  }
 
   private static <T> T read(EndToEndCluster e2e, String key, Class<T> type) throws Exception {
     try (InputStream in = e2e.s3.client().getObject(GetObjectArgs.builder().bucket(e2e.s3.bucket()).object(key).build())) {

@@ -12,15 +12,9 @@ import dev.semisup.api.v1alpha1.TrainerSpec;
 import dev.semisup.e2e.EndToEndCluster;
 import dev.semisup.e2e.JobPod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.minio.StatObjectArgs;
-import io.minio.errors.ErrorResponseException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,8 +35,7 @@ class ContainerTorchDdpEndToEndTest {
   @Timeout(600)
   void aTorchDdpStudentTrainsAsTwoTrainerContainersThatFindEachOtherByHostName() throws Exception {
     // Kept after the test (the pods' logs), for a CI that shows what failed.
-    Path dir = Path.of("target", "container-ddp-e2e");
-    deleteTree(dir);
+    Path dir = LogFolder.fresh(Path.of("target", "container-ddp-e2e"));
     Podman podman = Podman.require(Podman.WORKER_IMAGE, Podman.TRAINER_IMAGE);
     try (ContainerPodRunner pods = new ContainerPodRunner(podman, dir.resolve("pods"));
         EndToEndCluster e2e = new EndToEndCluster(false, pods)) {
@@ -90,7 +83,7 @@ class ContainerTorchDdpEndToEndTest {
       // What the trainer containers wrote, and the run's progress past them.
       for (String step : List.of("student", "finetune")) {
         for (String artifact : List.of("model.pt", "model-card.json", "_SUCCESS")) {
-          assertThat(exists(e2e, prefix + step + "/" + artifact)).as("%s/%s", step, artifact).isTrue();
+          assertThat(e2e.s3.exists(prefix + step + "/" + artifact)).as("%s/%s", step, artifact).isTrue();
         }
       }
       assertThat(done.getStatus().getStages()).filteredOn(stage -> List.of("student", "finetune")
@@ -107,26 +100,5 @@ class ContainerTorchDdpEndToEndTest {
     }
   }
 
-  private static boolean exists(EndToEndCluster e2e, String key) throws Exception {
-    try {
-      e2e.s3.client().statObject(StatObjectArgs.builder().bucket(e2e.s3.bucket()).object(key).build());
-      return true;
-    } catch (ErrorResponseException e) {
-      if ("NoSuchKey".equals(e.errorResponse().code())) {
-        return false;
-      }
-      throw e;
-    }
-  }
 
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
 }

@@ -3,6 +3,8 @@ package dev.semisup.worker.store;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import java.net.URI;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -94,6 +96,19 @@ public final class S3TestServer implements AutoCloseable {
   /** A MinIO client with the test credentials. */
   public MinioClient client() {
     return client.client();
+  }
+
+  /** Whether the key exists in the server's bucket; any answer but "no such key" is thrown. */
+  public boolean exists(String key) throws Exception {
+    try {
+      client().statObject(StatObjectArgs.builder().bucket(bucket()).object(key).build());
+      return true;
+    } catch (ErrorResponseException e) {
+      if ("NoSuchKey".equals(e.errorResponse().code())) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** The same client with the server's address, as the store classes take it. */
