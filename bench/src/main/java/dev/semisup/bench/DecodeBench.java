@@ -218,7 +218,7 @@ public final class DecodeBench {
    * A photo-like JPEG: smooth gradients and soft blobs (sky, objects) with fine sensor-like noise,
    * so the encoder spends its bits as on a photo rather than on a flat or a random image.
    */
-  static byte[] photoLikeJpeg(int width, int height, float quality, long seed) throws IOException {
+  public static byte[] photoLikeJpeg(int width, int height, float quality, long seed) throws IOException {
     Random random = new Random(seed);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     double[][] blobs = new double[12][];
