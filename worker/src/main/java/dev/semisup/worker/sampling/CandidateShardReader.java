@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads a candidate shard written by {@link CandidateShardWriter}, one class at a time, so only
@@ -14,6 +15,7 @@ import java.util.List;
  * a class skips the bytes of the classes before it (over S3 those bytes still cross the network).
  * Opened on {@link ByteRanges}, it reads the header and class index, then only the bytes of each
  * class that are asked for, in ranged reads of bounded size (see {@link #openClass(int, int, int)}).
+ * It reads the current version and version 2, which has no image totals (see the writer's format).
  *
  * <p>Every problem with the file is an IOException naming the file (the name the caller gives)
  * and the byte where it went wrong: wrong magic, unknown version, a truncated file, entries that
@@ -39,20 +41,22 @@ public final class CandidateShardReader implements Closeable {
   private final int classes;
   private final int k;
   private final int topP;
+  private final ImageTotals totals;
   private final long[] offsets; // classes + 1: the last is the file's length
   private final int[] counts;
   private int nextClass;
   private ClassEntries current;
 
-  private CandidateShardReader(String name, PositionedInput position, ByteRanges ranges, int classes, int k,
-      int topP, long[] offsets, int[] counts) {
+  private CandidateShardReader(String name, PositionedInput position, ByteRanges ranges, Header header,
+      long[] offsets, int[] counts) {
     this.name = name;
     this.position = position;
     this.in = position == null ? null : new DataInputStream(position);
     this.ranges = ranges;
-    this.classes = classes;
-    this.k = k;
-    this.topP = topP;
+    this.classes = header.classes();
+    this.k = header.k();
+    this.topP = header.topP();
+    this.totals = header.totals();
     this.offsets = offsets;
     this.counts = counts;
   }
@@ -62,11 +66,11 @@ public final class CandidateShardReader implements Closeable {
     PositionedInput position = new PositionedInput(stream);
     DataInputStream in = new DataInputStream(position);
     try {
-      int[] header = readHeader(in, name);
-      long[] offsets = new long[header[0] + 1];
-      int[] counts = new int[header[0]];
-      readIndex(in, offsets, counts, name, header[1]);
-      return new CandidateShardReader(name, position, null, header[0], header[1], header[2], offsets, counts);
+      Header header = readHeader(in, name);
+      long[] offsets = new long[header.classes() + 1];
+      int[] counts = new int[header.classes()];
+      readIndex(in, offsets, counts, name, header);
+      return new CandidateShardReader(name, position, null, header, offsets, counts);
     } catch (EOFException e) {
       throw new IOException(name + ": truncated in the header or class index at byte " + position.position(), e);
     }
@@ -77,7 +81,8 @@ public final class CandidateShardReader implements Closeable {
    * asked for, each by ranges of its own, so that nothing is read that the caller does not use.
    */
   public static CandidateShardReader open(ByteRanges ranges, String name) throws IOException {
-    int[] header;
+    Header header;
+    // The current header's length: a version-2 header is shorter, and the rest of the range unused.
     try (PositionedInput position = new PositionedInput(ranges.open(0, CandidateShardWriter.HEADER_BYTES))) {
       try {
         header = readHeader(new DataInputStream(position), name);
@@ -85,31 +90,39 @@ public final class CandidateShardReader implements Closeable {
         throw new IOException(name + ": truncated in the header at byte " + position.position(), e);
       }
     }
-    long[] offsets = new long[header[0] + 1];
-    int[] counts = new int[header[0]];
-    long indexBytes = CandidateShardWriter.indexBytes(header[0]);
-    try (PositionedInput position = new PositionedInput(
-        ranges.open(CandidateShardWriter.HEADER_BYTES, indexBytes), CandidateShardWriter.HEADER_BYTES)) {
+    long[] offsets = new long[header.classes() + 1];
+    int[] counts = new int[header.classes()];
+    long indexBytes = CandidateShardWriter.indexBytes(header.classes());
+    try (PositionedInput position = new PositionedInput(ranges.open(header.bytes(), indexBytes), header.bytes())) {
       try {
-        readIndex(new DataInputStream(position), offsets, counts, name, header[1]);
+        readIndex(new DataInputStream(position), offsets, counts, name, header);
       } catch (EOFException e) {
         throw new IOException(name + ": truncated in the class index at byte " + position.position(), e);
       }
     }
-    return new CandidateShardReader(name, null, ranges, header[0], header[1], header[2], offsets, counts);
+    return new CandidateShardReader(name, null, ranges, header, offsets, counts);
   }
 
-  /** {classes, k, topP}, checked. */
-  private static int[] readHeader(DataInputStream in, String name) throws IOException {
+  /** A shard's header, checked; {@code totals} is null in a version-2 shard, which has none. */
+  private record Header(int version, int classes, int k, int topP, ImageTotals totals) {
+
+    /** Where the class index starts. */
+    int bytes() {
+      return version == CandidateShardWriter.VERSION_WITHOUT_TOTALS ? CandidateShardWriter.HEADER_BYTES_WITHOUT_TOTALS
+          : CandidateShardWriter.HEADER_BYTES;
+    }
+  }
+
+  private static Header readHeader(DataInputStream in, String name) throws IOException {
     int magic = in.readInt();
     if (magic != CandidateShardWriter.MAGIC) {
       throw new IOException(name + ": not a candidate shard (magic " + Magic.describe(magic)
           + ", expected " + Magic.describe(CandidateShardWriter.MAGIC) + ")");
     }
     int version = in.readInt();
-    if (version != CandidateShardWriter.VERSION) {
-      throw new IOException(name + ": candidate shard version " + version + ", this worker reads version "
-          + CandidateShardWriter.VERSION);
+    if (version != CandidateShardWriter.VERSION && version != CandidateShardWriter.VERSION_WITHOUT_TOTALS) {
+      throw new IOException(name + ": candidate shard version " + version + ", this worker reads versions "
+          + CandidateShardWriter.VERSION_WITHOUT_TOTALS + " and " + CandidateShardWriter.VERSION);
     }
     int classes = in.readInt();
     int k = in.readInt();
@@ -117,10 +130,19 @@ public final class CandidateShardReader implements Closeable {
     if (classes < 1 || classes > CandidateEncoding.MAX_CLASSES || k < 1 || topP < 1 || topP > classes) {
       throw new IOException(name + ": corrupt header (classes " + classes + ", k " + k + ", topP " + topP + ")");
     }
-    return new int[] {classes, k, topP};
+    ImageTotals totals = null;
+    if (version == CandidateShardWriter.VERSION) {
+      long scored = in.readLong();
+      long skipped = in.readLong();
+      if (scored < 0 || skipped < 0) {
+        throw new IOException(name + ": corrupt header (images scored " + scored + ", skipped " + skipped + ")");
+      }
+      totals = new ImageTotals(scored, skipped);
+    }
+    return new Header(version, classes, k, topP, totals);
   }
 
-  private static void readIndex(DataInputStream in, long[] offsets, int[] counts, String name, int k)
+  private static void readIndex(DataInputStream in, long[] offsets, int[] counts, String name, Header header)
       throws IOException {
     int classes = counts.length;
     for (int cls = 0; cls < classes; cls++) {
@@ -128,12 +150,13 @@ public final class CandidateShardReader implements Closeable {
       counts[cls] = in.readInt();
     }
     offsets[classes] = in.readLong();
-    checkIndex(name, offsets, counts, k);
+    checkIndex(name, offsets, counts, header);
   }
 
-  private static void checkIndex(String name, long[] offsets, int[] counts, int k) throws IOException {
+  private static void checkIndex(String name, long[] offsets, int[] counts, Header header) throws IOException {
     int classes = counts.length;
-    long first = CandidateShardWriter.HEADER_BYTES + CandidateShardWriter.indexBytes(classes);
+    int k = header.k();
+    long first = header.bytes() + CandidateShardWriter.indexBytes(classes);
     if (offsets[0] != first) {
       throw new IOException(name + ": corrupt class index: class 0 starts at " + offsets[0] + ", not " + first);
     }
@@ -162,6 +185,14 @@ public final class CandidateShardReader implements Closeable {
 
   public int topP() {
     return topP;
+  }
+
+  /**
+   * The pool images the infer shard scored and skipped, from the header; empty for a version-2
+   * shard (written before headers carried them), whose totals are in its infer progress file.
+   */
+  public Optional<ImageTotals> imageTotals() {
+    return Optional.ofNullable(totals);
   }
 
   /** Whether classes are read by ranges of their own (in any order, from any thread), not from one stream. */

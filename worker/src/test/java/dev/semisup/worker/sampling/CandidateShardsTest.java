@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class CandidateShardsTest {
 
   private static final String NAME = "candidates/shard-00001-of-00004.bin";
+  private static final ImageTotals TOTALS = new ImageTotals(2, 0);
 
   @Test
   void roundTripsEveryClassExactly() throws IOException {
@@ -24,13 +26,15 @@ class CandidateShardsTest {
       int k = 1 + random.nextInt(8);
       int p = 1 + random.nextInt(classes);
       PerClassTopK topK = RandomPool.draw(random, classes, random.nextInt(30)).select(k, p, 1, 0);
+      ImageTotals totals = new ImageTotals(random.nextLong() >>> 1, random.nextInt(3) == 0 ? 0 : random.nextLong() >>> 1);
 
-      byte[] bytes = write(topK, p);
+      byte[] bytes = write(topK, p, totals);
 
       try (CandidateShardReader reader = CandidateShardReader.open(new ByteArrayInputStream(bytes), NAME)) {
         assertThat(reader.classes()).isEqualTo(classes);
         assertThat(reader.k()).isEqualTo(k);
         assertThat(reader.topP()).isEqualTo(p);
+        assertThat(reader.imageTotals()).as("trial %d", trial).contains(totals);
         assertThat(reader.total()).isEqualTo(topK.total());
         for (int cls = 0; cls < classes; cls++) {
           assertThat(reader.count(cls)).isEqualTo(topK.size(cls));
@@ -64,11 +68,13 @@ class CandidateShardsTest {
       int k = 1 + random.nextInt(30);
       int p = 1 + random.nextInt(classes);
       PerClassTopK topK = RandomPool.draw(random, classes, random.nextInt(80)).select(k, p, 1, 0);
-      byte[] bytes = write(topK, p);
+      ImageTotals totals = new ImageTotals(random.nextInt(1_000_000), random.nextInt(1_000));
+      byte[] bytes = write(topK, p, totals);
       long[] moved = new long[1];
 
       CandidateShardReader reader = CandidateShardReader.open(ranges(bytes, moved), NAME);
-      assertThat(moved[0]).as("header and class index only").isEqualTo(20 + classes * 12L + 8);
+      assertThat(moved[0]).as("header and class index only").isEqualTo(36 + classes * 12L + 8);
+      assertThat(reader.imageTotals()).contains(totals);
       for (int cls = classes - 1; cls >= 0; cls--) {
         assertThat(reader.readClass(cls)).as("trial %d class %d", trial, cls).isEqualTo(topK.sorted(cls));
       }
@@ -104,7 +110,9 @@ class CandidateShardsTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining(NAME + ": truncated in class 2 at byte " + cut.length);
     assertThatThrownBy(() -> CandidateShardReader.open(ranges(Arrays.copyOf(whole, 30), new long[1]), NAME))
-        .isInstanceOf(IOException.class).hasMessageContaining(NAME + ": truncated in the class index at byte 30");
+        .isInstanceOf(IOException.class).hasMessageContaining(NAME + ": truncated in the header at byte 30");
+    assertThatThrownBy(() -> CandidateShardReader.open(ranges(Arrays.copyOf(whole, 46), new long[1]), NAME))
+        .isInstanceOf(IOException.class).hasMessageContaining(NAME + ": truncated in the class index at byte 46");
   }
 
   /** Ranged reads of an in-memory object, as a store gives them (short past the end), counting the bytes. */
@@ -142,10 +150,10 @@ class CandidateShardsTest {
         .hasMessage(NAME + ": not a candidate shard (magic 0x53534958 \"SSIX\", expected 0x53534353 \"SSCS\")");
 
     byte[] future = bytes.clone();
-    ByteBuffer.wrap(future).putInt(4, 3);
+    ByteBuffer.wrap(future).putInt(4, 4);
     assertThatThrownBy(() -> readEverything(future))
         .isInstanceOf(IOException.class)
-        .hasMessage(NAME + ": candidate shard version 3, this worker reads version 2");
+        .hasMessage(NAME + ": candidate shard version 4, this worker reads versions 2 and 3");
   }
 
   @Test
@@ -162,19 +170,76 @@ class CandidateShardsTest {
   }
 
   @Test
+  void negativeImageTotalsInTheHeaderAreRefused() throws IOException {
+    byte[] bytes = write(RandomPool.draw(new Random(2), 2, 10).select(3, 2, 1, 0), 2, new ImageTotals(10, 3));
+    ByteBuffer.wrap(bytes).putLong(28, -1); // images skipped
+
+    assertThatThrownBy(() -> readEverything(bytes))
+        .isInstanceOf(IOException.class).hasMessage(NAME + ": corrupt header (images scored 10, skipped -1)");
+    assertThatThrownBy(() -> CandidateShardReader.open(ranges(bytes, new long[1]), NAME))
+        .isInstanceOf(IOException.class).hasMessage(NAME + ": corrupt header (images scored 10, skipped -1)");
+  }
+
+  /**
+   * {@code candidate-shards/version-2.bin} was written by the version-2 writer (commit 2b634a9,
+   * before headers carried image totals) from {@code RandomPool.draw(new Random(27), 4, 40)
+   * .select(5, 2, 1, 0)} with top-P 2: a shard an infer pod of an older worker left in the store.
+   */
+  @Test
+  void aVersionTwoShardWrittenByTheOlderWorkerIsStillReadWithoutTotals() throws IOException {
+    byte[] bytes = versionTwoFixture();
+    PerClassTopK topK = RandomPool.draw(new Random(27), 4, 40).select(5, 2, 1, 0);
+    assertThat(topK.total()).as("the fixture's pool has candidates in every class").isEqualTo(20);
+
+    try (CandidateShardReader reader = CandidateShardReader.open(new ByteArrayInputStream(bytes), NAME)) {
+      assertThat(reader.imageTotals()).isEmpty();
+      for (int cls = 0; cls < 4; cls++) {
+        assertThat(reader.readClass(cls)).isEqualTo(topK.sorted(cls));
+      }
+    }
+    long[] moved = new long[1];
+    CandidateShardReader ranged = CandidateShardReader.open(ranges(bytes, moved), NAME);
+    assertThat(ranged.imageTotals()).isEmpty();
+    assertThat(moved[0]).as("a header range of the current length, then the index from byte 20")
+        .isEqualTo(36 + 4 * 12 + 8);
+    for (int cls = 3; cls >= 0; cls--) {
+      assertThat(ranged.readClass(cls)).isEqualTo(topK.sorted(cls));
+    }
+  }
+
+  @Test
+  void versionTwoShardsMadeForTestsAreTheOlderWritersBytes() throws IOException {
+    PerClassTopK topK = RandomPool.draw(new Random(27), 4, 40).select(5, 2, 1, 0);
+
+    assertThat(VersionTwoShards.of(write(topK, 2))).isEqualTo(versionTwoFixture());
+  }
+
+  private static byte[] versionTwoFixture() throws IOException {
+    try (InputStream in = CandidateShardsTest.class.getResourceAsStream("/candidate-shards/version-2.bin")) {
+      assertThat(in).as("test resource candidate-shards/version-2.bin").isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
   void refusesToWriteUnsortedOrOversizedClasses() {
     Candidate a = new Candidate(1, "a", 0, 0.5f, new int[] {0}, new float[] {0.5f});
     Candidate b = new Candidate(2, "b", 0, 0.9f, new int[] {0}, new float[] {0.9f});
 
-    assertThatThrownBy(() -> CandidateShardWriter.write(new ByteArrayOutputStream(), 1, 2, 1, cls -> List.of(a, b)))
+    assertThatThrownBy(() -> CandidateShardWriter.write(new ByteArrayOutputStream(), 1, 2, 1, TOTALS, cls -> List.of(a, b)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not sorted best first");
-    assertThatThrownBy(() -> CandidateShardWriter.write(new ByteArrayOutputStream(), 1, 1, 1, cls -> List.of(b, a)))
+    assertThatThrownBy(() -> CandidateShardWriter.write(new ByteArrayOutputStream(), 1, 1, 1, TOTALS, cls -> List.of(b, a)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than top-K 1");
   }
 
+  /** A shard whose infer pass scored as many images as it kept candidates and skipped none. */
   static byte[] write(PerClassTopK topK, int p) throws IOException {
+    return write(topK, p, new ImageTotals(topK.total(), 0));
+  }
+
+  static byte[] write(PerClassTopK topK, int p, ImageTotals totals) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long written = CandidateShardWriter.write(topK, p, out);
+    long written = CandidateShardWriter.write(topK, p, totals, out);
     assertThat(written).isEqualTo(out.size());
     return out.toByteArray();
   }

@@ -3,6 +3,7 @@ package dev.semisup.worker.stages.infer;
 import dev.semisup.worker.sampling.Candidate;
 import dev.semisup.worker.sampling.CandidateShardReader;
 import dev.semisup.worker.sampling.CandidateShardWriter;
+import dev.semisup.worker.sampling.ImageTotals;
 import dev.semisup.worker.sampling.PerClassTopK;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -19,6 +20,8 @@ import java.io.OutputStream;
  *
  * <p>Format, big-endian: int magic "SSCK", int version (1), int shard, int shards, int filesDone,
  * long scored, long skipped, long offered, then a candidate shard ({@link CandidateShardWriter}).
+ * The counts are read from the checkpoint's own fields, not the shard's header: a checkpoint
+ * written by a worker of shard version 2 has none there.
  */
 record InferCheckpoint(int shard, int shards, int filesDone, long scored, long skipped, PerClassTopK topK) {
 
@@ -35,7 +38,7 @@ record InferCheckpoint(int shard, int shards, int filesDone, long scored, long s
     out.writeLong(scored);
     out.writeLong(skipped);
     out.writeLong(topK.offered());
-    CandidateShardWriter.write(topK, topP, out);
+    CandidateShardWriter.write(topK, topP, new ImageTotals(scored, skipped), out);
     out.flush();
   }
 

@@ -13,6 +13,7 @@ import dev.semisup.worker.model.Devices;
 import dev.semisup.worker.model.InputNormalisation;
 import dev.semisup.worker.model.ReplicatedScoring;
 import dev.semisup.worker.sampling.CandidateShardWriter;
+import dev.semisup.worker.sampling.ImageTotals;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.stages.PoolTeacher;
@@ -114,7 +115,8 @@ public final class InferStage implements StageTask {
     }
     // Progress first: once the candidates exist, a restarted pod trusts them and scores nothing.
     scoring.finish();
-    context.store().write(candidatesKey, out -> CandidateShardWriter.write(scoring.topK, topP, out));
+    ImageTotals totals = new ImageTotals(scoring.scored, scoring.skipped);
+    context.store().write(candidatesKey, out -> CandidateShardWriter.write(scoring.topK, topP, totals, out));
     if (context.store().exists(checkpointKey)) {
       context.store().delete(checkpointKey);
     }

@@ -9,6 +9,7 @@ import dev.semisup.worker.data.BadDataException;
 import dev.semisup.worker.sampling.CandidateShardReader;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.GlobalThreshold;
+import dev.semisup.worker.sampling.ImageTotals;
 import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.sampling.ShardMerge;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the sampled dataset index, and summarises it in the same pass. The shards are read through
  * their class index, by ranged reads of the store that fetch only the entries the merge takes (and
  * one read's tail per shard and class): the bytes moved track the index, not the number of shards
- * (see {@link ShardMerge}); they are logged beside the bytes of the candidates kept.
+ * (see {@link ShardMerge}); they are logged beside the bytes of the candidates kept. The images
+ * each infer shard scored and skipped come from the headers read for the index (see {@link InferTotals}).
  * {@link #CLASSES_AT_ONCE} classes are merged at the same time, so memory is that many classes'
  * merged lists and one ranged read per shard for each, plus the summary's primitive arrays (a
  * score and an ordinal per entry), never boxed lists of the whole index.
@@ -73,7 +75,7 @@ public final class SelectStage implements StageTask {
         ObjectStore store = context.store();
         shards.add(CandidateShardReader.open((offset, length) -> store.openRange(key, offset, length), store.uri(key)));
       }
-      totals = InferTotals.read(context, infer);
+      totals = InferTotals.of(shards, context, infer);
       refuseMostlyUnreadablePool(totals, data);
       GlobalThreshold.Entry threshold = null;
       if (context.spec().getSampling().unbalanced()) {
@@ -130,33 +132,45 @@ public final class SelectStage implements StageTask {
   }
 
   /**
-   * Pool images the infer shards scored and skipped (corrupt or oversized), summed from their
-   * final progress files, each read once; skipped is null when a shard's file is missing or does
-   * not say, since a partial sum would read as a smaller loss than the real one.
+   * Pool images the infer shards scored and skipped (corrupt, oversized or duplicate), summed
+   * over the shards; skipped is null when a shard's count is unknown, since a partial sum would read
+   * as a smaller loss than the real one.
    */
   record InferTotals(long scored, Long skipped) {
 
-    static InferTotals read(StageContext context, PlannedStep infer) {
+    /**
+     * The totals from the shards' headers, which select reads anyway; a version-2 shard (written
+     * by an older worker, a run resumed across an upgrade) has none, and its final progress file,
+     * read once, gives them instead.
+     */
+    static InferTotals of(List<CandidateShardReader> shards, StageContext context, PlannedStep infer) {
       long scored = 0;
       long skipped = 0;
-      for (int shard = 0; shard < infer.shards(); shard++) {
-        String key = context.layout().shardProgress(infer, shard);
-        try {
-          if (!context.store().exists(key)) {
-            return new InferTotals(scored, null);
-          }
-          StageProgress progress = JSON.readValue(context.store().get(key), StageProgress.class);
-          if (progress.skippedImages() == null) {
-            return new InferTotals(scored, null);
-          }
-          scored += progress.done();
-          skipped += progress.skippedImages();
-        } catch (IOException e) {
-          LOG.warn("cannot read {} for the count of skipped pool images: {}", context.store().uri(key), e.getMessage());
+      for (int shard = 0; shard < shards.size(); shard++) {
+        int index = shard;
+        ImageTotals totals = shards.get(shard).imageTotals().orElseGet(() -> fromProgress(context, infer, index));
+        if (totals == null) {
           return new InferTotals(scored, null);
         }
+        scored += totals.scored();
+        skipped += totals.skipped();
       }
       return new InferTotals(scored, skipped);
+    }
+
+    /** One shard's totals from its progress file; null when the file is missing, unreadable or does not say. */
+    private static ImageTotals fromProgress(StageContext context, PlannedStep infer, int shard) {
+      String key = context.layout().shardProgress(infer, shard);
+      try {
+        if (!context.store().exists(key)) {
+          return null;
+        }
+        StageProgress progress = JSON.readValue(context.store().get(key), StageProgress.class);
+        return progress.skippedImages() == null ? null : new ImageTotals(progress.done(), progress.skippedImages());
+      } catch (IOException | IllegalArgumentException e) { // unreadable, or counts below zero
+        LOG.warn("cannot read {} for the count of skipped pool images: {}", context.store().uri(key), e.getMessage());
+        return null;
+      }
     }
   }
 }

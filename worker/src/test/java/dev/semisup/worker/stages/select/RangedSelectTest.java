@@ -2,6 +2,7 @@ package dev.semisup.worker.stages.select;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.layout.ObjectLayout;
 import dev.semisup.api.manifest.Manifests;
@@ -14,10 +15,12 @@ import dev.semisup.worker.progress.ProgressListener;
 import dev.semisup.worker.sampling.CandidateShardReader;
 import dev.semisup.worker.sampling.CandidateShardWriter;
 import dev.semisup.worker.sampling.GlobalThreshold;
+import dev.semisup.worker.sampling.ImageTotals;
 import dev.semisup.worker.sampling.IndexSummary;
 import dev.semisup.worker.sampling.PerClassTopK;
 import dev.semisup.worker.sampling.SampledIndex;
 import dev.semisup.worker.sampling.ShardMerge;
+import dev.semisup.worker.sampling.VersionTwoShards;
 import dev.semisup.worker.stages.StageContext;
 import dev.semisup.worker.store.FileBlobs;
 import dev.semisup.worker.store.LocalDirectoryStore;
@@ -27,11 +30,16 @@ import dev.semisup.worker.store.S3TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The select stage reads candidate shards by ranged reads: it writes the same index and summary,
  * byte for byte, as merging the whole shards read forward only, and over S3 it moves about the
  * bytes of the candidates it keeps where reading whole shards moves the shard count times more.
+ * The infer shards' image totals come from the shards' headers; shards of version 2 (an older
+ * worker's) have none, and their progress files give them.
  */
 class RangedSelectTest {
 
@@ -57,15 +67,17 @@ class RangedSelectTest {
         int classes = 2 + random.nextInt(5);
         int topP = 1 + random.nextInt(Math.min(classes, 3));
         boolean unbalanced = trial % 5 == 0;
+        // Every third pool as a run resumed across an upgrade: its even shards written by an older worker.
+        IntPredicate versionTwo = trial % 3 == 0 ? shard -> shard % 2 == 0 : shard -> false;
         Pool pool = new Pool(classes, topP, k, shards, 40 + random.nextInt(2000), random.nextLong());
         ObjectStore store = new LocalDirectoryStore(dir.resolve("store-" + trial));
-        StageContext context = pool.writeShards(store, unbalanced);
+        StageContext context = pool.writeShards(store, unbalanced, versionTwo);
 
         new SelectStage().run(context);
 
         Expected expected = pool.wholeShardSelect(store, context, unbalanced);
-        String what = String.format("%d shards, k %d, %d classes, top-P %d%s", shards, k, classes, topP,
-            unbalanced ? ", unbalanced" : "");
+        String what = String.format("%d shards, k %d, %d classes, top-P %d%s%s", shards, k, classes, topP,
+            unbalanced ? ", unbalanced" : "", trial % 3 == 0 ? ", even shards of version 2" : "");
         assertThat(store.get(context.layout().indexPart(context.step(), 0))).as(what).isEqualTo(expected.part());
         assertThat(store.get(context.layout().indexSummary(context.step()))).as(what).isEqualTo(expected.summary());
       }
@@ -102,18 +114,149 @@ class RangedSelectTest {
     }
   }
 
+  @Test
+  void selectTakesTheImageTotalsFromTheHeadersAndReadsNoProgressFile() throws Exception {
+    Pool pool = new Pool(3, 2, 30, 8, 2000, 11);
+    RecordingStore store = new RecordingStore(new LocalDirectoryStore(dir.resolve("store")));
+    StageContext context = pool.writeShards(store, false, shard -> false);
+    PlannedStep infer = context.plan().sibling(context.step(), Stage.INFER);
+
+    new SelectStage().run(context);
+
+    List<String> expected = new ArrayList<>();
+    for (int shard = 0; shard < 8; shard++) {
+      expected.add(context.layout().candidateShard(infer, shard));
+      expected.add(context.layout().shardSuccess(infer, shard));
+    }
+    assertThat(store.keysRead()).as("every key select read or looked up").containsExactlyInAnyOrderElementsOf(expected);
+    for (int shard = 0; shard < 8; shard++) {
+      assertThat(store.rangesFrom(context.layout().candidateShard(infer, shard), 0))
+          .as("shard %d: one ranged read for its header", shard).isEqualTo(1);
+    }
+    JsonNode summary = JSON.readTree(store.get(context.layout().indexSummary(context.step())));
+    assertThat(summary.path("skippedImages").asLong(-1)).as("shards 1, 3, 5 and 7 skipped one image each").isEqualTo(4);
+  }
+
+  @Test
+  void versionTwoShardsTakeTheirTotalsFromTheirProgressFilesAndAMissingOneLeavesThemUnknown() throws Exception {
+    Pool pool = new Pool(3, 2, 30, 4, 800, 12);
+    RecordingStore store = new RecordingStore(new LocalDirectoryStore(dir.resolve("store")));
+    StageContext context = pool.writeShards(store, false, shard -> shard == 1 || shard == 2);
+    PlannedStep infer = context.plan().sibling(context.step(), Stage.INFER);
+
+    new SelectStage().run(context);
+
+    assertThat(store.keysRead()).filteredOn(key -> key.contains("/progress-"))
+        .containsExactlyInAnyOrder(context.layout().shardProgress(infer, 1), context.layout().shardProgress(infer, 2));
+    String summaryKey = context.layout().indexSummary(context.step());
+    assertThat(JSON.readTree(store.get(summaryKey)).path("skippedImages").asLong(-1))
+        .as("shards 1 and 3 skipped one image each: shard 1's from its progress file, 3's from its header")
+        .isEqualTo(2);
+
+    store.delete(context.layout().shardProgress(infer, 2));
+    new SelectStage().run(context);
+
+    assertThat(JSON.readTree(store.get(summaryKey)).has("skippedImages")).as("a partial sum is no count").isFalse();
+  }
+
   private record Expected(byte[] part, byte[] summary) {
+  }
+
+  /** A store that records the keys its readers open, read by ranges or look up, and where each ranged read starts. */
+  private static final class RecordingStore implements ObjectStore {
+
+    private final ObjectStore store;
+    private final Set<String> keysRead = new LinkedHashSet<>();
+    private final List<String> rangeStarts = new ArrayList<>();
+
+    RecordingStore(ObjectStore store) {
+      this.store = store;
+    }
+
+    Set<String> keysRead() {
+      return keysRead;
+    }
+
+    long rangesFrom(String key, long offset) {
+      return rangeStarts.stream().filter((key + "@" + offset)::equals).count();
+    }
+
+    @Override
+    public synchronized InputStream open(String key) throws IOException {
+      keysRead.add(key);
+      return store.open(key);
+    }
+
+    @Override
+    public synchronized InputStream openRange(String key, long offset, long length) throws IOException {
+      keysRead.add(key);
+      rangeStarts.add(key + "@" + offset);
+      return store.openRange(key, offset, length);
+    }
+
+    @Override
+    public synchronized boolean exists(String key) throws IOException {
+      keysRead.add(key);
+      return store.exists(key);
+    }
+
+    @Override
+    public synchronized List<String> list(String prefix) throws IOException {
+      keysRead.add(prefix + "*");
+      return store.list(prefix);
+    }
+
+    @Override
+    public void put(String key, byte[] bytes) throws IOException {
+      store.put(key, bytes);
+    }
+
+    @Override
+    public OutputStream create(String key) throws IOException {
+      return store.create(key);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] bytes) throws IOException {
+      return store.putIfAbsent(key, bytes);
+    }
+
+    @Override
+    public long bytesRead() {
+      return store.bytesRead();
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+      store.delete(key);
+    }
+
+    @Override
+    public String uri(String key) {
+      return store.uri(key);
+    }
+
+    @Override
+    public void checkReachable() throws IOException {
+      store.checkReachable();
+    }
   }
 
   /**
    * A seeded pool scored into {@code shards} candidate shards as infer writes them (image i in
-   * shard i % shards). Class 0 is most images' best, the last class is never in any top-P
+   * shard i % shards), each with its progress file; shard s scored images / shards images and
+   * skipped s % 2. Class 0 is most images' best, the last class is never in any top-P
    * (probability 0, behind every other), so classes are uneven and the last is empty in every
    * shard; keys vary in length, so entries straddle the ranged reads anywhere.
    */
   private record Pool(int classes, int topP, int k, int shards, int images, long seed) {
 
     StageContext writeShards(ObjectStore store, boolean unbalanced) throws Exception {
+      return writeShards(store, unbalanced, shard -> false);
+    }
+
+    /** As infer writes them; the shards {@code versionTwo} names as an older worker wrote them, without totals. */
+    StageContext writeShards(ObjectStore store, boolean unbalanced, IntPredicate versionTwo) throws Exception {
       StageContext context = context(store, unbalanced);
       PlannedStep infer = context.plan().sibling(context.step(), Stage.INFER);
       Random random = new Random(seed);
@@ -130,12 +273,14 @@ class RangedSelectTest {
         topK.get(image % shards).offer(image, key, probabilities, topP, random.nextInt(classes));
       }
       for (int shard = 0; shard < shards; shard++) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CandidateShardWriter.write(topK.get(shard), topP, bytes);
-        store.put(context.layout().candidateShard(infer, shard), bytes.toByteArray());
         long done = images / shards;
+        long skipped = shard % 2;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CandidateShardWriter.write(topK.get(shard), topP, new ImageTotals(done, skipped), bytes);
+        store.put(context.layout().candidateShard(infer, shard),
+            versionTwo.test(shard) ? VersionTwoShards.of(bytes.toByteArray()) : bytes.toByteArray());
         store.put(context.layout().shardProgress(infer, shard), JSON.writeValueAsBytes(new StageProgress(
-            "infer", shard, shards, 0, 0, done, done, 1.0, null, null, "2026-01-01T00:00:00Z", (long) shard % 2)));
+            "infer", shard, shards, 0, 0, done, done, 1.0, null, null, "2026-01-01T00:00:00Z", skipped)));
         store.put(context.layout().shardSuccess(infer, shard), new byte[0]);
       }
       return context;
