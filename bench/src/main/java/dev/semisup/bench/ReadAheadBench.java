@@ -44,8 +44,8 @@ public final class ReadAheadBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int files = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-    int fileMib = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    int files = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    int fileMib = args.length > 1 ? Integer.parseInt(args[1]) : 24;
     double capMbPerSecond = args.length > 2 ? Double.parseDouble(args[2]) : 20;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     try (S3TestServer s3 = S3TestServer.start("runs")) {
@@ -58,29 +58,35 @@ public final class ReadAheadBench {
       try (ThrottlingProxy proxy = new ThrottlingProxy(port(s3.endpoint()), capMbPerSecond * 1e6);
            S3Endpoint endpoint = S3Endpoint.connect(proxy.endpoint(), S3TestServer.REGION, S3TestServer.ACCESS_KEY,
                S3TestServer.SECRET_KEY, new StoreRetry(StoreRetry.DEFAULT_BUDGET))) {
-        S3Blobs blobs = new S3Blobs(endpoint);
+        TimedBlobs blobs = new TimedBlobs(new S3Blobs(endpoint));
         pass(blobs, pool, new ReadAheadSettings(2, RANGE_MIB << 20)); // warm-up: JIT, connections
         double[][] rates = new double[READ_AHEAD.length][rounds];
+        double[][] inFlight = new double[READ_AHEAD.length][rounds];
+        double[][] perGet = new double[READ_AHEAD.length][rounds];
         for (int round = 0; round < rounds; round++) {
           for (int i = 0; i < READ_AHEAD.length; i++) {
             int opened = proxy.connections.get();
+            blobs.reset();
             double seconds = pass(blobs, pool, new ReadAheadSettings(READ_AHEAD[i], RANGE_MIB << 20));
             rates[i][round] = bytes / seconds / 1e6;
-            System.out.printf("round %d, read-ahead %d: %.2f s, %.1f MB/s, %d new connections%n", round + 1,
-                READ_AHEAD[i], seconds, rates[i][round], proxy.connections.get() - opened);
+            inFlight[i][round] = blobs.openNanos.get() / 1e9 / seconds;
+            perGet[i][round] = blobs.bytes.get() / (blobs.openNanos.get() / 1e9) / 1e6;
+            System.out.printf("round %d, read-ahead %d: %.2f s, %.1f MB/s, %d GETs, %.2f open on average, %.1f MB/s each,"
+                + " %d new connections%n", round + 1, READ_AHEAD[i], seconds, rates[i][round], blobs.gets.get(),
+                inFlight[i][round], perGet[i][round], proxy.connections.get() - opened);
           }
         }
         System.out.println();
-        System.out.printf("| read-ahead (ranges of %d MiB in flight) | MB/s, median of %d | min-max | x one stream | x the cap of one connection |%n",
+        System.out.printf("| read-ahead (ranges of %d MiB) | MB/s, median of %d | min-max | x one stream | x the cap of one connection | GETs open on average | MB/s per open GET |%n",
             RANGE_MIB, rounds);
-        System.out.println("| --- | --- | --- | --- | --- |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         double one = median(rates[0]);
         for (int i = 0; i < READ_AHEAD.length; i++) {
           double median = median(rates[i]);
-          System.out.printf("| %d%s | %.1f | %.1f-%.1f | %.2f | %.2f |%n", READ_AHEAD[i],
+          System.out.printf("| %d%s | %.1f | %.1f-%.1f | %.2f | %.2f | %.2f | %.1f |%n", READ_AHEAD[i],
               READ_AHEAD[i] == 1 ? " (one stream per file)" : "", median,
               java.util.Arrays.stream(rates[i]).min().orElse(0), java.util.Arrays.stream(rates[i]).max().orElse(0),
-              median / one, median / capMbPerSecond);
+              median / one, median / capMbPerSecond, median(inFlight[i]), median(perGet[i]));
         }
       }
       System.out.println("load average after: " + loadAverage());
@@ -150,6 +156,76 @@ public final class ReadAheadBench {
     }
   }
 
+  /** Times every GET from its open to its close: how many were open at once, and at what rate each moved. */
+  private static final class TimedBlobs implements Blobs {
+    private final Blobs blobs;
+    final java.util.concurrent.atomic.AtomicLong openNanos = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicInteger gets = new AtomicInteger();
+
+    TimedBlobs(Blobs blobs) {
+      this.blobs = blobs;
+    }
+
+    void reset() {
+      openNanos.set(0);
+      bytes.set(0);
+      gets.set(0);
+    }
+
+    @Override
+    public InputStream open(String uri) throws IOException {
+      long opened = System.nanoTime();
+      return timed(blobs.open(uri), opened);
+    }
+
+    @Override
+    public InputStream openRange(String uri, long offset, long length) throws IOException {
+      long opened = System.nanoTime();
+      return timed(blobs.openRange(uri, offset, length), opened);
+    }
+
+    private InputStream timed(InputStream in, long opened) {
+      gets.incrementAndGet();
+      return new java.io.FilterInputStream(in) {
+        private boolean closed;
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+          int n = super.read(into, offset, length);
+          if (n > 0) {
+            bytes.addAndGet(n);
+          }
+          return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+          if (!closed) {
+            closed = true;
+            openNanos.addAndGet(System.nanoTime() - opened);
+          }
+          super.close();
+        }
+      };
+    }
+
+    @Override
+    public List<String> list(String folderUri) throws IOException {
+      return blobs.list(folderUri);
+    }
+
+    @Override
+    public long size(String uri) throws IOException {
+      return blobs.size(uri);
+    }
+
+    @Override
+    public boolean remote(String uri) {
+      return blobs.remote(uri);
+    }
+  }
+
   /**
    * A TCP forwarder that sends the server's answers to each client connection at no more than
    * {@code bytesPerSecond}, as one connection to a remote object store carries a bounded rate
@@ -157,6 +233,8 @@ public final class ReadAheadBench {
    */
   private static final class ThrottlingProxy implements AutoCloseable {
     private static final int CHUNK = 16 << 10;
+    /** Credit a connection may save: enough to absorb the sleeps' lateness, too little to matter. */
+    private static final long BURST_NANOS = 10_000_000;
     private final ServerSocket server;
     private final int targetPort;
     private final double bytesPerSecond;
@@ -193,18 +271,18 @@ public final class ReadAheadBench {
     private static void pump(Socket from, Socket to, double rate) {
       Thread thread = new Thread(() -> {
         byte[] buffer = new byte[CHUNK];
-        long started = System.nanoTime();
-        long sent = 0;
+        long dueNanos = System.nanoTime();
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
           int n;
           while ((n = in.read(buffer)) >= 0) {
             out.write(buffer, 0, n);
             out.flush();
-            sent += n;
-            // Hold the connection to its rate since it opened: ahead of it, wait until it is due.
-            long dueNanos = (long) (sent / rate * 1e9) - (System.nanoTime() - started);
-            if (dueNanos > 0) {
-              Thread.sleep(dueNanos / 1_000_000, (int) (dueNanos % 1_000_000));
+            // Each chunk takes its time at the rate: a token bucket of 10 ms, so a late wake-up is
+            // made up for while an idle connection, reused, bursts no faster than a new one.
+            dueNanos = Math.max(dueNanos, System.nanoTime() - BURST_NANOS) + (long) (n / rate * 1e9);
+            long wait = dueNanos - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
           }
         } catch (IOException e) {

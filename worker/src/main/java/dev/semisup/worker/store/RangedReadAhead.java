@@ -63,6 +63,8 @@ public final class RangedReadAhead implements FileSequence {
   private int readerFile = -1;
   /** The range whose bytes the reader is at; null between ranges. */
   private Range held;
+  /** A fetch that failed: every later read fails with it, so no range is ever passed over. */
+  private IOException failed;
 
   /** A range of one file: where it lies, and its bytes once fetched. */
   private static final class Range {
@@ -112,6 +114,9 @@ public final class RangedReadAhead implements FileSequence {
   /** The reader's range of {@code file} with bytes left; null at the file's end. */
   private Range rangeFor(int file) throws IOException {
     checkOpen();
+    if (failed != null) {
+      throw new IOException(failed.getMessage(), failed);
+    }
     if (file != readerFile) {
       throw new IOException(files.get(file).uri() + ": read after the next file was opened");
     }
@@ -130,7 +135,12 @@ public final class RangedReadAhead implements FileSequence {
         dropUnread(next);
         continue;
       }
-      next.bytes = await(next);
+      try {
+        next.bytes = await(next);
+      } catch (IOException e) {
+        failed = e;
+        throw e;
+      }
       held = next;
       fillWindow();
       return held;
