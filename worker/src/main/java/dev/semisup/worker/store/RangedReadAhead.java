@@ -35,9 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one byte more than the listing gives, which only an object longer than listed has to send.
  *
  * <p>Closing stops the fetches (each notices within one read of {@value #CHUNK} bytes; one waiting
- * in the store's retry layer is interrupted) and waits for their threads to end. Local files are not read
- * through this ({@link FileSequence#of}): a disk gives one stream its whole bandwidth, and
- * reading it in ranges on other threads would only add copies.
+ * in the store's retry layer is interrupted) and waits for their threads to end. Local files are
+ * not read through this ({@link FileSequence#of}): a disk gives one stream its whole bandwidth,
+ * and reading it in ranges on other threads would only add copies.
  */
 public final class RangedReadAhead implements FileSequence {
 
