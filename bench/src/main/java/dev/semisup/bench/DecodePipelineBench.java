@@ -13,6 +13,7 @@ import dev.semisup.worker.model.PixelBatch;
 import dev.semisup.worker.model.PoolScorer;
 import dev.semisup.worker.model.ReplicatedScoring;
 import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.ReadAheadSettings;
 import dev.semisup.worker.store.S3TestServer;
 import dev.semisup.worker.store.StoreConnection;
 import io.minio.PutObjectArgs;
@@ -148,7 +149,9 @@ public final class DecodePipelineBench {
   private static Pass pass(Blobs blobs, long total, DecodeSettings decoding, double rate, int batch, boolean sampleHeap)
       throws IOException {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    TarShardSource source = new TarShardSource(blobs, "s3://pool/jpegs/", false, true, MODEL_INPUT, Long.MAX_VALUE, decoding);
+    // One stream per tar, so the consumer thread's CPU holds the S3 reads (read-ahead: ReadAheadBench).
+    TarShardSource source = new TarShardSource(blobs, "s3://pool/jpegs/", false, true, MODEL_INPUT, Long.MAX_VALUE, decoding)
+        .readingAhead(ReadAheadSettings.sequential());
     Pass pass = new Pass();
     long consumerCpu = threads.getCurrentThreadCpuTime();
     long started = System.nanoTime();

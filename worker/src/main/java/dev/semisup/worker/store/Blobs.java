@@ -19,6 +19,14 @@ public interface Blobs {
 
   long size(String uri) throws IOException;
 
+  /**
+   * Whether reading the URI crosses a network, where one connection carries less than the link
+   * and several ranged reads at once ({@link RangedReadAhead}) carry more; a local file is not.
+   */
+  default boolean remote(String uri) {
+    return false;
+  }
+
   /** An object of a listing with its size: what a pool manifest records. */
   record Sized(String uri, long bytes) {
   }

@@ -36,6 +36,11 @@ public final class S3Blobs implements Blobs {
     return ResumingObjectStream.openRange(endpoint, object.bucket(), object.key(), offset, length, NOT_COUNTED);
   }
 
+  @Override
+  public boolean remote(String uri) {
+    return true;
+  }
+
   /** The listing carries each object's size: one LIST page per thousand objects, no HEAD per object. */
   @Override
   public List<Sized> listSized(String folderUri) throws IOException {

@@ -53,6 +53,11 @@ public final class UriBlobs implements Blobs {
     return blobsFor(uri).openRange(uri, offset, length);
   }
 
+  @Override
+  public boolean remote(String uri) {
+    return blobsFor(uri).remote(uri);
+  }
+
   private Blobs blobsFor(String uri) {
     if (uri != null && uri.startsWith(FileBlobs.SCHEME)) {
       return files;

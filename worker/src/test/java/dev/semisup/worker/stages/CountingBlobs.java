@@ -74,6 +74,11 @@ public final class CountingBlobs implements Blobs {
     return blobs.size(uri);
   }
 
+  @Override
+  public boolean remote(String uri) {
+    return blobs.remote(uri);
+  }
+
   private interface Opener {
     InputStream open() throws IOException;
   }

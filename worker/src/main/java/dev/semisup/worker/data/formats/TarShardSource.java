@@ -12,6 +12,8 @@ import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.input.Printable;
 import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.FileSequence;
+import dev.semisup.worker.store.ReadAheadSettings;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  *
  * <p>A pass reads the members in order on its caller's thread and decodes the images through the
  * decode pipeline ({@link DecodingStream}): same images, same order, whatever the thread count.
+ * The tar files' bytes come through a {@link FileSequence}: from an object store, ranges of them
+ * fetched several at once ahead of the reader ({@link ReadAheadSettings}); same bytes either way.
  */
 public final class TarShardSource implements ImageSource, LabelScan, FileSlices {
 
@@ -43,6 +47,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
   private final ImageGeometry geometry;
   private final long limit;
   private final DecodeSettings decoding;
+  private final ReadAheadSettings reading;
 
   /**
    * @param readLabels  false for a pool: .cls members are not read, images come UNLABELED
@@ -56,13 +61,24 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
   /** As above, decoding with the given settings rather than the process's. */
   public TarShardSource(Blobs blobs, String uri, boolean readLabels, boolean skipCorrupt,
       ImageGeometry geometry, long limit, DecodeSettings decoding) {
+    this(blobs, uri, readLabels, skipCorrupt, geometry, limit, decoding, ReadAheadSettings.configured());
+  }
+
+  private TarShardSource(Blobs blobs, String uri, boolean readLabels, boolean skipCorrupt,
+      ImageGeometry geometry, long limit, DecodeSettings decoding, ReadAheadSettings reading) {
     this.decoding = decoding;
+    this.reading = reading;
     this.blobs = blobs;
     this.uri = uri;
     this.readLabels = readLabels;
     this.skipCorrupt = skipCorrupt;
     this.geometry = geometry;
     this.limit = limit;
+  }
+
+  /** The same source, reading its files with the given read-ahead rather than the process's. */
+  public TarShardSource readingAhead(ReadAheadSettings settings) {
+    return new TarShardSource(blobs, uri, readLabels, skipCorrupt, geometry, limit, decoding, settings);
   }
 
   @Override
@@ -170,6 +186,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
   private final class Stream implements Closeable {
     private final List<PoolManifest.PoolFile> shards;
+    private final FileSequence files;
     private final LongPredicate wanted;
     /** Where the pass counts images it skips: a duplicate here, an undecodable one in the decoding. */
     private final CorruptImages skipped;
@@ -183,6 +200,8 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
     Stream(List<PoolManifest.PoolFile> shards, LongPredicate wanted, CorruptImages skipped) {
       this.shards = shards;
+      this.files = FileSequence.of(blobs,
+          shards.stream().map(file -> new Blobs.Sized(file.uri(), file.bytes())).toList(), reading);
       this.wanted = wanted;
       this.skipped = skipped;
     }
@@ -261,7 +280,7 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
       shard = shards.get(shardIndex).uri();
       fileIndex = shards.get(shardIndex).index();
       sampleInFile = 0;
-      members = new TarMembers(shard, blobs.open(shard));
+      members = new TarMembers(shard, files.nextFile());
       return true;
     }
 
@@ -274,7 +293,9 @@ public final class TarShardSource implements ImageSource, LabelScan, FileSlices 
 
     @Override
     public void close() throws IOException {
-      closeShard();
+      try (FileSequence closedLast = files) {
+        closeShard();
+      }
     }
   }
 }

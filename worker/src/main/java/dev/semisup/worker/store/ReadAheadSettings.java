@@ -1,0 +1,81 @@
+package dev.semisup.worker.store;
+
+import dev.semisup.api.WorkerContract;
+import dev.semisup.worker.input.InvalidSettingException;
+import java.util.Map;
+
+/**
+ * How a pass reads the files of an object store: {@code ranges} byte ranges of {@code rangeBytes}
+ * fetched at once ahead of the reader ({@link RangedReadAhead}), or one stream per file where
+ * {@code ranges} is 1. One connection to an object store carries far less than a pod's bandwidth,
+ * so a pass that must feed an accelerator keeps several GETs in flight; it holds at most
+ * {@code ranges x rangeBytes} bytes for it. The range being read counts among the ranges: while
+ * the reader is inside one, {@code ranges - 1} GETs are open, and all {@code ranges} while it
+ * waits for the next.
+ *
+ * <p>{@code SEMISUP_READ_AHEAD} (default {@link #DEFAULT_RANGES}) and
+ * {@code SEMISUP_READ_RANGE_MIB} (default {@link #DEFAULT_RANGE_MIB}) override them.
+ */
+public record ReadAheadSettings(int ranges, int rangeBytes) {
+
+  public static final int DEFAULT_RANGES = 4;
+  public static final int DEFAULT_RANGE_MIB = 8;
+  static final int MAX_RANGES = 64;
+  static final int MAX_RANGE_MIB = 64;
+
+  public ReadAheadSettings {
+    if (ranges < 1 || ranges > MAX_RANGES) {
+      throw new IllegalArgumentException("ranges read ahead must be in 1.." + MAX_RANGES + ", was " + ranges);
+    }
+    if (rangeBytes < 1 || rangeBytes > MAX_RANGE_MIB << 20) {
+      throw new IllegalArgumentException("a range must be 1 byte to " + MAX_RANGE_MIB + " MiB, was " + rangeBytes);
+    }
+  }
+
+  /** Each file as one forward-only stream, nothing read ahead. */
+  public static ReadAheadSettings sequential() {
+    return new ReadAheadSettings(1, DEFAULT_RANGE_MIB << 20);
+  }
+
+  public boolean readsAhead() {
+    return ranges > 1;
+  }
+
+  private static volatile ReadAheadSettings configured;
+
+  /**
+   * The settings of this process, from its environment, read on first use: a bad value fails the
+   * step that reads with an InvalidSettingException naming the variable (exit 2), every time.
+   */
+  public static ReadAheadSettings configured() {
+    ReadAheadSettings settings = configured;
+    if (settings == null) {
+      settings = fromEnvironment(System.getenv());
+      configured = settings;
+    }
+    return settings;
+  }
+
+  /** The settings an environment asks for; a value that is not a number in range names its variable (exit 2). */
+  public static ReadAheadSettings fromEnvironment(Map<String, String> env) {
+    int ranges = read(env, WorkerContract.ENV_READ_AHEAD, DEFAULT_RANGES, MAX_RANGES);
+    int rangeMib = read(env, WorkerContract.ENV_READ_RANGE_MIB, DEFAULT_RANGE_MIB, MAX_RANGE_MIB);
+    return new ReadAheadSettings(ranges, rangeMib << 20);
+  }
+
+  private static int read(Map<String, String> env, String name, int fallback, int max) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1 && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the variable's name
+    }
+    throw new InvalidSettingException(name + ": must be a whole number in 1.." + max + ", was '" + value + "'");
+  }
+}
