@@ -77,7 +77,7 @@ public final class ReadAheadBench {
           }
         }
         System.out.println();
-        System.out.printf("| read-ahead (ranges of %d MiB) | MB/s, median of %d | min-max | x one stream | x the cap of one connection | GETs open on average | MB/s per open GET |%n",
+        System.out.printf("| read-ahead (ranges of at most %d MiB) | MB/s, median of %d | min-max | x one stream | x the cap of one connection | GETs open on average | MB/s per open GET |%n",
             RANGE_MIB, rounds);
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         double one = median(rates[0]);

@@ -32,12 +32,11 @@ public final class WorkerContract {
   /** Images decoded ahead of the model at most (the decode pipeline's window); default 256. Optional. */
   public static final String ENV_DECODE_WINDOW = "SEMISUP_DECODE_WINDOW";
   /**
-   * Byte ranges of a pool's tar files fetched or held at once, the one being read included, each
-   * fetched by its own ranged GET; default 4, 1 reads each file as one stream. Optional: the
-   * operator does not set it.
+   * Byte ranges of a pool's tar files fetched at once ahead of the tar reader, each by its own
+   * ranged GET; default 4, 1 reads each file as one stream. Optional: the operator does not set it.
    */
   public static final String ENV_READ_AHEAD = "SEMISUP_READ_AHEAD";
-  /** Size of those ranges in MiB (the last of a file is shorter); default 8. Optional. */
+  /** Largest size of those ranges in MiB (each file is cut into even ranges); default 8. Optional. */
   public static final String ENV_READ_RANGE_MIB = "SEMISUP_READ_RANGE_MIB";
   /** Shard index of an Indexed Job pod, set by Kubernetes. */
   public static final String ENV_SHARD_INDEX = "JOB_COMPLETION_INDEX";

@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -14,15 +15,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Remote files read ahead of their reader by ranged reads: the files, in the list's order, cut
- * into ranges of {@code rangeBytes} (the last of each file shorter), up to {@code ranges} of them
- * fetched at once by {@link Blobs#openRange} on as many threads, and handed to the reader in order
+ * Remote files read ahead of their reader by ranged reads: the files, in the list's order, each
+ * cut into even ranges of at most {@code rangeBytes}, {@code ranges} of them
+ * fetched ahead of the reader at once by {@link Blobs#openRange} on as many threads, and handed to the reader in order
  * as one stream per file, byte for byte what reading each file whole gives. One connection to an
  * object store carries far less than a pod's bandwidth; several carry it.
  *
- * <p>Memory: a range's bytes are held from its fetch until the reader has moved past them, and at
- * most {@code ranges} ranges are held or in flight, the one being read included: {@code ranges x
- * rangeBytes} bytes, whatever the files' sizes.
+ * <p>Memory: a range's bytes are held from its fetch until the reader has moved past them: the
+ * range being read and at most {@code ranges} fetched or in flight ahead of it, {@code (ranges + 1)
+ * x rangeBytes} bytes whatever the files' sizes. The range being read does not count among the
+ * {@code ranges}, so that many GETs stay open while the reader works through it.
  *
  * <p>Every byte is fetched once. A range whose connection breaks is resumed by the store's own
  * retry layer ({@link ResumingObjectStream} within {@link StoreRetry}'s budget), the only one: a
@@ -55,11 +57,15 @@ public final class RangedReadAhead implements FileSequence {
   private final int ranges;
   private final int rangeBytes;
   private final ThreadPoolExecutor fetchers;
+  /** Every fetch thread started, joined on close: a pool terminates before its threads have ended. */
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
   /** Ranges fetched or being fetched, in the files' order, ahead of the one being read. */
   private final ArrayDeque<Range> window = new ArrayDeque<>();
   private volatile boolean closed;
   private int plannedFile;
   private long plannedOffset;
+  /** The length of the planned file's ranges: its size split evenly into ranges of at most rangeBytes. */
+  private long plannedRangeBytes;
   private int readerFile = -1;
   /** The range whose bytes the reader is at; null between ranges. */
   private Range held;
@@ -90,10 +96,11 @@ public final class RangedReadAhead implements FileSequence {
     this.ranges = settings.ranges();
     this.rangeBytes = settings.rangeBytes();
     String pass = THREAD_PREFIX + PASSES.incrementAndGet() + "-";
-    AtomicInteger threads = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
     this.fetchers = new ThreadPoolExecutor(ranges, ranges, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-      Thread thread = new Thread(task, pass + threads.incrementAndGet());
+      Thread thread = new Thread(task, pass + started.incrementAndGet());
       thread.setDaemon(true);
+      threads.add(thread);
       return thread;
     });
     // A pass its reader forgot to close still lets its threads go once they are idle.
@@ -147,9 +154,9 @@ public final class RangedReadAhead implements FileSequence {
     }
   }
 
-  /** Starts fetches until {@code ranges} ranges are in flight or held, or none is left to plan. */
+  /** Starts fetches until {@code ranges} ranges are in flight or fetched ahead of the reader, or none is left to plan. */
   private void fillWindow() throws IOException {
-    while (window.size() + (held == null ? 0 : 1) < ranges) {
+    while (window.size() < ranges) {
       Range range = plan();
       if (range == null) {
         return;
@@ -161,8 +168,14 @@ public final class RangedReadAhead implements FileSequence {
   private Range plan() throws IOException {
     while (plannedFile < files.size()) {
       long size = size(plannedFile);
+      if (plannedOffset == 0) {
+        // Even ranges: a short tail range would finish at once and hold a slot of the window
+        // until the reader reaches it, one GET fewer open for a whole range's time.
+        long count = Math.max(1, (size + rangeBytes - 1) / rangeBytes);
+        plannedRangeBytes = (size + count - 1) / count;
+      }
       if (plannedOffset < size) {
-        int length = (int) Math.min(rangeBytes, size - plannedOffset);
+        int length = (int) Math.min(plannedRangeBytes, size - plannedOffset);
         Range range = new Range(plannedFile, plannedOffset, length);
         plannedOffset += length;
         range.fetched = fetchers.submit(() -> fetch(range, size));
@@ -261,7 +274,13 @@ public final class RangedReadAhead implements FileSequence {
       if (!fetchers.awaitTermination(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
         fetchers.shutdownNow();
       }
-      if (!fetchers.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+      boolean ended = fetchers.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      for (Thread thread : threads) {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        ended &= !thread.isAlive();
+      }
+      if (!ended) {
         throw new IOException("read-ahead threads still reading " + CLOSE_WAIT_SECONDS + " s after the pass closed");
       }
     } catch (InterruptedException e) {

@@ -9,9 +9,7 @@ import java.util.Map;
  * fetched at once ahead of the reader ({@link RangedReadAhead}), or one stream per file where
  * {@code ranges} is 1. One connection to an object store carries far less than a pod's bandwidth,
  * so a pass that must feed an accelerator keeps several GETs in flight; it holds at most
- * {@code ranges x rangeBytes} bytes for it. The range being read counts among the ranges: while
- * the reader is inside one, {@code ranges - 1} GETs are open, and all {@code ranges} while it
- * waits for the next.
+ * {@code (ranges + 1) x rangeBytes} bytes for it: the {@code ranges} ahead and the one being read.
  *
  * <p>{@code SEMISUP_READ_AHEAD} (default {@link #DEFAULT_RANGES}) and
  * {@code SEMISUP_READ_RANGE_MIB} (default {@link #DEFAULT_RANGE_MIB}) override them.
