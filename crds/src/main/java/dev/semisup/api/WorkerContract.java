@@ -33,7 +33,8 @@ public final class WorkerContract {
   public static final String ENV_DECODE_WINDOW = "SEMISUP_DECODE_WINDOW";
   /**
    * Byte ranges of a pool's tar files fetched at once ahead of the tar reader, each by its own
-   * ranged GET; default 4, 1 reads each file as one stream. Optional: the operator does not set it.
+   * ranged GET; default the pod's CPUs within 4..16, 1 reads each file as one stream. Optional: the
+   * operator does not set it.
    */
   public static final String ENV_READ_AHEAD = "SEMISUP_READ_AHEAD";
   /** Largest size of those ranges in MiB (each file is cut into even ranges); default 8. Optional. */

@@ -11,12 +11,18 @@ import java.util.Map;
  * so a pass that must feed an accelerator keeps several GETs in flight; it holds at most
  * {@code (ranges + 1) x rangeBytes} bytes for it: the {@code ranges} ahead and the one being read.
  *
- * <p>{@code SEMISUP_READ_AHEAD} (default {@link #DEFAULT_RANGES}) and
- * {@code SEMISUP_READ_RANGE_MIB} (default {@link #DEFAULT_RANGE_MIB}) override them.
+ * <p>{@code SEMISUP_READ_AHEAD} and {@code SEMISUP_READ_RANGE_MIB} (default
+ * {@link #DEFAULT_RANGE_MIB}) override them. The ranges default to the CPUs the pod may use, within
+ * {@link #FEWEST_RANGES_BY_DEFAULT}..{@link #MOST_RANGES_BY_DEFAULT}: a core decodes photos about as fast as
+ * one connection to an object store carries them, and the operator sets no variable of its own, so
+ * a pod given more cores for decoding keeps more GETs open with no setting.
  */
 public record ReadAheadSettings(int ranges, int rangeBytes) {
 
-  public static final int DEFAULT_RANGES = 4;
+  /** The fewest ranges read ahead by default, whatever the CPUs. */
+  public static final int FEWEST_RANGES_BY_DEFAULT = 4;
+  /** The most ranges read ahead by default: (16 + 1) x 8 MiB held at most. */
+  public static final int MOST_RANGES_BY_DEFAULT = 16;
   public static final int DEFAULT_RANGE_MIB = 8;
   static final int MAX_RANGES = 64;
   static final int MAX_RANGE_MIB = 64;
@@ -56,7 +62,13 @@ public record ReadAheadSettings(int ranges, int rangeBytes) {
 
   /** The settings an environment asks for; a value that is not a number in range names its variable (exit 2). */
   public static ReadAheadSettings fromEnvironment(Map<String, String> env) {
-    int ranges = read(env, WorkerContract.ENV_READ_AHEAD, DEFAULT_RANGES, MAX_RANGES);
+    return fromEnvironment(env, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As {@link #fromEnvironment(Map)} on a machine with {@code cpus} CPUs for the default. */
+  static ReadAheadSettings fromEnvironment(Map<String, String> env, int cpus) {
+    int byCpus = Math.max(FEWEST_RANGES_BY_DEFAULT, Math.min(MOST_RANGES_BY_DEFAULT, cpus));
+    int ranges = read(env, WorkerContract.ENV_READ_AHEAD, byCpus, MAX_RANGES);
     int rangeMib = read(env, WorkerContract.ENV_READ_RANGE_MIB, DEFAULT_RANGE_MIB, MAX_RANGE_MIB);
     return new ReadAheadSettings(ranges, rangeMib << 20);
   }

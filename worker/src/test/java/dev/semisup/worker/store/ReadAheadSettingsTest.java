@@ -13,11 +13,19 @@ class ReadAheadSettingsTest {
 
   @Test
   void theEnvironmentSetsRangesInFlightAndTheirSizeInMib() {
-    assertThat(ReadAheadSettings.fromEnvironment(Map.of()))
-        .isEqualTo(new ReadAheadSettings(ReadAheadSettings.DEFAULT_RANGES, ReadAheadSettings.DEFAULT_RANGE_MIB << 20));
+    assertThat(ReadAheadSettings.fromEnvironment(Map.of(), 2))
+        .isEqualTo(new ReadAheadSettings(ReadAheadSettings.FEWEST_RANGES_BY_DEFAULT, ReadAheadSettings.DEFAULT_RANGE_MIB << 20));
     assertThat(ReadAheadSettings.fromEnvironment(Map.of("SEMISUP_READ_AHEAD", " 8 ", "SEMISUP_READ_RANGE_MIB", "16")))
         .isEqualTo(new ReadAheadSettings(8, 16 << 20));
     assertThat(ReadAheadSettings.fromEnvironment(Map.of("SEMISUP_READ_AHEAD", "1")).readsAhead()).isFalse();
+  }
+
+  @Test
+  void rangesDefaultToTheCpusWithinFourToSixteen() {
+    assertThat(ReadAheadSettings.fromEnvironment(Map.of(), 2).ranges()).isEqualTo(4);
+    assertThat(ReadAheadSettings.fromEnvironment(Map.of(), 12).ranges()).isEqualTo(12);
+    assertThat(ReadAheadSettings.fromEnvironment(Map.of(), 64).ranges()).isEqualTo(16);
+    assertThat(ReadAheadSettings.fromEnvironment(Map.of("SEMISUP_READ_AHEAD", "2"), 64).ranges()).isEqualTo(2);
   }
 
   @Test
