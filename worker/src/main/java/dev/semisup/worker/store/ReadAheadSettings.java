@@ -1,7 +1,7 @@
 package dev.semisup.worker.store;
 
 import dev.semisup.api.WorkerContract;
-import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.input.EnvironmentNumbers;
 import java.util.Map;
 
 /**
@@ -68,24 +68,8 @@ public record ReadAheadSettings(int ranges, int rangeBytes) {
   /** As {@link #fromEnvironment(Map)} on a machine with {@code cpus} CPUs for the default. */
   static ReadAheadSettings fromEnvironment(Map<String, String> env, int cpus) {
     int byCpus = Math.max(FEWEST_RANGES_BY_DEFAULT, Math.min(MOST_RANGES_BY_DEFAULT, cpus));
-    int ranges = read(env, WorkerContract.ENV_READ_AHEAD, byCpus, MAX_RANGES);
-    int rangeMib = read(env, WorkerContract.ENV_READ_RANGE_MIB, DEFAULT_RANGE_MIB, MAX_RANGE_MIB);
+    int ranges = EnvironmentNumbers.wholeNumber(env, WorkerContract.ENV_READ_AHEAD, byCpus, MAX_RANGES);
+    int rangeMib = EnvironmentNumbers.wholeNumber(env, WorkerContract.ENV_READ_RANGE_MIB, DEFAULT_RANGE_MIB, MAX_RANGE_MIB);
     return new ReadAheadSettings(ranges, rangeMib << 20);
-  }
-
-  private static int read(Map<String, String> env, String name, int fallback, int max) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= 1 && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the variable's name
-    }
-    throw new InvalidSettingException(name + ": must be a whole number in 1.." + max + ", was '" + value + "'");
   }
 }

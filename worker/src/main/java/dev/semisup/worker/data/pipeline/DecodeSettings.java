@@ -1,7 +1,7 @@
 package dev.semisup.worker.data.pipeline;
 
 import dev.semisup.api.WorkerContract;
-import dev.semisup.worker.input.InvalidSettingException;
+import dev.semisup.worker.input.EnvironmentNumbers;
 import java.util.Map;
 
 /**
@@ -53,24 +53,8 @@ public record DecodeSettings(int threads, int window) {
 
   /** The settings an environment asks for; a value that is not a number in range names its variable (exit 2). */
   public static DecodeSettings fromEnvironment(Map<String, String> env) {
-    int threads = read(env, WorkerContract.ENV_DECODE_THREADS, Runtime.getRuntime().availableProcessors(), MAX_THREADS);
-    int window = read(env, WorkerContract.ENV_DECODE_WINDOW, DEFAULT_WINDOW, MAX_WINDOW);
+    int threads = EnvironmentNumbers.wholeNumber(env, WorkerContract.ENV_DECODE_THREADS, Runtime.getRuntime().availableProcessors(), MAX_THREADS);
+    int window = EnvironmentNumbers.wholeNumber(env, WorkerContract.ENV_DECODE_WINDOW, DEFAULT_WINDOW, MAX_WINDOW);
     return new DecodeSettings(threads, window);
-  }
-
-  private static int read(Map<String, String> env, String name, int fallback, int max) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return Math.min(fallback, max);
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= 1 && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the variable's name
-    }
-    throw new InvalidSettingException(name + ": must be a whole number in 1.." + max + ", was '" + value + "'");
   }
 }
