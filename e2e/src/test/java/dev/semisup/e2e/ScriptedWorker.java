@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real worker (in this JVM or in containers), with faults a test asks for: a step's pod fails a number of times with a given
- * message (as the worker would, through the termination log), or waits at a gate until released.
- * The faults and gates are the pod's container's: its init containers run unchanged.
+ * message (as the worker would, through the termination log), or waits at a gate until released
+ * (or stopped by the kubelet: it exits 143, as a JVM that SIGTERM ends). The faults and gates are
+ * the pod's container's: its init containers run unchanged.
  */
 public final class ScriptedWorker implements PodRunner {
 

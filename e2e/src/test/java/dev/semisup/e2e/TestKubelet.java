@@ -259,7 +259,7 @@ public final class TestKubelet implements AutoCloseable {
     /** The pods whose containers run (or are about to), by pod name. */
     final Map<String, ActivePod> active = new ConcurrentHashMap<>();
     final AtomicInteger terminating = new AtomicInteger();
-    /** Guarded by this: the Job failed (FailureTarget written) or completed. */
+    /** Guarded by this, as is adding to {@code active}: the Job failed (FailureTarget written) or completed. */
     boolean failed;
     boolean complete;
     /** The reason and message of the FailureTarget condition, which the Failed condition repeats. */
@@ -280,16 +280,6 @@ public final class TestKubelet implements AutoCloseable {
       this.backoffLimit = backoffLimit;
       this.clusterHosts = clusterHosts;
       this.grace = grace;
-    }
-
-    /** The pod, registered as active; empty once the Job has failed (the controller makes no more pods). */
-    synchronized Optional<ActivePod> start(String podName) {
-      if (failed) {
-        return Optional.empty();
-      }
-      ActivePod pod = new ActivePod(podName);
-      active.put(podName, pod);
-      return Optional.of(pod);
     }
   }
 
@@ -330,13 +320,17 @@ public final class TestKubelet implements AutoCloseable {
       // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
       // failures so far, so a test can name the pod it wants to kill.
       String podName = run.name + "-" + index + "-" + run.failures.get();
-      Optional<ActivePod> started = run.start(podName);
-      if (started.isEmpty()) {
-        return false;
+      ActivePod pod;
+      synchronized (run) {
+        // Made and registered at once: a failing Job either deletes this pod or never sees it start.
+        if (run.failed) {
+          return false;
+        }
+        pod = new ActivePod(podName);
+        run.active.put(podName, pod);
+        createPod(run, podName, spec, run.indexed ? index : null);
       }
-      ActivePod pod = started.get();
       podsRun.incrementAndGet();
-      createPod(run, podName, spec, run.indexed ? index : null);
       Exit exit = runContainers(run, pod, spec, run.indexed ? index : null, ownThread);
       pod.containerEnded.countDown();
       if (!pod.ended.compareAndSet(false, true)) {
