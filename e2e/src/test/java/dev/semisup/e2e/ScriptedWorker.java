@@ -1,7 +1,9 @@
 package dev.semisup.e2e;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real worker (in this JVM or in containers), with faults a test asks for: a step's pod fails a number of times with a given
- * message (as the worker would, through the termination log), or waits at a gate until released.
- * The faults and gates are the pod's container's: its init containers run unchanged.
+ * message (as the worker would, through the termination log), or waits at a gate until released
+ * (or stopped by the kubelet: it exits 143, as a JVM that SIGTERM ends). The faults and gates are
+ * the pod's container's: its init containers run unchanged.
  */
 public final class ScriptedWorker implements PodRunner {
 
@@ -19,6 +22,8 @@ public final class ScriptedWorker implements PodRunner {
   private final Map<String, String> failureMessages = new ConcurrentHashMap<>();
   private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
   private final Map<String, CountDownLatch> arrived = new ConcurrentHashMap<>();
+  /** The pods waiting at a gate now, by name: their container has not started. */
+  private final Set<String> atGate = ConcurrentHashMap.newKeySet();
 
   public ScriptedWorker(PodRunner worker) {
     this.worker = worker;
@@ -59,13 +64,16 @@ public final class ScriptedWorker implements PodRunner {
     }
     CountDownLatch gate = gates.get(key);
     if (gate != null) {
+      atGate.add(pod.name());
       try {
         if (!gate.await(2, TimeUnit.MINUTES)) {
           return 1;
         }
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return 1;
+        // Stopped by the kubelet: the exit code of a JVM that SIGTERM ends.
+        return 143;
+      } finally {
+        atGate.remove(pod.name());
       }
     }
     AtomicInteger left = failuresLeft.get(key);
@@ -80,5 +88,15 @@ public final class ScriptedWorker implements PodRunner {
       return 1;
     }
     return worker.run(pod, out, err);
+  }
+
+  /** A pod held at its gate is stopped where it waits; else its container is the worker's to stop. */
+  @Override
+  public void stop(JobPod pod, Thread runningOn, Duration grace) {
+    if (atGate.contains(pod.name())) {
+      runningOn.interrupt();
+    } else {
+      worker.stop(pod, runningOn, grace);
+    }
   }
 }

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
@@ -26,6 +27,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,11 +37,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,14 +59,33 @@ import org.slf4j.LoggerFactory;
  * containers run first, one at a time and in order, and the first that fails fails the pod, whose
  * container then never starts. A failed pod fails the Job at once when a FailJob rule of the Job's
  * podFailurePolicy matches its exit code (the rule's containerName, init containers included), else
- * it is retried up to the Job's backoffLimit. Failed pods stay with their containers' statuses and
- * termination message, and the Job's status (succeeded, failed, completedIndexes, Complete/Failed
+ * it is retried up to the Job's backoffLimit; activeDeadlineSeconds after its start the Job fails
+ * too. Each pod is an object of the API server while it runs (phase Running, the template's labels,
+ * the Job as its controller owner), and stays when it ends with its containers' statuses and
+ * termination message; the Job's status (active, succeeded, failed, terminating, completedIndexes,
  * conditions) is written as the Job controller would.
+ *
+ * <p>A Job that fails ends the way the Job controller of Kubernetes 1.31 and later ends it (the
+ * JobPodReplacementPolicy and JobManagedBy era, where the terminal condition waits for the pods;
+ * {@code pkg/controller/job/job_controller.go}, {@code syncJob}, {@code deleteActivePods},
+ * {@code trackJobStatusAndRemoveFinalizers}, {@code enactJobFinished}): it deletes the Job's still
+ * running pods (each gets its deletion timestamp, the pod's terminationGracePeriodSeconds ahead)
+ * and writes the interim condition FailureTarget with the failure's reason and message, active 0
+ * and the deleted pods as terminating; the kubelet stops each deleted pod's container (SIGTERM,
+ * SIGKILL after the grace period: {@link PodRunner#stop}) and records its exit code, the pod
+ * counts as failed and goes from the API server; only when no pod is terminating any more is the
+ * Failed condition written, with FailureTarget's reason and message. So an operator that acts on
+ * Failed never sees a pod of the failed Job still running.
  */
 public final class TestKubelet implements AutoCloseable {
 
   private static final String COMPLETION_INDEX_REF =
       "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+  private static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+  /** The Job controller's finalizer on each pod it creates, removed once it has counted the ended pod. */
+  private static final String TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
+  /** A pod template's terminationGracePeriodSeconds when it sets none. */
+  private static final long DEFAULT_GRACE_SECONDS = 30;
 
   private static final Logger LOG = LoggerFactory.getLogger(TestKubelet.class);
 
@@ -87,6 +110,18 @@ public final class TestKubelet implements AutoCloseable {
   /** The pods of a pod group (an Indexed Job of parallel pods in a subdomain): each on a thread of its own. */
   private final ExecutorService groupPods = Executors.newCachedThreadPool(r -> {
     Thread thread = new Thread(r, "test-group-node");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** Stops the deleted pods of a failed Job, each on a thread of its own, as the kubelets of their nodes would. */
+  private final ExecutorService stops = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "test-kubelet-stop");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** The Jobs' activeDeadlineSeconds. */
+  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "test-job-deadline");
     thread.setDaemon(true);
     return thread;
   });
@@ -150,41 +185,54 @@ public final class TestKubelet implements AutoCloseable {
     for (Container container : containers(template)) {
       envs.put(container.getName(), environment(namespace, container.getEnv()));
     }
-    JobRun run = new JobRun(namespace, name, template, envs, job.getSpec().getPodFailurePolicy(),
-        indexed, job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit(),
-        indexed ? clusterHosts(namespace, name, job.getSpec().getTemplate().getMetadata(), template, completions)
-            : List.of());
+    ObjectMeta podMeta = job.getSpec().getTemplate().getMetadata();
+    JobRun run = new JobRun(namespace, name, job.getMetadata().getUid(),
+        podMeta == null || podMeta.getLabels() == null ? Map.of() : podMeta.getLabels(), template, envs,
+        job.getSpec().getPodFailurePolicy(), indexed,
+        job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit(),
+        indexed ? clusterHosts(namespace, name, podMeta, template, completions) : List.of(),
+        Duration.ofSeconds(template.getTerminationGracePeriodSeconds() == null ? DEFAULT_GRACE_SECONDS
+            : template.getTerminationGracePeriodSeconds()));
     status(namespace, name, s -> s.setActive(indexed ? Math.min(parallelism, completions) : 1));
-    boolean complete;
+    Long deadline = job.getSpec().getActiveDeadlineSeconds();
+    if (deadline != null) {
+      deadlines.schedule(() -> failJob(run, "DeadlineExceeded", "Job was active longer than specified deadline"),
+          deadline, TimeUnit.SECONDS);
+    }
     if (indexed && parallelism > 1 && template.getSubdomain() != null) {
       // A pod group (pods in a subdomain, which find each other there): its pods wait for each
       // other, so they all run at once, as on nodes of their own; other Jobs' pods take turns.
-      List<Future<Boolean>> pods = new ArrayList<>();
       for (int index = 0; index < completions; index++) {
         int own = index;
-        pods.add(groupPods.submit(() -> runIndex(run, own, runner)));
+        groupPods.execute(() -> {
+          try {
+            if (runIndex(run, own, true) && run.done.size() == completions) {
+              complete(run);
+            }
+          } catch (RuntimeException | IOException e) {
+            LOG.error("test kubelet: pod {} of {} crashed", own, name, e);
+          }
+        });
       }
-      complete = true;
-      for (Future<Boolean> pod : pods) {
-        try {
-          complete &= pod.get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("pod of " + name + " crashed", e.getCause());
-        }
-      }
-    } else {
-      complete = true;
-      for (int index = 0; index < completions && complete; index++) {
-        complete = runIndex(run, index, (pod, out, err) -> runPod(name, pod, out, err));
-      }
-    }
-    if (!complete) {
       return;
     }
-    status(namespace, name, s -> {
+    boolean complete = true;
+    for (int index = 0; index < completions && complete; index++) {
+      complete = runIndex(run, index, false);
+    }
+    if (complete) {
+      complete(run);
+    }
+  }
+
+  private void complete(JobRun run) {
+    synchronized (run) {
+      if (run.failed || run.complete) {
+        return;
+      }
+      run.complete = true;
+    }
+    status(run.namespace, run.name, s -> {
       s.setActive(0);
       s.setCompletionTime(Instant.now().toString());
       s.getConditions().add(new JobConditionBuilder().withType("Complete").withStatus("True")
@@ -193,15 +241,64 @@ public final class TestKubelet implements AutoCloseable {
     });
   }
 
-  /** One Job as it runs: what every pod gets, and what its pods did so far. */
-  private record JobRun(String namespace, String name, PodSpec template, Map<String, Map<String, String>> envs,
-      PodFailurePolicy podFailurePolicy, boolean indexed, int backoffLimit, List<String> clusterHosts,
-      AtomicInteger failures, List<Integer> done, AtomicBoolean failed) {
+  /** One Job as it runs: what every pod gets, what its pods did so far, and which run now. */
+  private static final class JobRun {
+    final String namespace;
+    final String name;
+    final String uid;
+    final Map<String, String> podLabels;
+    final PodSpec template;
+    final Map<String, Map<String, String>> envs;
+    final PodFailurePolicy podFailurePolicy;
+    final boolean indexed;
+    final int backoffLimit;
+    final List<String> clusterHosts;
+    final Duration grace;
+    final AtomicInteger failures = new AtomicInteger();
+    final List<Integer> done = Collections.synchronizedList(new ArrayList<>());
+    /** The pods whose containers run (or are about to), by pod name. */
+    final Map<String, ActivePod> active = new ConcurrentHashMap<>();
+    final AtomicInteger terminating = new AtomicInteger();
+    /** Guarded by this, as is adding to {@code active}: the Job failed (FailureTarget written) or completed. */
+    boolean failed;
+    boolean complete;
+    /** The reason and message of the FailureTarget condition, which the Failed condition repeats. */
+    volatile String failureReason;
+    volatile String failureMessage;
 
-    JobRun(String namespace, String name, PodSpec template, Map<String, Map<String, String>> envs,
-        PodFailurePolicy podFailurePolicy, boolean indexed, int backoffLimit, List<String> clusterHosts) {
-      this(namespace, name, template, envs, podFailurePolicy, indexed, backoffLimit, clusterHosts, new AtomicInteger(),
-          Collections.synchronizedList(new ArrayList<>()), new AtomicBoolean());
+    JobRun(String namespace, String name, String uid, Map<String, String> podLabels, PodSpec template,
+        Map<String, Map<String, String>> envs, PodFailurePolicy podFailurePolicy, boolean indexed, int backoffLimit,
+        List<String> clusterHosts, Duration grace) {
+      this.namespace = namespace;
+      this.name = name;
+      this.uid = uid;
+      this.podLabels = podLabels;
+      this.template = template;
+      this.envs = envs;
+      this.podFailurePolicy = podFailurePolicy;
+      this.indexed = indexed;
+      this.backoffLimit = backoffLimit;
+      this.clusterHosts = clusterHosts;
+      this.grace = grace;
+    }
+  }
+
+  /**
+   * A pod while its containers run: which container runs, on which thread, and whether the Job
+   * controller deleted it.
+   */
+  private static final class ActivePod {
+    final String name;
+    /** Guarded by this. */
+    boolean deleted;
+    JobPod container;
+    Thread thread;
+    /** Recorded once: by the thread that ran it, or by the SIGKILL of a container that ignored SIGTERM. */
+    final AtomicBoolean ended = new AtomicBoolean();
+    final CountDownLatch containerEnded = new CountDownLatch(1);
+
+    ActivePod(String name) {
+      this.name = name;
     }
   }
 
@@ -213,50 +310,166 @@ public final class TestKubelet implements AutoCloseable {
    * Runs the pods of one completion index until one succeeds or the Job fails; returns whether it
    * succeeded.
    */
-  private boolean runIndex(JobRun run, int index, PodRunner start) throws IOException {
-    while (!run.failed().get()) {
-      PodSpec spec = run.template();
-      if (run.indexed()) {
+  private boolean runIndex(JobRun run, int index, boolean ownThread) throws IOException {
+    while (true) {
+      PodSpec spec = run.template;
+      if (run.indexed) {
         // The Job controller names an Indexed Job's pod host <job>-<index>.
-        spec = new PodSpecBuilder(spec).withHostname(run.name() + "-" + index).build();
+        spec = new PodSpecBuilder(spec).withHostname(run.name + "-" + index).build();
       }
       // Named as the Job controller's pods are not (it adds a random suffix): by Job, index and
       // failures so far, so a test can name the pod it wants to kill.
-      String podName = run.name() + "-" + index + "-" + run.failures().get();
+      String podName = run.name + "-" + index + "-" + run.failures.get();
+      ActivePod pod;
+      synchronized (run) {
+        // Made and registered at once: a failing Job either deletes this pod or never sees it start.
+        if (run.failed) {
+          return false;
+        }
+        pod = new ActivePod(podName);
+        run.active.put(podName, pod);
+        createPod(run, podName, spec, run.indexed ? index : null);
+      }
       podsRun.incrementAndGet();
-      Exit exit = runContainers(run, podName, spec, run.indexed() ? index : null, start);
+      Exit exit = runContainers(run, pod, spec, run.indexed ? index : null, ownThread);
+      pod.containerEnded.countDown();
+      if (!pod.ended.compareAndSet(false, true)) {
+        return false; // the kubelet recorded its SIGKILL already
+      }
+      run.active.remove(podName);
+      if (deleted(pod)) {
+        terminated(run, podName, exit);
+        return false;
+      }
       if (exit.code() == 0) {
-        run.done().add(index);
-        int succeeded = run.done().size();
-        String completed = indexes(new ArrayList<>(run.done()));
-        status(run.namespace(), run.name(), s -> {
+        run.done.add(index);
+        endPod(run, podName, exit);
+        int succeeded = run.done.size();
+        String completed = indexes(new ArrayList<>(run.done));
+        status(run.namespace, run.name, s -> {
           s.setSucceeded(succeeded);
-          if (run.indexed()) {
+          if (run.indexed) {
             s.setCompletedIndexes(completed);
           }
         });
         return true;
       }
-      int failed = run.failures().incrementAndGet();
-      failedPod(run.namespace(), run.name(), podName, run.template(), exit);
-      status(run.namespace(), run.name(), s -> s.setFailed(failed));
-      Optional<String> failJob = failJobRule(run.podFailurePolicy(), exit, run.namespace() + "/" + podName);
-      if ((failJob.isPresent() || failed > run.backoffLimit()) && run.failed().compareAndSet(false, true)) {
-        // The other pods of a group run on until they end; the Job is failed already.
-        status(run.namespace(), run.name(), s -> {
-          s.setActive(0);
-          s.getConditions().add(new JobConditionBuilder().withType("Failed").withStatus("True")
-              .withReason(failJob.isPresent() ? "PodFailurePolicy" : "BackoffLimitExceeded")
-              .withMessage(failJob.orElse("Job has reached the specified backoff limit"))
-              .withLastTransitionTime(Instant.now().toString()).build());
-        });
+      int failed = run.failures.incrementAndGet();
+      endPod(run, podName, exit);
+      status(run.namespace, run.name, s -> s.setFailed(failed));
+      Optional<String> failJob = failJobRule(run.podFailurePolicy, exit, run.namespace + "/" + podName);
+      if (failJob.isPresent()) {
+        failJob(run, "PodFailurePolicy", failJob.get());
+      } else if (failed > run.backoffLimit) {
+        failJob(run, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
       }
     }
-    return false;
   }
 
-  /** The pod's init containers in order, then its container; the first that fails ends the pod. */
-  private Exit runContainers(JobRun run, String podName, PodSpec spec, Integer index, PodRunner start)
+  private static boolean deleted(ActivePod pod) {
+    synchronized (pod) {
+      return pod.deleted;
+    }
+  }
+
+  /**
+   * The Job controller's end of a failed Job: its active pods deleted (deletion timestamp, grace
+   * period), FailureTarget written with active 0 and those pods terminating; each deleted pod's
+   * container stopped; Failed written once none is terminating. Once per Job; never after Complete.
+   */
+  private void failJob(JobRun run, String reason, String message) {
+    List<ActivePod> deleted;
+    synchronized (run) {
+      if (run.failed || run.complete) {
+        return;
+      }
+      run.failed = true;
+      run.failureReason = reason;
+      run.failureMessage = message;
+      deleted = new ArrayList<>(run.active.values());
+      run.terminating.set(deleted.size());
+    }
+    for (ActivePod pod : deleted) {
+      synchronized (pod) {
+        pod.deleted = true;
+      }
+      // Its tracking finalizer keeps it, with a deletion timestamp, until the Job controller has counted it.
+      client.pods().inNamespace(run.namespace).withName(pod.name).withGracePeriod(run.grace.toSeconds()).delete();
+    }
+    status(run.namespace, run.name, s -> {
+      s.setActive(0);
+      s.setTerminating(deleted.size());
+      s.getConditions().add(condition("FailureTarget", reason, message));
+    });
+    if (deleted.isEmpty()) {
+      status(run.namespace, run.name, s -> s.getConditions().add(condition("Failed", reason, message)));
+      return;
+    }
+    for (ActivePod pod : deleted) {
+      stops.execute(() -> stop(run, pod));
+    }
+  }
+
+  /**
+   * The kubelet's end of a deleted pod: SIGTERM to its running container, SIGKILL after the grace
+   * period. A container in this JVM that does not end by then is recorded as killed (137) and left
+   * running: a thread cannot be killed.
+   */
+  private void stop(JobRun run, ActivePod pod) {
+    JobPod container;
+    Thread thread;
+    synchronized (pod) {
+      container = pod.container;
+      thread = pod.thread;
+    }
+    if (container != null) {
+      runner.stop(container, thread, run.grace);
+    }
+    try {
+      if (pod.containerEnded.await(run.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return; // its own thread records the end
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!pod.ended.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.warn("pod {} ignored SIGTERM for {}: recorded as killed, its thread left running", pod.name, run.grace);
+    run.active.remove(pod.name);
+    String name = container == null ? run.template.getContainers().get(0).getName() : container.container().getName();
+    terminated(run, pod.name, new Exit(name, container != null && container.initContainer(), 137, ""));
+  }
+
+  /**
+   * A deleted pod whose container ended: the kubelet records how (Failed unless it exited 0), the
+   * Job controller counts it, removes its tracking finalizer and so the API server the pod; the
+   * last one to end lets the Job controller write Failed.
+   */
+  private void terminated(JobRun run, String podName, Exit exit) {
+    endPod(run, podName, exit);
+    int failed = exit.code() == 0 ? run.failures.get() : run.failures.incrementAndGet();
+    int terminating = run.terminating.decrementAndGet();
+    status(run.namespace, run.name, s -> {
+      s.setFailed(failed);
+      s.setTerminating(terminating);
+      if (terminating == 0) {
+        s.getConditions().add(condition("Failed", run.failureReason, run.failureMessage));
+      }
+    });
+  }
+
+  private static JobCondition condition(String type, String reason, String message) {
+    return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
+        .withLastTransitionTime(Instant.now().toString()).build();
+  }
+
+  /**
+   * The pod's init containers in order, then its container; the first that fails ends the pod, and
+   * a pod the Job controller deleted starts no further container.
+   */
+  private Exit runContainers(JobRun run, ActivePod pod, PodSpec spec, Integer index, boolean ownThread)
       throws IOException {
     int inits = spec.getInitContainers() == null ? 0 : spec.getInitContainers().size();
     List<Container> all = containers(spec);
@@ -264,7 +477,7 @@ public final class TestKubelet implements AutoCloseable {
     for (int i = 0; i < all.size(); i++) {
       Container container = all.get(i);
       boolean init = i < inits;
-      Map<String, String> env = new LinkedHashMap<>(run.envs().get(container.getName()));
+      Map<String, String> env = new LinkedHashMap<>(run.envs.get(container.getName()));
       if (index != null) {
         env.put("JOB_COMPLETION_INDEX", Integer.toString(index));
         for (String rank : completionIndexRefs(container.getEnv())) {
@@ -272,16 +485,33 @@ public final class TestKubelet implements AutoCloseable {
         }
       }
       PodSpec alone = new PodSpecBuilder(spec).withInitContainers(List.of()).withContainers(container).build();
-      Path terminationLog = scratch.resolve(podName + "." + container.getName() + ".termination-log");
+      Path terminationLog = scratch.resolve(pod.name + "." + container.getName() + ".termination-log");
       Files.deleteIfExists(terminationLog);
       Files.createFile(terminationLog);
       StringWriter err = new StringWriter();
       int code;
       try (PrintWriter errWriter = new PrintWriter(err, true);
           PrintWriter out = new PrintWriter(new StringWriter(), true)) {
-        code = start.run(new JobPod(podName, run.namespace(), alone, env, terminationLog, run.clusterHosts(), init),
-            out, errWriter);
-      } catch (RuntimeException e) {
+        JobPod jobPod = new JobPod(pod.name, run.namespace, alone, env, terminationLog, run.clusterHosts, init);
+        Callable<Integer> start = () -> {
+          synchronized (pod) {
+            if (pod.deleted) {
+              return 137; // deleted before this container started: the kubelet starts no more
+            }
+            pod.container = jobPod;
+            pod.thread = Thread.currentThread();
+          }
+          try {
+            return runner.run(jobPod, out, errWriter);
+          } finally {
+            synchronized (pod) {
+              pod.container = null;
+              pod.thread = null;
+            }
+          }
+        };
+        code = ownThread ? start.call() : onNode(run.name, start, errWriter);
+      } catch (Exception e) {
         code = 1;
         err.append(e.toString());
       }
@@ -336,9 +566,10 @@ public final class TestKubelet implements AutoCloseable {
     return Optional.empty();
   }
 
-  private int runPod(String job, JobPod pod, PrintWriter out, PrintWriter err) {
+  /** Runs the container on the node's one thread, after the containers of other Jobs' pods queued there. */
+  private int onNode(String job, Callable<Integer> container, PrintWriter err) {
     try {
-      return node.submit(() -> runner.run(pod, out, err)).get();
+      return node.submit(container).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
@@ -411,11 +642,40 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /**
-   * The failed pod as the kubelet leaves it: the init containers before the failed one completed,
-   * the failed one terminated with its message; after a failed init container the pod's container
-   * never started (waiting, PodInitializing).
+   * The pod as the Job controller creates it and the kubelet starts it: the template's labels and
+   * the Job's, the Job as its controller owner, the completion index of an Indexed Job's pod, phase
+   * Running.
    */
-  private void failedPod(String namespace, String job, String pod, PodSpec template, Exit exit) {
+  private void createPod(JobRun run, String pod, PodSpec spec, Integer index) {
+    Map<String, String> labels = new LinkedHashMap<>(run.podLabels);
+    labels.put("job-name", run.name);
+    labels.put("batch.kubernetes.io/job-name", run.name);
+    labels.put("controller-uid", run.uid);
+    labels.put("batch.kubernetes.io/controller-uid", run.uid);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (index != null) {
+      labels.put(COMPLETION_INDEX, index.toString());
+      annotations.put(COMPLETION_INDEX, index.toString());
+    }
+    client.pods().inNamespace(run.namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(pod).withNamespace(run.namespace).withLabels(labels).withAnnotations(annotations)
+          .withFinalizers(TRACKING_FINALIZER)
+          .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(run.name).withUid(run.uid)
+            .withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+        .endMetadata()
+        .withSpec(spec)
+        .withNewStatus().withPhase("Running").withStartTime(Instant.now().toString()).endStatus()
+        .build()).create();
+  }
+
+  /**
+   * The ended pod as the kubelet leaves it: Succeeded with every container completed, or Failed:
+   * the init containers before the failed one completed, the failed one terminated with its
+   * message; after a failed init container the pod's container never started (waiting,
+   * PodInitializing).
+   */
+  private void endPod(JobRun run, String pod, Exit exit) {
+    PodSpec template = run.template;
     List<ContainerStatus> inits = new ArrayList<>();
     boolean failedBefore = false;
     for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
@@ -432,14 +692,17 @@ public final class TestKubelet implements AutoCloseable {
         .map(c -> exit.initContainer() ? waiting(c.getName(), "PodInitializing") : terminated(c.getName(), exit.code(),
             exit.message()))
         .toList();
-    client.pods().inNamespace(namespace).resource(new PodBuilder()
-        .withNewMetadata().withName(pod).withNamespace(namespace)
-          .withLabels(Map.of("job-name", job, "batch.kubernetes.io/job-name", job)).endMetadata()
-        .withNewSpec().withInitContainers(template.getInitContainers()).withContainers(template.getContainers())
-        .endSpec()
-        .withNewStatus().withPhase("Failed").withInitContainerStatuses(inits).withContainerStatuses(containers)
-        .endStatus()
-        .build()).create();
+    client.pods().inNamespace(run.namespace).withName(pod).editStatus(p -> {
+      p.getStatus().setPhase(exit.code() == 0 ? "Succeeded" : "Failed");
+      p.getStatus().setInitContainerStatuses(inits);
+      p.getStatus().setContainerStatuses(containers);
+      return p;
+    });
+    // The Job controller has counted the pod: a pod it deleted goes now, any other stays.
+    client.pods().inNamespace(run.namespace).withName(pod).edit(p -> {
+      p.getMetadata().getFinalizers().remove(TRACKING_FINALIZER);
+      return p;
+    });
   }
 
   private static ContainerStatus terminated(String container, int code, String message) {
@@ -484,6 +747,8 @@ public final class TestKubelet implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     informer.close();
+    deadlines.shutdownNow();
+    stops.shutdownNow();
     node.shutdownNow();
     groupPods.shutdownNow();
     pods.shutdownNow();

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -81,6 +83,32 @@ public final class ContainerPodRunner implements PodRunner, AutoCloseable {
   /** Every pod started as a container so far, in order. */
   public List<JobPod> started() {
     return new ArrayList<>(started);
+  }
+
+  /**
+   * {@code podman stop} with the pod's grace period: SIGTERM, then SIGKILL. A container podman has
+   * not made yet (its {@code podman run} just started) is stopped once it exists; a pod whose
+   * container was never started is interrupted where it waits.
+   */
+  @Override
+  public void stop(JobPod pod, Thread runningOn, Duration grace) {
+    String container = containerName(pod.name());
+    if (!running.contains(container)) {
+      runningOn.interrupt();
+      return;
+    }
+    Instant giveUp = Instant.now().plus(grace).plusSeconds(30);
+    while (running.contains(container) && Instant.now().isBefore(giveUp)) {
+      if (podman.stop(container, grace).exitCode() == 0) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** SIGKILL to the pod's container. */

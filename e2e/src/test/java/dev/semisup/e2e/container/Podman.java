@@ -76,6 +76,14 @@ public final class Podman {
     }
   }
 
+  /**
+   * {@code podman stop}: SIGTERM to the container's process, SIGKILL once {@code grace} has
+   * passed, as the kubelet stops a deleted pod's container; returns when the container has stopped.
+   */
+  Result stop(String container, java.time.Duration grace) {
+    return tryRun(List.of("stop", "--time", Long.toString(grace.toSeconds()), container));
+  }
+
   /** Removes the container, stopping it first if it runs; no error when it is gone already. */
   public void remove(String container) {
     tryRun(List.of("rm", "--force", "--ignore", "--time", "0", container));
