@@ -122,7 +122,7 @@ public final class RangedReadAhead implements FileSequence {
   private Range rangeFor(int file) throws IOException {
     checkOpen();
     if (failed != null) {
-      throw new IOException(failed.getMessage(), failed);
+      throw failed instanceof ObjectChangedException changed ? changed : new IOException(failed.getMessage(), failed);
     }
     if (file != readerFile) {
       throw new IOException(files.get(file).uri() + ": read after the next file was opened");
@@ -210,16 +210,16 @@ public final class RangedReadAhead implements FileSequence {
         }
         int n = in.read(bytes, at, Math.min(CHUNK, range.length - at));
         if (n < 0) {
-          throw new IOException("the object ends at byte " + (range.offset + at) + ", short of the " + size
-              + " bytes listed for it (it changed since it was listed)");
+          throw new ObjectChangedException(uri, size, "the object ends at byte " + (range.offset + at) + ", fewer");
         }
         at += n;
       }
       if (lastOfFile && in.read() >= 0) {
-        throw new IOException("the object holds more than the " + size
-            + " bytes listed for it (it changed since it was listed)");
+        throw new ObjectChangedException(uri, size, "the object holds more bytes");
       }
       return bytes;
+    } catch (ObjectChangedException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new IOException(uri + ": reading " + range.length + " bytes at offset " + range.offset + " failed: "
           + e.getMessage(), e);
@@ -234,7 +234,7 @@ public final class RangedReadAhead implements FileSequence {
       throw new InterruptedIOException("interrupted while reading " + files.get(range.file).uri());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw new IOException(cause.getMessage(), cause);
+      throw cause instanceof ObjectChangedException changed ? changed : new IOException(cause.getMessage(), cause);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.semisup.worker.data.formats;
 
 import dev.semisup.worker.data.BadDataException;
+import dev.semisup.worker.store.ObjectChangedException;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -96,7 +97,10 @@ public final class TarMembers implements Closeable {
     return bytes;
   }
 
-  /** A short shard (exit 2), unless the store's stream failed under the tar parser (exit 1). */
+  /**
+   * A short shard (exit 2), unless the store's stream failed under the tar parser (exit 1; exit 2
+   * where the object changed since it was listed, which no retry mends).
+   */
   private IOException truncated(String expected, IOException cause) {
     if (source.failure() != null) {
       return storeFailed(cause);
@@ -116,6 +120,9 @@ public final class TarMembers implements Closeable {
   }
 
   private IOException storeFailed(IOException cause) {
+    if (source.failure() instanceof ObjectChangedException changed) {
+      return changed;
+    }
     return new IOException(shard + ": reading from the store failed at offset " + source.offset() + ": "
         + source.failure().getMessage(), cause);
   }

@@ -6,11 +6,13 @@ import static dev.semisup.worker.data.DataFiles.rgb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semisup.api.UserFixableError;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageStream;
 import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.pipeline.DecodeSettings;
 import dev.semisup.worker.store.Blobs;
+import dev.semisup.worker.store.ObjectChangedException;
 import dev.semisup.worker.store.RangedReadAhead;
 import dev.semisup.worker.store.ReadAheadSettings;
 import dev.semisup.worker.store.S3Blobs;
@@ -200,8 +202,10 @@ class TarReadAheadTest {
       TarShardSource source = source(blobs, new ReadAheadSettings(3, 4096));
       List<PoolManifest.PoolFile> wrong = List.of(new PoolManifest.PoolFile(0, file, listed));
 
-      assertThatThrownBy(() -> seen(source.open(null, wrong, ordinal -> true))).isInstanceOf(IOException.class)
-          .hasMessageContaining(file).hasMessageContaining("bytes listed for it");
+      // The user's to fix (exit 2): the Job would fail the same way at every retry.
+      assertThatThrownBy(() -> seen(source.open(null, wrong, ordinal -> true))).isInstanceOf(ObjectChangedException.class)
+          .isInstanceOf(UserFixableError.class).hasMessageContaining(file)
+          .hasMessageContaining(listed + " bytes listed for it").hasMessageContaining("put the object back");
       assertThat(readAheadThreads()).isEmpty();
     }
   }
