@@ -1,5 +1,7 @@
 package dev.semisup.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.semisup.api.v1alpha1.SemiSupervisedRun;
 import dev.semisup.operator.OperatorMain.RunningOperator;
 import dev.semisup.operator.OperatorMain;
@@ -10,6 +12,7 @@ import dev.semisup.worker.store.CuttableTcpProxy;
 import dev.semisup.worker.store.S3TestServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -80,6 +83,15 @@ public final class EndToEndCluster implements AutoCloseable {
 
   public SemiSupervisedRun get(String name) {
     return cluster.get(NAMESPACE, name);
+  }
+
+  /** The run once its phase is a finished one (Succeeded or Failed), read from the API server. */
+  public SemiSupervisedRun awaitFinished(String name, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+      SemiSupervisedRun run = get(name);
+      return run.getStatus() != null && run.getStatus().getPhase() != null && run.getStatus().getPhase().finished();
+    });
+    return get(name);
   }
 
   @Override

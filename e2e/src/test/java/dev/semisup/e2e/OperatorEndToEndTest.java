@@ -83,7 +83,7 @@ class OperatorEndToEndTest {
           }
         })) {
       e2e.cluster.create(e2e.tinyRun("tiny"));
-      awaitFinished("tiny");
+      e2e.awaitFinished("tiny", RUN_TIMEOUT);
       await().atMost(Duration.ofSeconds(5)).until(() -> phases.contains(RunPhase.Succeeded));
     }
 
@@ -141,7 +141,7 @@ class OperatorEndToEndTest {
         e2e.cluster.job(EndToEndCluster.NAMESPACE, "restart-select").getStatus().getSucceeded() != null);
     e2e.startOperator();
 
-    SemiSupervisedRun run = awaitFinished("restart");
+    SemiSupervisedRun run = e2e.awaitFinished("restart", RUN_TIMEOUT);
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Succeeded);
     assertThat(jobNames("restart")).containsExactlyInAnyOrder("restart-teacher", "restart-infer", "restart-select",
         "restart-pack", "restart-student", "restart-finetune");
@@ -154,7 +154,7 @@ class OperatorEndToEndTest {
   void aStepFailingOnceThenPassingStaysWithinItsRetries() throws Exception {
     e2e.worker.fail("flaky", "student", 1, "student: connection reset while reading the sampled index");
     e2e.cluster.create(e2e.tinyRun("flaky"));
-    SemiSupervisedRun run = awaitFinished("flaky");
+    SemiSupervisedRun run = e2e.awaitFinished("flaky", RUN_TIMEOUT);
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Succeeded);
     Job student = e2e.cluster.job(EndToEndCluster.NAMESPACE, "flaky-student");
     assertThat(student.getStatus().getFailed()).isEqualTo(1);
@@ -167,7 +167,7 @@ class OperatorEndToEndTest {
   void aStepFailingForGoodFailsTheRunAndTheRetryAnnotationContinuesFromIt() throws Exception {
     e2e.worker.fail("doomed", "finetune", 3, "finetune: validation set has 0 images of class 2");
     e2e.cluster.create(e2e.tinyRun("doomed"));
-    SemiSupervisedRun failed = awaitFinished("doomed");
+    SemiSupervisedRun failed = e2e.awaitFinished("doomed", RUN_TIMEOUT);
     assertThat(failed.getStatus().getPhase()).as(describe(failed)).isEqualTo(RunPhase.Failed);
     Condition condition = Conditions.find(failed.getStatus().getConditions(), Conditions.FAILED).orElseThrow();
     assertThat(condition.getReason()).isEqualTo("StepFailed");
@@ -210,7 +210,7 @@ class OperatorEndToEndTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> condition("outage", Conditions.STORAGE_REACHABLE)
         .map(c -> "True".equals(c.getStatus())).orElse(false));
     e2e.worker.release("outage", "infer");
-    SemiSupervisedRun run = awaitFinished("outage");
+    SemiSupervisedRun run = e2e.awaitFinished("outage", RUN_TIMEOUT);
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Succeeded);
   }
 
@@ -222,7 +222,7 @@ class OperatorEndToEndTest {
     bad.getSpec().getStudent().setArchitecture("transformer");
     bad.getSpec().getData().getLabeled().setUri("file:///data/labeled");
     e2e.cluster.create(bad);
-    SemiSupervisedRun run = awaitFinished("invalid");
+    SemiSupervisedRun run = e2e.awaitFinished("invalid", RUN_TIMEOUT);
     assertThat(run.getStatus().getPhase()).isEqualTo(RunPhase.Failed);
     Condition invalid = condition("invalid", Conditions.INVALID_SPEC).orElseThrow();
     assertThat(invalid.getStatus()).isEqualTo("True");
@@ -250,7 +250,7 @@ class OperatorEndToEndTest {
       run.getSpec().setSuspend(false);
       return run;
     });
-    SemiSupervisedRun run = awaitFinished("paused");
+    SemiSupervisedRun run = e2e.awaitFinished("paused", RUN_TIMEOUT);
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Succeeded);
     assertThat(condition("paused", Conditions.SUSPENDED).orElseThrow().getStatus()).isEqualTo("False");
   }
@@ -288,7 +288,7 @@ class OperatorEndToEndTest {
     assertThat(teacherRunning.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     // Deleted by a person (or a TTL) while it ran: the operator asks the API server, not its cache.
     e2e.cluster.client().batch().v1().jobs().inNamespace(EndToEndCluster.NAMESPACE).withName("lost-teacher").delete();
-    SemiSupervisedRun run = awaitFinished("lost");
+    SemiSupervisedRun run = e2e.awaitFinished("lost", RUN_TIMEOUT);
     e2e.worker.release("lost", "teacher");
     assertThat(run.getStatus().getPhase()).as(describe(run)).isEqualTo(RunPhase.Failed);
     Condition failed = condition("lost", Conditions.FAILED).orElseThrow();
@@ -371,14 +371,6 @@ class OperatorEndToEndTest {
       keys.add(item.get().objectName());
     }
     return keys;
-  }
-
-  private SemiSupervisedRun awaitFinished(String name) {
-    await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-      SemiSupervisedRun run = e2e.get(name);
-      return run.getStatus() != null && run.getStatus().getPhase() != null && run.getStatus().getPhase().finished();
-    });
-    return e2e.get(name);
   }
 
   private java.util.Optional<Condition> condition(String run, String type) {

@@ -87,7 +87,7 @@ class PodGroupFailureEndToEndTest {
     Instant created = Instant.now();
     e2e.cluster.create(run);
 
-    SemiSupervisedRun done = awaitFinished("ddp-lost");
+    SemiSupervisedRun done = e2e.awaitFinished("ddp-lost", RUN_TIMEOUT);
 
     assertThat(Duration.between(created, Instant.now())).as("%d group attempts", retries + 1)
         .isLessThan(WELL_UNDER_A_GRACE_PERIOD);
@@ -129,7 +129,7 @@ class PodGroupFailureEndToEndTest {
     Instant created = Instant.now();
     e2e.cluster.create(run);
 
-    SemiSupervisedRun done = awaitFinished("ddp-late");
+    SemiSupervisedRun done = e2e.awaitFinished("ddp-late", RUN_TIMEOUT);
 
     assertThat(Duration.between(created, Instant.now())).isLessThan(WELL_UNDER_A_GRACE_PERIOD);
     String status = Manifests.toJson(done.getStatus());
@@ -224,14 +224,5 @@ class PodGroupFailureEndToEndTest {
 
   private Pod pod(String name) {
     return e2e.cluster.client().pods().inNamespace(EndToEndCluster.NAMESPACE).withName(name).get();
-  }
-
-  private SemiSupervisedRun awaitFinished(String name) {
-    await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-      SemiSupervisedRun current = e2e.get(name);
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return e2e.get(name);
   }
 }

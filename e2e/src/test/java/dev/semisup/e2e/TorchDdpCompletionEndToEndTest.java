@@ -1,7 +1,6 @@
 package dev.semisup.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,7 +78,7 @@ class TorchDdpCompletionEndToEndTest {
     run.getSpec().getStudent().setFinetuneEngine(new EngineSpec(EngineType.TORCH_DDP, 1, 0));
     e2e.cluster.create(run);
 
-    SemiSupervisedRun done = awaitFinished("ddp");
+    SemiSupervisedRun done = e2e.awaitFinished("ddp", RUN_TIMEOUT);
 
     String status = Manifests.toJson(done.getStatus());
     assertThat(done.getStatus().getPhase()).as(status).isEqualTo(RunPhase.Succeeded);
@@ -108,7 +107,7 @@ class TorchDdpCompletionEndToEndTest {
     run.getSpec().getStudent().setFinetuneEngine(new EngineSpec(EngineType.TORCH_DDP, 1, 0));
     e2e.cluster.create(run);
 
-    SemiSupervisedRun done = awaitFinished("ddp-bad");
+    SemiSupervisedRun done = e2e.awaitFinished("ddp-bad", RUN_TIMEOUT);
 
     assertThat(done.getStatus().getPhase()).as(Manifests.toJson(done.getStatus())).isEqualTo(RunPhase.Failed);
     assertThat(done.getStatus().getStages()).as(Manifests.toJson(done.getStatus()))
@@ -136,7 +135,7 @@ class TorchDdpCompletionEndToEndTest {
     run.getSpec().getTeacher().setEngine(new EngineSpec(EngineType.TORCH_DDP, 2, 0));
     SemiSupervisedRun created = e2e.cluster.create(run);
 
-    SemiSupervisedRun done = awaitFinished("ddp-first");
+    SemiSupervisedRun done = e2e.awaitFinished("ddp-first", RUN_TIMEOUT);
 
     String status = Manifests.toJson(done.getStatus());
     assertThat(done.getStatus().getPhase()).as(status).isEqualTo(RunPhase.Succeeded);
@@ -198,7 +197,7 @@ class TorchDdpCompletionEndToEndTest {
 
   /** The run failed at its teacher's first group Job, by the claim's FailJob rule, and no trainer started. */
   private Condition awaitRefusedClaim(String name) {
-    SemiSupervisedRun done = awaitFinished(name);
+    SemiSupervisedRun done = e2e.awaitFinished(name, RUN_TIMEOUT);
     assertThat(done.getStatus().getPhase()).as(Manifests.toJson(done.getStatus())).isEqualTo(RunPhase.Failed);
     Condition failed = Conditions.find(done.getStatus().getConditions(), Conditions.FAILED).orElseThrow();
     assertThat(failed.getReason()).isEqualTo("StepFailed");
@@ -251,15 +250,5 @@ class TorchDdpCompletionEndToEndTest {
         .build())) {
       return in.readAllBytes();
     }
-  }
-
-
-  private SemiSupervisedRun awaitFinished(String name) {
-    await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-      SemiSupervisedRun current = e2e.get(name);
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return e2e.get(name);
   }
 }
