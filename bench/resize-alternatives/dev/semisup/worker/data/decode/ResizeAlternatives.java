@@ -49,7 +49,7 @@ public final class ResizeAlternatives {
     List<Memory> jpegs = new ArrayList<>();
     long encoded = 0;
     for (int i = 0; i < 8; i++) {
-      byte[] jpeg = DecodeBench.photoLikeJpeg(width, height, 0.9f, i);
+      byte[] jpeg = DecodeBench.photoLikeJpeg(width, height, 90, i);
       Memory memory = new Memory(jpeg.length);
       memory.write(0, jpeg, 0, jpeg.length);
       jpegs.add(memory);

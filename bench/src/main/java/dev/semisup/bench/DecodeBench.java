@@ -2,12 +2,12 @@ package dev.semisup.bench;
 
 import dev.semisup.worker.data.Augmentation;
 import dev.semisup.worker.data.decode.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageEncoding;
 import dev.semisup.worker.data.decode.ImageDecoder.JpegDecoder;
 import dev.semisup.worker.data.decode.ImageGeometry;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.model.PixelBatch;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -16,11 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.SplittableRandom;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 
 /**
  * One core's cost of turning a JPEG into what a 224 px model is handed, with the worker's own
@@ -66,7 +61,7 @@ public final class DecodeBench {
     // Eight different photos, so no branch predictor or cache learns one image.
     List<byte[]> jpegs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      jpegs.add(photoLikeJpeg(width, height, 0.9f, i));
+      jpegs.add(photoLikeJpeg(width, height, 90, i));
     }
     ImageGeometry geometry = new ImageGeometry(3, size);
     Augmentation normalise = new Augmentation(Augmentation.Strength.NONE, geometry,
@@ -218,7 +213,7 @@ public final class DecodeBench {
    * A photo-like JPEG: smooth gradients and soft blobs (sky, objects) with fine sensor-like noise,
    * so the encoder spends its bits as on a photo rather than on a flat or a random image.
    */
-  public static byte[] photoLikeJpeg(int width, int height, float quality, long seed) throws IOException {
+  public static byte[] photoLikeJpeg(int width, int height, int quality, long seed) throws IOException {
     Random random = new Random(seed);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     double[][] blobs = new double[12][];
@@ -247,18 +242,7 @@ public final class DecodeBench {
         image.setRGB(x, y, (int) r << 16 | (int) g << 8 | (int) bl);
       }
     }
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-    param.setCompressionQuality(quality);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return ImageEncoding.jpeg(image, quality);
   }
 
   private static double clamp(double value) {

@@ -47,7 +47,7 @@ public final class PackedImagesBench {
     DecodeBench.requireLibjpegTurbo();
     List<byte[]> pool = new ArrayList<>();
     for (int i = 0; i < images; i++) {
-      pool.add(DecodeBench.photoLikeJpeg(width, height, 0.9f, i));
+      pool.add(DecodeBench.photoLikeJpeg(width, height, 90, i));
     }
     int shortSide = new SamplingSpec().packShortSideFor(size);
     System.out.printf(Locale.ROOT, "pool: %d JPEGs %d x %d, quality 90, %.1f KB on average; student input %d, pack short side %d%n",

@@ -1,23 +1,18 @@
 package dev.semisup.worker.report;
 
+import dev.semisup.worker.data.decode.ImageEncoding;
 import dev.semisup.worker.data.packed.PackedSamples;
 import dev.semisup.worker.store.ObjectStore;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The contact sheets' images: the wanted index entries found in one streamed pass over the packed
@@ -28,7 +23,7 @@ public final class Thumbnails {
 
   /** Longest side of a thumbnail: enough to recognise an object, small enough for 1,000 classes. */
   public static final int MAX_SIDE = 64;
-  private static final float JPEG_QUALITY = 0.8f;
+  private static final int JPEG_QUALITY = 80;
 
   private Thumbnails() {
   }
@@ -66,8 +61,8 @@ public final class Thumbnails {
     boolean grey = image.getColorModel().getNumColorComponents() == 1;
     BufferedImage small = downscaled(image, grey);
     return grey
-        ? "data:image/png;base64," + Base64.getEncoder().encodeToString(encode(small, "png", null))
-        : "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(encode(small, "jpeg", JPEG_QUALITY));
+        ? "data:image/png;base64," + Base64.getEncoder().encodeToString(ImageEncoding.png(small))
+        : "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(ImageEncoding.jpeg(small, JPEG_QUALITY));
   }
 
   private static BufferedImage downscaled(BufferedImage image, boolean grey) {
@@ -85,27 +80,5 @@ public final class Thumbnails {
       g.dispose();
     }
     return out;
-  }
-
-  private static byte[] encode(BufferedImage image, String format, Float quality) throws IOException {
-    Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format);
-    if (!writers.hasNext()) {
-      throw new IOException("no " + format + " writer in this JVM");
-    }
-    ImageWriter writer = writers.next();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    // In memory: ImageIO's default cache writes a temporary file per image.
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
-      writer.setOutput(stream);
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      if (quality != null) {
-        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setCompressionQuality(quality);
-      }
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return bytes.toByteArray();
   }
 }

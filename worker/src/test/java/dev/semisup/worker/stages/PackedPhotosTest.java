@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semisup.api.report.StageMetrics;
 import dev.semisup.worker.data.decode.ImageDecoder;
+import dev.semisup.worker.data.decode.ImageEncoding;
 import dev.semisup.worker.data.ImageRecord;
 import dev.semisup.worker.data.ImageRef;
 import dev.semisup.worker.run.StageRunner;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,11 +17,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -141,18 +136,7 @@ class PackedPhotosTest {
         image.setRGB(x, y, r << 16 | g << 8 | b);
       }
     }
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-    param.setCompressionQuality(0.9f);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return new TarPoolRun.PoolImage(out.toByteArray(), "jpg");
+    return new TarPoolRun.PoolImage(ImageEncoding.jpeg(image, 90), "jpg");
   }
 
   private static int clamp(double value) {

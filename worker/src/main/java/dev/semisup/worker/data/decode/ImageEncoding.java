@@ -13,7 +13,10 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** A decoded image (planar grey or RGB) encoded again as a file: lossless PNG, or JPEG at a quality. */
+/**
+ * A decoded image (planar grey or RGB, or an AWT image) encoded again as a file: lossless PNG, or
+ * JPEG at a quality; the one ImageIO writer of the project, in memory.
+ */
 public final class ImageEncoding {
 
   private ImageEncoding() {
@@ -21,12 +24,22 @@ public final class ImageEncoding {
 
   /** Lossless 8-bit PNG: grey for one channel, RGB for three. */
   public static byte[] png(ImageRecord image) throws IOException {
-    return write(asBufferedImage(image, "PNG"), "png", param -> { });
+    return png(asBufferedImage(image, "PNG"));
   }
 
   /** Baseline JPEG at a quality of 1..100 (ImageIO: 4:2:0 chroma for colour). */
   public static byte[] jpeg(ImageRecord image, int quality) throws IOException {
-    return write(asBufferedImage(image, "JPEG"), "jpeg", param -> {
+    return jpeg(asBufferedImage(image, "JPEG"), quality);
+  }
+
+  /** Lossless PNG of an AWT image. */
+  public static byte[] png(BufferedImage image) throws IOException {
+    return write(image, "png", param -> { });
+  }
+
+  /** Baseline JPEG of an AWT image at a quality of 1..100. */
+  public static byte[] jpeg(BufferedImage image, int quality) throws IOException {
+    return write(image, "jpeg", param -> {
       param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(quality / 100f);
     });
